@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {BundleMask} from "./libraries/BundleMask.sol";
+import {RevenueSplit} from "./libraries/RevenueSplit.sol";
+import {CollateralVault} from "./market/CollateralVault.sol";
+import {PartitionChallenge} from "./market/PartitionChallenge.sol";
+import {RollupRegistry} from "./market/RollupRegistry.sol";
+import {RoundSchedule} from "./market/RoundSchedule.sol";
+
+/// @title SealedBidMarket
+/// @notice Rollups sell one time slot per round; sequencers bid sealed (commit-reveal) on bundles of rollups.
+///         Off-chain clearing finds the best partition, which anyone can propose and anyone can beat
+///         during the challenge phase. Finalization charges winners, credits rollups by the revenue split,
+///         and lets bidders release their collateral (minus the penalty for commitments they did not open).
+/// @dev Flow of round r: commit -> reveal -> challenge -> settle (see RoundSchedule). Funds invariant:
+///      balance == sum(collateralOf) + sum(creditOf), to the wei.
+contract SealedBidMarket is PartitionChallenge, CollateralVault {
+    using BundleMask for uint256;
+
+    /// @notice How a multi-rollup bundle's revenue is weighted among its rollups.
+    /// SingletonBids: w_i = max(best singleton bid, reserve) (the seed's intent, DESIGN.md erratum 2).
+    /// Reserves: w_i = reserve (immune to a rollup bidding on itself to inflate its share).
+    enum SplitRule {
+        SingletonBids,
+        Reserves
+    }
+
+    /// @notice What winners pay. Further rules (VCG) extend this enum and `_price`.
+    enum PaymentRule {
+        FirstPrice
+    }
+
+    struct Config {
+        address[] payouts;
+        uint256[] reserves;
+        uint256 startBlock;
+        uint256 commitBlocks;
+        uint256 revealBlocks;
+        uint256 challengeBlocks;
+        uint256 nonRevealPenalty;
+        uint256 maxCommitsPerBidder;
+        SplitRule splitRule;
+        PaymentRule paymentRule;
+        address penaltyRecipient;
+    }
+
+    /// @dev A revealed bid. `order` is the commit's position in its round: ties go to the earlier commit,
+    ///      a rule fixed before any reveal, so the outcome never depends on who reveals first.
+    struct Bid {
+        uint128 amount;
+        uint64 order;
+        address bidder;
+    }
+
+    struct SealedBid {
+        uint128 lock;
+        uint64 order;
+        bool revealed;
+    }
+
+    struct Participation {
+        uint32 commits;
+        uint32 reveals;
+        bool released;
+        uint256 locked;
+    }
+
+    struct RoundResult {
+        bool finalized;
+        uint256 soldSingletons;
+        uint256 revenue;
+    }
+
+    uint256 public immutable nonRevealPenalty;
+    uint256 public immutable maxCommitsPerBidder;
+    SplitRule public immutable splitRule;
+    PaymentRule public immutable paymentRule;
+    address public immutable penaltyRecipient;
+
+    mapping(uint256 round => uint256) public commitCount;
+    mapping(uint256 round => mapping(uint256 bundle => Bid)) private _best;
+    mapping(uint256 round => mapping(uint256 bundle => Bid)) private _second;
+    mapping(uint256 round => mapping(address bidder => mapping(bytes32 commitment => SealedBid))) private _sealed;
+    mapping(uint256 round => mapping(address bidder => Participation)) private _participation;
+    mapping(uint256 round => RoundResult) private _results;
+
+    event Committed(uint256 indexed round, address indexed bidder, bytes32 commitment, uint256 lock, uint256 order);
+    event Revealed(uint256 indexed round, address indexed bidder, uint256 bundle, uint256 amount, bytes32 commitment);
+    event BundleSold(uint256 indexed round, uint256 bundle, address indexed winner, uint256 price);
+    event RollupPaid(uint256 indexed round, uint256 indexed rollup, address payout, uint256 amount);
+    event RoundFinalized(uint256 indexed round, uint256 value, uint256 revenue, uint256[] bundles);
+    event Released(uint256 indexed round, address indexed bidder, uint256 unlocked, uint256 penalty);
+
+    error InvalidConfig();
+    error LockBelowPenalty(uint256 lock, uint256 penalty);
+    error LockTooLarge(uint256 lock);
+    error CommitCapReached(uint256 round, uint256 cap);
+    error DuplicateCommitment(bytes32 commitment);
+    error UnknownCommitment(bytes32 commitment);
+    error AlreadyRevealed(bytes32 commitment);
+    error BidExceedsLock(uint256 amount, uint256 lock);
+    error InvalidBundle(uint256 bundle);
+    error AlreadyFinalized(uint256 round);
+    error RoundNotFinalized(uint256 round);
+    error NothingToRelease(uint256 round, address bidder);
+    error AlreadyReleased(uint256 round, address bidder);
+
+    constructor(Config memory config)
+        RoundSchedule(config.startBlock, config.commitBlocks, config.revealBlocks, config.challengeBlocks)
+        RollupRegistry(config.payouts, config.reserves)
+    {
+        if (config.penaltyRecipient == address(0)) revert InvalidConfig();
+        if (config.maxCommitsPerBidder == 0 || config.maxCommitsPerBidder > type(uint32).max) revert InvalidConfig();
+        if (config.nonRevealPenalty > type(uint128).max) revert InvalidConfig();
+        nonRevealPenalty = config.nonRevealPenalty;
+        maxCommitsPerBidder = config.maxCommitsPerBidder;
+        splitRule = config.splitRule;
+        paymentRule = config.paymentRule;
+        penaltyRecipient = config.penaltyRecipient;
+    }
+
+    // ---------------------------------------------------------------- commit and reveal
+
+    /// @notice Seal a bid for `round`: post its commitment and lock `lock` of your collateral behind it.
+    /// @dev msg.value, if any, is deposited first. `lock` is public: lock more than the bid to hide it.
+    ///      It must cover the non-reveal penalty, which is what an unopened commitment costs.
+    /// @param round The round, which must be in its commit phase.
+    /// @param commitment commitmentOf(round, msg.sender, bundle, amount, salt).
+    /// @param lock Collateral locked until the round is final; the revealed amount may not exceed it.
+    function commit(uint256 round, bytes32 commitment, uint256 lock) external payable {
+        _requirePhase(round, Phase.Commit);
+        if (msg.value > 0) _deposit(msg.sender, msg.value);
+        if (lock == 0 || lock < nonRevealPenalty) revert LockBelowPenalty(lock, nonRevealPenalty);
+        if (lock > type(uint128).max) revert LockTooLarge(lock);
+        Participation storage participation = _participation[round][msg.sender];
+        if (participation.commits >= maxCommitsPerBidder) revert CommitCapReached(round, maxCommitsPerBidder);
+        SealedBid storage sealedBid = _sealed[round][msg.sender][commitment];
+        if (sealedBid.lock != 0) revert DuplicateCommitment(commitment);
+
+        _lock(msg.sender, lock);
+        uint256 order = commitCount[round]++;
+        sealedBid.lock = uint128(lock);
+        sealedBid.order = uint64(order);
+        participation.commits += 1;
+        participation.locked += lock;
+        emit Committed(round, msg.sender, commitment, lock, order);
+    }
+
+    /// @notice Open one of your commitments for `round`; the bid then competes for `bundle`.
+    /// @param round The round, which must be in its reveal phase.
+    /// @param bundle The bundle bid on (bitmask of rollup indices), as committed.
+    /// @param amount The bid in wei, as committed; at most the commitment's lock. Zero opens a decoy.
+    /// @param salt The secret salt, as committed.
+    function reveal(uint256 round, uint256 bundle, uint256 amount, bytes32 salt) external {
+        _requirePhase(round, Phase.Reveal);
+        bytes32 commitment = commitmentOf(round, msg.sender, bundle, amount, salt);
+        SealedBid storage sealedBid = _sealed[round][msg.sender][commitment];
+        if (sealedBid.lock == 0) revert UnknownCommitment(commitment);
+        if (sealedBid.revealed) revert AlreadyRevealed(commitment);
+        if (amount > sealedBid.lock) revert BidExceedsLock(amount, sealedBid.lock);
+        if (bundle == 0 || !bundle.within(rollupCount)) revert InvalidBundle(bundle);
+
+        sealedBid.revealed = true;
+        _participation[round][msg.sender].reveals += 1;
+        if (amount > 0) _recordBid(round, bundle, Bid(uint128(amount), sealedBid.order, msg.sender));
+        emit Revealed(round, msg.sender, bundle, amount, commitment);
+    }
+
+    /// @notice The commitment that seals a bid: binds chain, market, round, bidder, bundle, amount and salt,
+    ///         so it can be neither replayed elsewhere nor copied by another bidder.
+    function commitmentOf(uint256 round, address bidder, uint256 bundle, uint256 amount, bytes32 salt)
+        public
+        view
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(block.chainid, address(this), round, bidder, bundle, amount, salt));
+    }
+
+    // ---------------------------------------------------------------- settlement
+
+    /// @notice Settle `round` on its best partition: charge the winners, credit the rollups.
+    /// @dev Callable by anyone once the challenge phase is over. Work is bounded by the rollup count.
+    /// @param round The round, which must be in its settle phase and not yet finalized.
+    function finalize(uint256 round) external {
+        _requirePhase(round, Phase.Settle);
+        RoundResult storage result = _results[round];
+        if (result.finalized) revert AlreadyFinalized(round);
+        result.finalized = true;
+
+        Clearing storage clearing = _valuedClearing(round);
+        uint256[] memory bundles = clearing.bundles;
+        uint256 covered;
+        uint256 revenue;
+        for (uint256 k; k < bundles.length; ++k) {
+            covered |= bundles[k];
+            revenue += _sell(round, bundles[k]);
+        }
+        uint256 soldSingletons;
+        for (uint256 i; i < rollupCount; ++i) {
+            uint256 single = BundleMask.singleton(i);
+            if (covered & single != 0) continue;
+            uint256 bid = _best[round][single].amount;
+            if (bid != 0 && bid >= reserveAt(i, round)) {
+                soldSingletons |= single;
+                revenue += _sell(round, single);
+            }
+        }
+        result.soldSingletons = soldSingletons;
+        result.revenue = revenue;
+        emit RoundFinalized(round, clearing.value, revenue, bundles);
+    }
+
+    /// @notice Unlock `bidder`'s collateral for a finalized round, minus the penalty for unopened commitments.
+    /// @dev Anyone may call it for anyone; it only moves money inside the market.
+    function release(uint256 round, address bidder) external {
+        if (!_results[round].finalized) revert RoundNotFinalized(round);
+        Participation storage participation = _participation[round][bidder];
+        if (participation.commits == 0) revert NothingToRelease(round, bidder);
+        if (participation.released) revert AlreadyReleased(round, bidder);
+        participation.released = true;
+
+        // Each commit locked at least the penalty and a winning bid is paid from its own commit's lock,
+        // so what is left always covers the unopened commitments' penalties.
+        uint256 penalty = uint256(participation.commits - participation.reveals) * nonRevealPenalty;
+        uint256 locked = participation.locked;
+        participation.locked = 0;
+        if (penalty > 0) {
+            _spendLocked(bidder, penalty);
+            _credit(penaltyRecipient, penalty);
+        }
+        _unlock(bidder, locked - penalty);
+        emit Released(round, bidder, locked - penalty, penalty);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice Who sequences `rollup` in finalized `round`; the zero address if it went unsold.
+    function sequencerOf(uint256 round, uint256 rollup) external view returns (address) {
+        if (rollup >= rollupCount) revert UnknownRollup(rollup);
+        RoundResult storage result = _results[round];
+        if (!result.finalized) revert RoundNotFinalized(round);
+        (uint256[] memory bundles,) = bestPartition(round);
+        for (uint256 k; k < bundles.length; ++k) {
+            if (bundles[k].contains(rollup)) return _best[round][bundles[k]].bidder;
+        }
+        uint256 single = BundleMask.singleton(rollup);
+        if (result.soldSingletons & single != 0) return _best[round][single].bidder;
+        return address(0);
+    }
+
+    /// @notice The best and second-best revealed bids (from distinct bidders) for exactly `bundle`.
+    function topBids(uint256 round, uint256 bundle) external view returns (Bid memory best, Bid memory second) {
+        return (_best[round][bundle], _second[round][bundle]);
+    }
+
+    /// @notice A bidder's commits, reveals and still-locked collateral in `round`.
+    function participationOf(uint256 round, address bidder) external view returns (Participation memory) {
+        return _participation[round][bidder];
+    }
+
+    /// @notice Whether `round` is finalized, which singletons sold, and the revenue collected.
+    function resultOf(uint256 round) external view returns (RoundResult memory) {
+        return _results[round];
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev Keeps the top two bids from distinct bidders. A bidder's own better bid replaces theirs;
+    ///      the resulting pair depends only on the set of bids, not on the order they are revealed.
+    function _recordBid(uint256 round, uint256 bundle, Bid memory bid) private {
+        Bid storage best = _best[round][bundle];
+        if (best.bidder == bid.bidder) {
+            if (_beats(bid, best)) _best[round][bundle] = bid;
+            return;
+        }
+        if (_beats(bid, best)) {
+            _second[round][bundle] = best;
+            _best[round][bundle] = bid;
+        } else if (_beats(bid, _second[round][bundle])) {
+            _second[round][bundle] = bid;
+        }
+    }
+
+    function _beats(Bid memory a, Bid memory b) private pure returns (bool) {
+        if (b.amount == 0) return a.amount != 0;
+        return a.amount > b.amount || (a.amount == b.amount && a.order < b.order);
+    }
+
+    /// @dev Charges the winner of `bundle` and credits its rollups; returns the price.
+    function _sell(uint256 round, uint256 bundle) private returns (uint256 price) {
+        Bid memory bid = _best[round][bundle];
+        price = _price(bid);
+        _spendLocked(bid.bidder, price);
+        _participation[round][bid.bidder].locked -= price;
+        emit BundleSold(round, bundle, bid.bidder, price);
+
+        uint256 size = bundle.size();
+        uint256[] memory rollups = new uint256[](size);
+        uint256[] memory weights = new uint256[](size);
+        uint256 k;
+        for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
+            uint256 i = rest.lowestIndex();
+            rollups[k] = i;
+            weights[k] = splitRule == SplitRule.Reserves ? reserveAt(i, round) : singletonValue(round, i);
+            ++k;
+        }
+        uint256[] memory shares = RevenueSplit.split(price, weights);
+        for (k = 0; k < size; ++k) {
+            address payout = payoutOf(rollups[k]);
+            _credit(payout, shares[k]);
+            emit RollupPaid(round, rollups[k], payout, shares[k]);
+        }
+    }
+
+    /// @dev First price: the winner pays its bid.
+    function _price(Bid memory bid) private pure returns (uint256) {
+        return bid.amount;
+    }
+
+    function _bundleBid(uint256 round, uint256 bundle) internal view override returns (uint256) {
+        return _best[round][bundle].amount;
+    }
+
+    function _requireProposalPhase(uint256 round) internal view override {
+        _requirePhase(round, Phase.Challenge);
+    }
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {BundleMask} from "../libraries/BundleMask.sol";
+import {RollupRegistry} from "./RollupRegistry.sol";
+
+/// @title PartitionChallenge
+/// @notice On-chain verification of an off-chain clearing. Anyone may propose a partition of the rollups
+///         (the multi-rollup bundles; every other rollup is a singleton). The contract checks it is a
+///         partition whose bundles all have a bid, values it, and keeps it only if it is strictly better
+///         than the best so far. A better partition is the fraud proof against a worse one, so nobody has
+///         to trust the clearing operator. With no proposal the singleton partition stands.
+/// @dev Value of a partition: sum over its bundles of v(B), with v({i}) = max(b({i}), r_i) and v(B) = b(B)
+///      for |B| >= 2. Computed as baseline + sum over listed bundles of (b(B) - sum_{i in B} v({i})), where
+///      baseline = sum_i v({i}) is the singleton partition's value, so a proposal costs gas in proportion
+///      to the rollups it covers. The mechanism (sealed bids, lottery) supplies b(B) and the phase rule.
+abstract contract PartitionChallenge is RollupRegistry {
+    using BundleMask for uint256;
+
+    struct Clearing {
+        bool valued;
+        uint256 baseline;
+        uint256 value;
+        uint256[] bundles;
+    }
+
+    mapping(uint256 round => Clearing) private _clearings;
+
+    /// @notice `proposer` replaced the round's best partition by `bundles`, worth `value`.
+    event PartitionProposed(uint256 indexed round, address indexed proposer, uint256[] bundles, uint256 value);
+
+    error EmptyBundle(uint256 position);
+    error SingletonListed(uint256 bundle);
+    error BundleOutOfRange(uint256 bundle);
+    error OverlappingBundle(uint256 bundle);
+    error NoBidForBundle(uint256 bundle);
+    error NotBetter(uint256 value, uint256 best);
+
+    /// @notice Propose `bundles` as the round's partition; kept only if worth strictly more than the best so far.
+    /// @param round The round, which must be in its challenge phase.
+    /// @param bundles Disjoint multi-rollup bundles, each with a bid; unlisted rollups are singletons.
+    /// @return value The partition's value.
+    function propose(uint256 round, uint256[] calldata bundles) external returns (uint256 value) {
+        _requireProposalPhase(round);
+        Clearing storage clearing = _valuedClearing(round);
+        value = valuePartition(round, bundles);
+        if (value <= clearing.value) revert NotBetter(value, clearing.value);
+        clearing.value = value;
+        clearing.bundles = bundles;
+        emit PartitionProposed(round, msg.sender, bundles, value);
+    }
+
+    /// @notice Check `bundles` as a partition for `round` and return its value; reverts if it is not valid.
+    function valuePartition(uint256 round, uint256[] calldata bundles) public view returns (uint256 value) {
+        Clearing storage clearing = _clearings[round];
+        value = clearing.valued ? clearing.baseline : singletonPartitionValue(round);
+        uint256 covered;
+        uint256 n = rollupCount;
+        for (uint256 k; k < bundles.length; ++k) {
+            uint256 bundle = bundles[k];
+            if (bundle == 0) revert EmptyBundle(k);
+            if (!bundle.within(n)) revert BundleOutOfRange(bundle);
+            if (bundle.size() < 2) revert SingletonListed(bundle);
+            if (bundle & covered != 0) revert OverlappingBundle(bundle);
+            covered |= bundle;
+            uint256 bid = _bundleBid(round, bundle);
+            if (bid == 0) revert NoBidForBundle(bundle);
+            uint256 parts;
+            for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
+                parts += singletonValue(round, rest.lowestIndex());
+            }
+            // Adding before subtracting keeps a worse-than-singletons bundle from underflowing.
+            value = value + bid - parts;
+        }
+    }
+
+    /// @notice Value of the partition in which every rollup is a singleton: sum_i max(b({i}), r_i).
+    function singletonPartitionValue(uint256 round) public view returns (uint256 value) {
+        for (uint256 i; i < rollupCount; ++i) {
+            value += singletonValue(round, i);
+        }
+    }
+
+    /// @notice v({i}) in `round`: the best singleton bid or the reserve, whichever is larger.
+    function singletonValue(uint256 round, uint256 rollup) public view returns (uint256) {
+        uint256 bid = _bundleBid(round, BundleMask.singleton(rollup));
+        uint256 reserve = reserveAt(rollup, round);
+        return bid > reserve ? bid : reserve;
+    }
+
+    /// @notice The round's best partition so far (its multi-rollup bundles) and its value.
+    function bestPartition(uint256 round) public view returns (uint256[] memory bundles, uint256 value) {
+        Clearing storage clearing = _clearings[round];
+        bundles = clearing.bundles;
+        value = clearing.valued ? clearing.value : singletonPartitionValue(round);
+    }
+
+    /// @dev The clearing of `round`, its value initialised to the singleton partition's on first use.
+    function _valuedClearing(uint256 round) internal returns (Clearing storage clearing) {
+        clearing = _clearings[round];
+        if (!clearing.valued) {
+            uint256 baseline = singletonPartitionValue(round);
+            clearing.valued = true;
+            clearing.baseline = baseline;
+            clearing.value = baseline;
+        }
+    }
+
+    /// @dev Best bid for exactly `bundle` in `round`, 0 when there is none.
+    function _bundleBid(uint256 round, uint256 bundle) internal view virtual returns (uint256);
+
+    /// @dev Reverts unless proposals for `round` are accepted now.
+    function _requireProposalPhase(uint256 round) internal view virtual;
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {RoundSchedule} from "./RoundSchedule.sol";
+
+/// @title RollupRegistry
+/// @notice The rollups on sale (fixed at deployment, at most 256), their payout addresses and reserve prices.
+/// @dev A reserve change applies from the first round not yet open, never to a round already taking bids, so
+///      it is kept as checkpoints (first round, reserve) and looked up by binary search.
+abstract contract RollupRegistry is RoundSchedule {
+    struct ReserveCheckpoint {
+        uint64 fromRound;
+        uint192 reserve;
+    }
+
+    uint256 public immutable rollupCount;
+    address[] private _payouts;
+    mapping(uint256 rollup => ReserveCheckpoint[]) private _reserves;
+
+    /// @notice Rollup `rollup` asks at least `reserve` from round `fromRound` on.
+    event ReserveChanged(uint256 indexed rollup, uint256 reserve, uint256 fromRound);
+
+    error InvalidRollupCount(uint256 count);
+    error ConfigLengthMismatch(uint256 payouts, uint256 reserves);
+    error ZeroPayoutAddress(uint256 rollup);
+    error ReserveTooLarge(uint256 reserve);
+    error UnknownRollup(uint256 rollup);
+    error NotRollupPayout(uint256 rollup, address caller);
+
+    constructor(address[] memory payouts, uint256[] memory reserves) {
+        if (payouts.length == 0 || payouts.length > 256) revert InvalidRollupCount(payouts.length);
+        if (payouts.length != reserves.length) revert ConfigLengthMismatch(payouts.length, reserves.length);
+        rollupCount = payouts.length;
+        for (uint256 i; i < payouts.length; ++i) {
+            if (payouts[i] == address(0)) revert ZeroPayoutAddress(i);
+            _checkReserve(reserves[i]);
+            _payouts.push(payouts[i]);
+            _reserves[i].push(ReserveCheckpoint(0, uint192(reserves[i])));
+            emit ReserveChanged(i, reserves[i], 0);
+        }
+    }
+
+    /// @notice Change your rollup's reserve price; it applies from the first round not yet open.
+    /// @dev Only the rollup's payout address may call.
+    /// @param rollup Index of the rollup.
+    /// @param reserve The new reserve price in wei (< 2**128).
+    function setReserve(uint256 rollup, uint256 reserve) external {
+        if (rollup >= rollupCount) revert UnknownRollup(rollup);
+        if (msg.sender != _payouts[rollup]) revert NotRollupPayout(rollup, msg.sender);
+        _checkReserve(reserve);
+        uint256 fromRound = _firstUnopenedRound();
+        ReserveCheckpoint[] storage history = _reserves[rollup];
+        ReserveCheckpoint storage last = history[history.length - 1];
+        if (last.fromRound == fromRound) {
+            last.reserve = uint192(reserve);
+        } else {
+            history.push(ReserveCheckpoint(uint64(fromRound), uint192(reserve)));
+        }
+        emit ReserveChanged(rollup, reserve, fromRound);
+    }
+
+    /// @notice The reserve price of `rollup` in `round`.
+    function reserveAt(uint256 rollup, uint256 round) public view returns (uint256) {
+        if (rollup >= rollupCount) revert UnknownRollup(rollup);
+        ReserveCheckpoint[] storage history = _reserves[rollup];
+        uint256 low;
+        uint256 high = history.length;
+        while (low < high) {
+            uint256 mid = (low + high) / 2;
+            if (history[mid].fromRound > round) high = mid;
+            else low = mid + 1;
+        }
+        return history[low - 1].reserve;
+    }
+
+    /// @notice Where `rollup`'s revenue is credited.
+    function payoutOf(uint256 rollup) public view returns (address) {
+        if (rollup >= rollupCount) revert UnknownRollup(rollup);
+        return _payouts[rollup];
+    }
+
+    function _checkReserve(uint256 reserve) private pure {
+        if (reserve > type(uint128).max) revert ReserveTooLarge(reserve);
+    }
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title RoundSchedule
+/// @notice Rounds follow each other on a fixed block schedule and overlap: round r+1 opens for commits
+///         the block round r's commit phase closes, so it takes commits while round r is in reveal or
+///         challenge. Round r's phases, with s = startBlock + r * commitBlocks:
+///         commit [s, s+C), reveal [s+C, s+C+R), challenge [s+C+R, s+C+R+H), settle from s+C+R+H on.
+abstract contract RoundSchedule {
+    enum Phase {
+        NotOpen,
+        Commit,
+        Reveal,
+        Challenge,
+        Settle
+    }
+
+    /// @dev Far beyond any chain's lifetime; keeps round arithmetic clear of overflow.
+    uint256 internal constant MAX_ROUND = type(uint64).max;
+
+    uint256 public immutable startBlock;
+    uint256 public immutable commitBlocks;
+    uint256 public immutable revealBlocks;
+    uint256 public immutable challengeBlocks;
+
+    error InvalidSchedule();
+    error RoundOutOfRange(uint256 round);
+    error WrongPhase(uint256 round, Phase expected, Phase actual);
+
+    constructor(uint256 start, uint256 commitLength, uint256 revealLength, uint256 challengeLength) {
+        if (commitLength == 0 || revealLength == 0 || challengeLength == 0) revert InvalidSchedule();
+        if (start > type(uint64).max || (commitLength | revealLength | challengeLength) > type(uint32).max) {
+            revert InvalidSchedule();
+        }
+        startBlock = start;
+        commitBlocks = commitLength;
+        revealBlocks = revealLength;
+        challengeBlocks = challengeLength;
+    }
+
+    /// @notice First block of `round`'s commit phase.
+    function roundStart(uint256 round) public view returns (uint256) {
+        if (round > MAX_ROUND) revert RoundOutOfRange(round);
+        return startBlock + round * commitBlocks;
+    }
+
+    /// @notice The phase `round` is in at the current block.
+    function phaseOf(uint256 round) public view returns (Phase) {
+        uint256 s = roundStart(round);
+        uint256 b = block.number;
+        if (b < s) return Phase.NotOpen;
+        if (b < s + commitBlocks) return Phase.Commit;
+        if (b < s + commitBlocks + revealBlocks) return Phase.Reveal;
+        if (b < s + commitBlocks + revealBlocks + challengeBlocks) return Phase.Challenge;
+        return Phase.Settle;
+    }
+
+    /// @notice The round taking commits now (0 before the schedule starts).
+    function currentRound() public view returns (uint256) {
+        if (block.number < startBlock) return 0;
+        return (block.number - startBlock) / commitBlocks;
+    }
+
+    /// @dev The first round whose commit phase has not begun: changes to rollup terms apply from here.
+    function _firstUnopenedRound() internal view returns (uint256) {
+        return block.number < startBlock ? 0 : currentRound() + 1;
+    }
+
+    function _requirePhase(uint256 round, Phase expected) internal view {
+        Phase actual = phaseOf(round);
+        if (actual != expected) revert WrongPhase(round, expected, actual);
+    }
+}
