@@ -1,0 +1,63 @@
+# seqmarket: every target does its own set-up, and every target is safe to run twice.
+#   make round   run one full sealed-bid market round on a local chain (anvil, or eth-tester without it)
+#   make test    lint, type-check and run the whole test suite on a local chain
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+# Ape keeps its data (compiler caches, accounts) inside the project so runs don't depend on ~/.ape.
+export APE_DATA_FOLDER ?= $(CURDIR)/.cache/ape
+
+ROUND_ARGS ?=
+NETWORK ?= $(shell test -x $(BIN)/anvil && echo ethereum:local:foundry || echo ethereum:local:test)
+
+.PHONY: setup round deploy test lint compile clean help
+
+help:
+	@sed -n '1,4p' Makefile | sed 's/^# \{0,1\}//'
+
+setup: $(VENV)/.installed node_modules/.installed $(BIN)/anvil
+	@$(BIN)/python toolchain/register_solc.py
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@echo "installing Python packages into $(VENV) (first run takes a few minutes)..."
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@echo "installing solc-js, anvil and forge from npm..."
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# ape-foundry looks for `anvil` on PATH; link the real binary (not npm's node wrapper) so ape can
+# stop it cleanly.
+$(BIN)/anvil: node_modules/.installed $(VENV)/.installed
+	@for tool in anvil forge; do \
+	  real=$$(ls node_modules/@foundry-rs/$$tool-*/bin/$$tool 2>/dev/null | head -n1); \
+	  if [ -n "$$real" ]; then ln -sf "$(CURDIR)/$$real" $(BIN)/$$tool; \
+	  else echo "warning: no $$tool binary for this platform; using eth-tester"; fi; \
+	done
+	@touch -c $@
+
+compile: setup
+	@$(BIN)/ape compile
+
+round: setup
+	@$(BIN)/ape run auction_round --network $(NETWORK) $(ROUND_ARGS)
+
+deploy: setup
+	@$(BIN)/ape run deploy --network $(NETWORK)
+
+lint: setup
+	@$(BIN)/ruff check seqmarket scripts tests
+	@$(BIN)/ruff format --check seqmarket scripts tests
+	@$(BIN)/mypy
+
+test: lint
+	@$(BIN)/ape test tests $(TEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules .build .cache

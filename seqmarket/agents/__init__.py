@@ -1,0 +1,1 @@
+"""Bidder agents: valuation models and strategies. Decisions are pure; chain actions go through a client."""

@@ -1,0 +1,1 @@
+"""Chain side: deployment, the market client, commitments. Calls into the pure logic, never the reverse."""

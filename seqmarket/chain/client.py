@@ -1,0 +1,238 @@
+"""MarketClient: the one way scripts, tests, agents and the CLI talk to a deployed SealedBidMarket."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+import time
+
+from ape import chain, project
+from ape.api.networks import LOCAL_NETWORK_NAME
+from ape.api import AccountAPI, ReceiptAPI
+from ape.contracts import ContractInstance
+
+from seqmarket.chain.commitment import SealedBid
+from seqmarket.chain.config import MarketConfig
+from seqmarket.clearing import Instance
+
+
+class Phase(IntEnum):
+    """Round phases, numbered as in RoundSchedule.sol."""
+
+    NOT_OPEN = 0
+    COMMIT = 1
+    REVEAL = 2
+    CHALLENGE = 3
+    SETTLE = 4
+
+
+@dataclass(frozen=True)
+class GasRecord:
+    """Gas used by one transaction the client sent."""
+
+    action: str
+    sender: str
+    gas_used: int
+
+
+@dataclass(frozen=True)
+class Sale:
+    """A bundle sold in a finalized round."""
+
+    bundle: int
+    winner: str
+    price: int
+
+
+@dataclass(frozen=True)
+class RollupPayment:
+    """What one rollup was credited for a finalized round."""
+
+    rollup: int
+    payout: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class StoredBid:
+    """A bid as the contract keeps it; amount 0 means none."""
+
+    amount: int
+    order: int
+    bidder: str
+
+
+@dataclass
+class MarketClient:
+    """Thin typed wrapper around the contract; records gas per transaction for reports."""
+
+    contract: ContractInstance
+    gas_log: list[GasRecord] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ deployment
+    @classmethod
+    def deploy(cls, config: MarketConfig, deployer: AccountAPI) -> MarketClient:
+        """Deploy a new market with ``config``."""
+        contract = project.SealedBidMarket.deploy(config.as_struct(), sender=deployer)
+        client = cls(contract)
+        client.gas_log.append(
+            GasRecord(
+                "deploy",
+                deployer.address,
+                _gas(contract.creation_metadata.receipt if contract.creation_metadata else None),
+            )
+        )
+        return client
+
+    @classmethod
+    def at(cls, address: str) -> MarketClient:
+        """Attach to an existing market."""
+        return cls(project.SealedBidMarket.at(address))
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+    # ------------------------------------------------------------------ transactions
+    def _send(self, action: str, sender: AccountAPI, method: str, *args: Any, **kwargs: Any) -> ReceiptAPI:
+        receipt = getattr(self.contract, method)(*args, sender=sender, **kwargs)
+        self.gas_log.append(GasRecord(action, sender.address, _gas(receipt)))
+        return receipt
+
+    def deposit(self, bidder: AccountAPI, amount: int) -> ReceiptAPI:
+        return self._send("deposit", bidder, "deposit", value=amount)
+
+    def seal(self, bidder: AccountAPI, round_: int, bundle: int, amount: int, lock: int) -> SealedBid:
+        """Prepare a sealed bid (nothing is sent)."""
+        return SealedBid.seal(chain.chain_id, self.address, round_, bidder.address, bundle, amount, lock)
+
+    def commit(self, bidder: AccountAPI, sealed: SealedBid, value: int = 0) -> ReceiptAPI:
+        """Post a sealed bid's commitment and lock its collateral (``value`` is deposited first)."""
+        return self._send(
+            "commit", bidder, "commit", sealed.round, sealed.commitment, sealed.lock, value=value
+        )
+
+    def reveal(self, bidder: AccountAPI, sealed: SealedBid) -> ReceiptAPI:
+        return self._send("reveal", bidder, "reveal", sealed.round, sealed.bundle, sealed.amount, sealed.salt)
+
+    def propose(self, proposer: AccountAPI, round_: int, bundles: Sequence[int]) -> ReceiptAPI:
+        return self._send("propose", proposer, "propose", round_, list(bundles))
+
+    def finalize(self, caller: AccountAPI, round_: int) -> ReceiptAPI:
+        return self._send("finalize", caller, "finalize", round_)
+
+    def release(self, caller: AccountAPI, round_: int, bidder: str) -> ReceiptAPI:
+        return self._send("release", caller, "release", round_, bidder)
+
+    def withdraw_collateral(self, bidder: AccountAPI, amount: int) -> ReceiptAPI:
+        return self._send("withdrawCollateral", bidder, "withdrawCollateral", amount, bidder.address)
+
+    def withdraw_credit(self, account: AccountAPI) -> ReceiptAPI:
+        return self._send("withdrawCredit", account, "withdrawCredit", account.address)
+
+    def set_reserve(self, payout: AccountAPI, rollup: int, reserve: int) -> ReceiptAPI:
+        return self._send("setReserve", payout, "setReserve", rollup, reserve)
+
+    # ------------------------------------------------------------------ schedule
+    def phase(self, round_: int) -> Phase:
+        return Phase(self.contract.phaseOf(round_))
+
+    def round_start(self, round_: int) -> int:
+        return int(self.contract.roundStart(round_))
+
+    def phase_start(self, round_: int, phase: Phase) -> int:
+        """First block of ``phase`` in ``round_``."""
+        start = self.round_start(round_)
+        lengths = [
+            int(self.contract.commitBlocks()),
+            int(self.contract.revealBlocks()),
+            int(self.contract.challengeBlocks()),
+        ]
+        return start + sum(lengths[: int(phase) - 1]) if phase >= Phase.COMMIT else 0
+
+    def advance_to(self, round_: int, phase: Phase, poll_seconds: float = 2.0) -> None:
+        """Return once the next block is in ``round_``'s ``phase``: mines on local chains, waits elsewhere."""
+        target = self.phase_start(round_, phase)
+        # The next transaction lands in block height + 1, so stop one block short of the target.
+        if chain.provider.network.name == LOCAL_NETWORK_NAME:
+            gap = target - chain.blocks.height - 1
+            if gap > 0:
+                chain.mine(gap)
+            return
+        while chain.blocks.height + 1 < target:
+            time.sleep(poll_seconds)
+
+    # ------------------------------------------------------------------ reads
+    @property
+    def rollup_count(self) -> int:
+        return int(self.contract.rollupCount())
+
+    def reserves(self, round_: int) -> tuple[int, ...]:
+        return tuple(int(self.contract.reserveAt(i, round_)) for i in range(self.rollup_count))
+
+    def revealed_bids(self, round_: int) -> list[tuple[str, int, int]]:
+        """(bidder, bundle, amount) of every bid revealed in ``round_``, in reveal order."""
+        start = self.round_start(round_)
+        logs = self.contract.Revealed.range(start, chain.blocks.height + 1, search_topics={"round": round_})
+        return [(str(log.bidder), int(log.bundle), int(log.amount)) for log in logs if int(log.amount) > 0]
+
+    def instance(self, round_: int) -> Instance:
+        """The round's clearing instance: reserves and best bid per bundle, read from the contract."""
+        bundles = {bundle for _, bundle, _ in self.revealed_bids(round_)}
+        bids = {b: self.top_bids(round_, b)[0].amount for b in sorted(bundles)}
+        return Instance(reserves=self.reserves(round_), bids=bids)
+
+    def top_bids(self, round_: int, bundle: int) -> tuple[StoredBid, StoredBid]:
+        """Best and second-best bids (distinct bidders) kept for exactly ``bundle``."""
+        best, second = self.contract.topBids(round_, bundle)
+        return StoredBid(*map(_int_or_str, best)), StoredBid(*map(_int_or_str, second))
+
+    def best_partition(self, round_: int) -> tuple[tuple[int, ...], int]:
+        bundles, value = self.contract.bestPartition(round_)
+        return tuple(int(b) for b in bundles), int(value)
+
+    def sales(self, round_: int) -> list[Sale]:
+        logs = self.contract.BundleSold.range(
+            self.round_start(round_), chain.blocks.height + 1, search_topics={"round": round_}
+        )
+        return [Sale(int(log.bundle), str(log.winner), int(log.price)) for log in logs]
+
+    def rollup_payments(self, round_: int) -> list[RollupPayment]:
+        logs = self.contract.RollupPaid.range(
+            self.round_start(round_), chain.blocks.height + 1, search_topics={"round": round_}
+        )
+        return [RollupPayment(int(log.rollup), str(log.payout), int(log.amount)) for log in logs]
+
+    def sequencer_of(self, round_: int, rollup: int) -> str:
+        return str(self.contract.sequencerOf(round_, rollup))
+
+    def collateral(self, bidder: str) -> tuple[int, int]:
+        """(total, locked) collateral of ``bidder``."""
+        return int(self.contract.collateralOf(bidder)), int(self.contract.lockedOf(bidder))
+
+    def credit(self, account: str) -> int:
+        return int(self.contract.creditOf(account))
+
+    def balance(self) -> int:
+        return int(chain.provider.get_balance(self.address))
+
+    def owed_to(self, accounts: Sequence[str]) -> int:
+        """Collateral plus credits of ``accounts`` and of every rollup payout and the penalty recipient.
+
+        With every participant named this must equal balance(): no wei created or lost.
+        """
+        everyone = set(accounts)
+        everyone.update(str(self.contract.payoutOf(i)) for i in range(self.rollup_count))
+        everyone.add(str(self.contract.penaltyRecipient()))
+        return sum(int(self.contract.collateralOf(a)) + self.credit(a) for a in everyone)
+
+
+def _int_or_str(value: Any) -> Any:
+    return value if isinstance(value, str) else int(value)
+
+
+def _gas(receipt: ReceiptAPI | None) -> int:
+    return int(receipt.gas_used) if receipt is not None else 0

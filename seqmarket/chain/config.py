@@ -1,0 +1,66 @@
+"""Deployment configuration of a SealedBidMarket, validated before it reaches the chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from seqmarket.revenue import SplitRule
+
+
+class PaymentRule(IntEnum):
+    """What winners pay (same numbering as the contract's enum)."""
+
+    FIRST_PRICE = 0
+
+
+class ConfigError(ValueError):
+    """A configuration the contract would reject, caught before spending gas."""
+
+
+@dataclass(frozen=True)
+class MarketConfig:
+    """Everything fixed at deployment. Phase lengths are in blocks."""
+
+    payouts: tuple[str, ...]
+    reserves: tuple[int, ...]
+    start_block: int
+    commit_blocks: int = 10
+    reveal_blocks: int = 10
+    challenge_blocks: int = 5
+    non_reveal_penalty: int = 10**15
+    max_commits_per_bidder: int = 8
+    split_rule: SplitRule = SplitRule.SINGLETON_BIDS
+    payment_rule: PaymentRule = PaymentRule.FIRST_PRICE
+    penalty_recipient: str = field(default="")
+
+    def __post_init__(self) -> None:
+        n = len(self.payouts)
+        if not 1 <= n <= 256:
+            raise ConfigError(f"a market sells 1 to 256 rollups, got {n}")
+        if len(self.reserves) != n:
+            raise ConfigError(f"{n} payout addresses but {len(self.reserves)} reserves")
+        if any(r < 0 or r >= 2**128 for r in self.reserves):
+            raise ConfigError("reserves must be between 0 and 2**128 - 1 wei")
+        if min(self.commit_blocks, self.reveal_blocks, self.challenge_blocks) < 1:
+            raise ConfigError("every phase must last at least one block")
+        if self.max_commits_per_bidder < 1:
+            raise ConfigError("max_commits_per_bidder must be at least 1")
+        if not self.penalty_recipient:
+            raise ConfigError("penalty_recipient is required")
+
+    def as_struct(self) -> tuple:
+        """The constructor argument, in the Solidity struct's field order."""
+        return (
+            list(self.payouts),
+            list(self.reserves),
+            self.start_block,
+            self.commit_blocks,
+            self.reveal_blocks,
+            self.challenge_blocks,
+            self.non_reveal_penalty,
+            self.max_commits_per_bidder,
+            int(self.split_rule),
+            int(self.payment_rule),
+            self.penalty_recipient,
+        )

@@ -1,0 +1,45 @@
+"""Roles on a local development chain, taken from its pre-funded test accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ape import accounts
+from ape.api import AccountAPI
+
+#: Accounts the local chains create (ape-config.yaml: test.number_of_accounts).
+TEST_ACCOUNTS = 40
+
+
+class NotEnoughAccounts(ValueError):
+    """More rollups and bidders were asked for than the local chain has funded accounts."""
+
+
+@dataclass(frozen=True)
+class LocalRoles:
+    """Who is who in a local market: one operator (deploys, clears, finalizes), a penalty recipient,
+    one payout account per rollup, and the bidders."""
+
+    operator: AccountAPI
+    penalty_recipient: AccountAPI
+    rollups: tuple[AccountAPI, ...]
+    bidders: tuple[AccountAPI, ...]
+
+
+def local_roles(n_rollups: int, n_bidders: int) -> LocalRoles:
+    """Assign distinct funded test accounts to every role."""
+    test = accounts.test_accounts
+    needed = 2 + n_rollups + n_bidders
+    available = len(test)
+    if needed > available:
+        raise NotEnoughAccounts(
+            f"{n_rollups} rollups and {n_bidders} bidders need {needed} accounts; "
+            f"the local chain has {available} (at most {available - 2} rollups + bidders)"
+        )
+    pool = [test[i] for i in range(needed)]
+    return LocalRoles(
+        operator=pool[0],
+        penalty_recipient=pool[1],
+        rollups=tuple(pool[2 : 2 + n_rollups]),
+        bidders=tuple(pool[2 + n_rollups :]),
+    )

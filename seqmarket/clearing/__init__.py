@@ -1,0 +1,9 @@
+"""Off-chain clearing: exact winner determination with the contract's valuation and tie rules.
+
+Pure logic: nothing here imports chain code, so the operator and the simulator share it.
+"""
+
+from seqmarket.clearing.instance import Clearing, Instance, InvalidInstance, bundle_of, rollups_of
+from seqmarket.clearing.solver import clear
+
+__all__ = ["Clearing", "Instance", "InvalidInstance", "bundle_of", "clear", "rollups_of"]

@@ -1,0 +1,111 @@
+"""A clearing instance: rollup reserves and the best bid per bundle, valued as the contract values them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+class InvalidInstance(ValueError):
+    """The instance breaks a rule the contract would also reject (bad bundle, negative amount...)."""
+
+
+def rollups_of(bundle: int) -> list[int]:
+    """Indices of the rollups in a bundle bitmask, lowest first."""
+    out = []
+    index = 0
+    while bundle:
+        if bundle & 1:
+            out.append(index)
+        bundle >>= 1
+        index += 1
+    return out
+
+
+def bundle_of(rollups: Iterable[int]) -> int:
+    """The bitmask of a collection of rollup indices."""
+    mask = 0
+    for index in rollups:
+        mask |= 1 << index
+    return mask
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Reserves r_i and best bids b(B) for one round.
+
+    ``bids`` maps a bundle bitmask to the best bid for exactly that bundle (only bundles that
+    received a positive bid appear). Values are integers (wei) so results match the contract exactly.
+    """
+
+    reserves: tuple[int, ...]
+    bids: Mapping[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.reserves)
+        if not 1 <= n <= 256:
+            raise InvalidInstance(f"between 1 and 256 rollups are allowed, got {n}")
+        if any(r < 0 for r in self.reserves):
+            raise InvalidInstance("reserves must be non-negative")
+        for bundle, amount in self.bids.items():
+            if bundle <= 0 or bundle >> n:
+                raise InvalidInstance(f"bundle {bundle:#x} is empty or names a rollup >= {n}")
+            if amount <= 0:
+                raise InvalidInstance(f"bid for bundle {bundle:#x} must be positive, got {amount}")
+
+    @property
+    def n(self) -> int:
+        """Number of rollups."""
+        return len(self.reserves)
+
+    def singleton_value(self, rollup: int) -> int:
+        """v({i}) = max(b({i}), r_i)."""
+        return max(self.bids.get(1 << rollup, 0), self.reserves[rollup])
+
+    def baseline(self) -> int:
+        """Value of the partition into singletons."""
+        return sum(self.singleton_value(i) for i in range(self.n))
+
+    def gain(self, bundle: int) -> int:
+        """What listing multi-rollup ``bundle`` adds over leaving its rollups as singletons."""
+        return self.bids[bundle] - sum(self.singleton_value(i) for i in rollups_of(bundle))
+
+    def value(self, bundles: Iterable[int]) -> int:
+        """Value of the partition listing ``bundles``; raises InvalidInstance if the contract would reject it."""
+        covered = 0
+        total = self.baseline()
+        for bundle in bundles:
+            if bundle <= 0 or bundle >> self.n:
+                raise InvalidInstance(f"bundle {bundle:#x} is empty or out of range")
+            if bundle & (bundle - 1) == 0:
+                raise InvalidInstance(f"bundle {bundle:#x} is a singleton; singletons are implicit")
+            if bundle & covered:
+                raise InvalidInstance(f"bundle {bundle:#x} overlaps another bundle")
+            if bundle not in self.bids:
+                raise InvalidInstance(f"bundle {bundle:#x} has no bid")
+            covered |= bundle
+            total += self.gain(bundle)
+        return total
+
+    def sold_singletons(self, bundles: Iterable[int]) -> list[int]:
+        """Rollups outside ``bundles`` that sell alone: their best singleton bid meets the reserve."""
+        covered = bundle_of(i for b in bundles for i in rollups_of(b))
+        return [
+            i
+            for i in range(self.n)
+            if not covered >> i & 1 and self.bids.get(1 << i, 0) > 0 and self.bids[1 << i] >= self.reserves[i]
+        ]
+
+
+@dataclass(frozen=True)
+class Clearing:
+    """An optimal partition: the multi-rollup bundles it lists (ascending) and its value."""
+
+    bundles: tuple[int, ...]
+    value: int
+    method: str = "dp"
+
+    @property
+    def covered(self) -> int:
+        """Number of rollups inside listed multi-rollup bundles (the contract's tie rule prefers fewer)."""
+        return sum(len(rollups_of(b)) for b in self.bundles)
