@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-import time
-
 from ape import chain, project
-from ape.api.networks import LOCAL_NETWORK_NAME
 from ape.api import AccountAPI, ReceiptAPI
+from ape.api.networks import LOCAL_NETWORK_NAME
 from ape.contracts import ContractInstance
 
 from seqmarket.chain.commitment import SealedBid

@@ -12,7 +12,7 @@ broken deterministically by the search order (bundles in ascending bitmask order
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from seqmarket.clearing.instance import Clearing, Instance, rollups_of
 
@@ -42,7 +42,7 @@ def clear(instance: Instance) -> Clearing:
     for bundle in gains:
         relevant |= bundle
 
-    @lru_cache(maxsize=None)
+    @cache
     def best(open_rollups: int) -> tuple[int, int, tuple[int, ...]]:
         """(gain, -covered, bundles) of the best packing using only ``open_rollups``."""
         if open_rollups == 0:

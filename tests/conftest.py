@@ -1,0 +1,126 @@
+"""Fixtures for the on-chain tests: roles from the local chain's funded accounts, a market factory,
+block-exact phase helpers and a strict custom-error assertion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from ape import chain
+from ape.exceptions import ContractLogicError
+
+from seqmarket.chain.client import MarketClient, Phase
+from seqmarket.chain.config import MarketConfig
+from seqmarket.revenue import SplitRule
+
+ETH = 10**18
+PENALTY = 10**15
+N_ROLLUPS = 4
+
+
+@pytest.fixture(scope="session")
+def operator(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def treasury(accounts):
+    """Receives non-reveal penalties."""
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def rollup_payouts(accounts):
+    return [accounts[2 + i] for i in range(N_ROLLUPS)]
+
+
+@pytest.fixture(scope="session")
+def bidders(accounts):
+    return [accounts[10 + i] for i in range(8)]
+
+
+@pytest.fixture(scope="session")
+def outsider(accounts):
+    return accounts[30]
+
+
+@pytest.fixture
+def make_market(operator, treasury, rollup_payouts) -> Callable[..., MarketClient]:
+    """Deploy a market whose round 0 opens two blocks after deployment (so NotOpen is testable)."""
+
+    def make(
+        reserves: tuple[int, ...] = (0,) * N_ROLLUPS,
+        commit_blocks: int = 6,
+        reveal_blocks: int = 6,
+        challenge_blocks: int = 4,
+        penalty: int = PENALTY,
+        max_commits: int = 4,
+        split_rule: SplitRule = SplitRule.SINGLETON_BIDS,
+        start_offset: int = 3,
+    ) -> MarketClient:
+        config = MarketConfig(
+            payouts=tuple(a.address for a in rollup_payouts[: len(reserves)]),
+            reserves=reserves,
+            start_block=chain.blocks.height + start_offset,
+            commit_blocks=commit_blocks,
+            reveal_blocks=reveal_blocks,
+            challenge_blocks=challenge_blocks,
+            non_reveal_penalty=penalty,
+            max_commits_per_bidder=max_commits,
+            split_rule=split_rule,
+            penalty_recipient=treasury.address,
+        )
+        return MarketClient.deploy(config, operator)
+
+    return make
+
+
+@pytest.fixture
+def market(make_market) -> MarketClient:
+    return make_market()
+
+
+def next_tx_at(block: int) -> None:
+    """Mine so that the next transaction is included in ``block`` exactly."""
+    gap = block - chain.blocks.height - 1
+    assert gap >= 0, f"block {block} is already past (height {chain.blocks.height})"
+    if gap:
+        chain.mine(gap)
+
+
+def phase_edges(client: MarketClient, round_: int, phase: Phase) -> tuple[int, int]:
+    """(first block, last block) of ``phase`` in ``round_``."""
+    first = client.phase_start(round_, phase)
+    if phase == Phase.CHALLENGE:
+        nxt = first + int(client.contract.challengeBlocks())
+    else:
+        nxt = client.phase_start(round_, Phase(int(phase) + 1))
+    return first, nxt - 1
+
+
+@contextmanager
+def reverts_with(error: str, **inputs: Any) -> Iterator[None]:
+    """Expect a revert with custom error ``error`` and exactly these input values (strict: unknown names fail)."""
+    with pytest.raises(ContractLogicError) as info:
+        yield
+    raised = info.value
+    assert type(raised).__name__ == error, f"expected {error}, got {type(raised).__name__}: {raised}"
+    actual = getattr(raised, "inputs", {}) or {}
+    for name, expected in inputs.items():
+        assert name in actual, f"{error} has no input {name!r} (inputs: {actual})"
+        assert actual[name] == expected, f"{error}.{name} = {actual[name]!r}, expected {expected!r}"
+
+
+def books_balance(client: MarketClient, accounts: list) -> None:
+    """No wei created or lost: the market holds exactly what it owes everyone."""
+    assert client.balance() == client.owed_to([a.address for a in accounts])
+
+
+def sealed_commit(client: MarketClient, bidder, round_: int, bundle: int, amount: int, lock: int | None = None):
+    """Seal and commit a bid (mining up to the commit phase if needed), depositing exactly its lock."""
+    client.advance_to(round_, Phase.COMMIT)
+    sealed = client.seal(bidder, round_, bundle, amount, lock if lock is not None else max(amount, PENALTY))
+    client.commit(bidder, sealed, value=sealed.lock)
+    return sealed
