@@ -118,9 +118,20 @@ def books_balance(client: MarketClient, accounts: list) -> None:
     assert client.balance() == client.owed_to([a.address for a in accounts])
 
 
-def sealed_commit(client: MarketClient, bidder, round_: int, bundle: int, amount: int, lock: int | None = None):
+def sealed_commit(
+    client: MarketClient, bidder, round_: int, bundle: int, amount: int, lock: int | None = None
+):
     """Seal and commit a bid (mining up to the commit phase if needed), depositing exactly its lock."""
     client.advance_to(round_, Phase.COMMIT)
     sealed = client.seal(bidder, round_, bundle, amount, lock if lock is not None else max(amount, PENALTY))
     client.commit(bidder, sealed, value=sealed.lock)
+    return sealed
+
+
+def commit_and_reveal(client: MarketClient, bids: list[tuple[Any, int, int]], round_: int = 0) -> list:
+    """Commit every (bidder, bundle, amount), then reveal them all in the reveal phase."""
+    sealed = [sealed_commit(client, bidder, round_, bundle, amount) for bidder, bundle, amount in bids]
+    client.advance_to(round_, Phase.REVEAL)
+    for (bidder, _, _), s in zip(bids, sealed, strict=True):
+        client.reveal(bidder, s)
     return sealed

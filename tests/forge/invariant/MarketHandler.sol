@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {SealedBidMarket} from "../../../contracts/SealedBidMarket.sol";
+import {RevenueSplit} from "../../../contracts/libraries/RevenueSplit.sol";
+import {CollateralVault} from "../../../contracts/market/CollateralVault.sol";
+import {PartitionChallenge} from "../../../contracts/market/PartitionChallenge.sol";
+import {RollupRegistry} from "../../../contracts/market/RollupRegistry.sol";
+import {RoundSchedule} from "../../../contracts/market/RoundSchedule.sol";
+import {TestBase} from "../utils/Vm.sol";
+
+/// @title MarketHandler
+/// @notice Drives a SealedBidMarket through random sequences of deposits, commits, reveals, proposals,
+///         finalizations, releases, withdrawals and reserve changes, by a few bidders over overlapping rounds.
+/// @dev Every call to the market states beforehand what should happen (success, or which error) from the
+///      handler's own model, and checks afterwards what did happen: the balance moves, the best bids
+///      (reference model: top two from distinct bidders, ties to the earlier commit), the partition value
+///      (brute force over all partitions of the rollups), revenue and who got paid. Any mismatch reverts
+///      the handler call, and the invariant test is run with fail_on_revert so that fails the run.
+///      Most randomly drawn actions are valid; about one in six is deliberately wrong (wrong phase, bad
+///      lock, wrong opening, overlapping partition...) and must fail with exactly the expected error.
+contract MarketHandler is TestBase {
+    // ------------------------------------------------------------------ fixed set-up
+
+    uint256 public constant N = 4; // rollups: bundles are masks 1..15
+    uint256 public constant START = 10;
+    uint256 public constant COMMIT = 4;
+    uint256 public constant REVEAL = 4;
+    uint256 public constant CHALLENGE = 4;
+    uint256 public constant PENALTY = 0.1 ether;
+    uint256 public constant MAX_COMMITS = 3;
+    uint256 internal constant UNIT = 0.25 ether; // coarse amounts make equal bids (ties) common
+    address internal constant SINK = address(0x5151);
+
+    SealedBidMarket public immutable market;
+    SealedBidMarket.SplitRule public immutable splitRule;
+    address public immutable penaltyRecipient;
+    address[] public bidders;
+    address[] public payouts;
+    /// @dev Every distinct address that can hold collateral or credit (bidders, payouts, penalty recipient).
+    address[] public accounts;
+
+    // ------------------------------------------------------------------ model
+
+    struct Sealed {
+        address bidder;
+        uint256 bundle;
+        uint256 amount;
+        bytes32 salt;
+        bytes32 commitment;
+        uint256 lock;
+        uint256 order;
+        bool revealed;
+    }
+
+    struct Top {
+        uint256 amount;
+        uint256 order;
+        address bidder;
+    }
+
+    uint256 public blockNumber;
+    mapping(uint256 round => Sealed[]) internal _commits;
+    mapping(uint256 round => bool) internal _reserveSnapshotTaken;
+    mapping(uint256 round => uint256[N]) internal _reserveSnapshot;
+    mapping(uint256 round => uint256) public keptValue;
+    uint256 public nextToFinalize;
+    uint256[] public finalizedRounds;
+
+    // ------------------------------------------------------------------ ghosts read by the invariants
+
+    uint256 public ghostIn; // wei sent into the market (deposits, commit top-ups)
+    uint256 public ghostOut; // wei sent out (collateral and credit withdrawals)
+    mapping(uint256 round => uint256) public rollupCredited; // credit to rollup payouts during finalize(round)
+    mapping(uint256 round => uint256) public expectedRevenue; // revenue the model predicted for round
+    uint256 public totalRollupCredited;
+    uint256 public totalWinnerCharged;
+    uint256 public totalPenalties;
+
+    /// @dev Successful calls per action, to see what a run exercised.
+    mapping(bytes32 action => uint256) public okCount;
+    mapping(bytes32 action => uint256) public failCount;
+
+    error Mismatch(string what, uint256 expected, uint256 actual);
+    error UnexpectedOutcome(string action, bytes4 expected, bytes reason);
+
+    constructor(SealedBidMarket.SplitRule rule) {
+        splitRule = rule;
+        penaltyRecipient = address(0xFEE);
+        for (uint256 i; i < N; ++i) {
+            payouts.push(address(uint160(0xA000 + i)));
+            accounts.push(payouts[i]);
+        }
+        for (uint256 i; i < 3; ++i) {
+            bidders.push(address(uint160(0xB000 + i)));
+            accounts.push(bidders[i]);
+        }
+        // The fourth bidder is rollup 3's payout address: a rollup bidding on itself (DESIGN: shilling).
+        bidders.push(payouts[3]);
+        accounts.push(penaltyRecipient);
+
+        uint256[] memory reserves = new uint256[](N);
+        reserves[0] = UNIT;
+        reserves[2] = 2 * UNIT;
+        market = new SealedBidMarket(
+            SealedBidMarket.Config({
+                payouts: payouts,
+                reserves: reserves,
+                startBlock: START,
+                commitBlocks: COMMIT,
+                revealBlocks: REVEAL,
+                challengeBlocks: CHALLENGE,
+                nonRevealPenalty: PENALTY,
+                maxCommitsPerBidder: MAX_COMMITS,
+                splitRule: rule,
+                paymentRule: SealedBidMarket.PaymentRule.FirstPrice,
+                penaltyRecipient: penaltyRecipient
+            })
+        );
+        blockNumber = START;
+        vm.roll(START);
+    }
+
+    function accountCount() external view returns (uint256) {
+        return accounts.length;
+    }
+
+    function bidderCount() external view returns (uint256) {
+        return bidders.length;
+    }
+
+    function finalizedCount() external view returns (uint256) {
+        return finalizedRounds.length;
+    }
+
+    // ================================================================== actions (fuzzed entry points)
+
+    function deposit(uint256 who, uint256 amount) external {
+        _begin(amount);
+        address bidder = bidders[who % bidders.length];
+        amount = amount % 4 == 0 ? 0 : bound(amount, 1, 5 ether);
+        bytes4 expected = amount == 0 ? CollateralVault.ZeroAmount.selector : bytes4(0);
+        uint256 collateralBefore = market.collateralOf(bidder);
+        vm.deal(bidder, bidder.balance + amount);
+        vm.prank(bidder);
+        try market.deposit{value: amount}() {
+            _ok("deposit", expected);
+            ghostIn += amount;
+            _eq("deposit: collateral", collateralBefore + amount, market.collateralOf(bidder));
+        } catch (bytes memory reason) {
+            _failed("deposit", expected, reason);
+        }
+        _end();
+    }
+
+    /// @notice One to three commits, mostly to the round now taking commits.
+    function commit(uint256 who, uint256 seed) external {
+        _begin(seed);
+        uint256 count = 1 + seed % 3;
+        for (uint256 j; j < count; ++j) {
+            _commitOne(bidders[(who + j) % bidders.length], uint256(keccak256(abi.encode(seed, j))));
+        }
+        _end();
+    }
+
+    /// @notice Reveals most of the open commitments of the round in its reveal phase; a few wrongly.
+    function reveal(uint256 seed) external {
+        _begin(seed);
+        uint256 round = _pickRound(1, seed);
+        Sealed[] storage list = _commits[round];
+        if (list.length == 0) {
+            // Nothing to open: an opening of nothing must fail.
+            _revealOne(round, bidders[seed % bidders.length], 3, 1 ether, bytes32(seed), seed);
+        }
+        for (uint256 k; k < list.length; ++k) {
+            uint256 r = uint256(keccak256(abi.encode(seed, k)));
+            if (r % 5 == 0) continue; // left unopened (for now, or for good: it costs the penalty)
+            Sealed storage s = list[k];
+            if (r % 23 == 1) {
+                _revealOne(round, s.bidder, s.bundle, s.amount + 1, s.salt, r); // wrong opening
+            } else if (r % 29 == 2) {
+                _revealOne(round, bidders[(r >> 8) % bidders.length], s.bundle, s.amount, s.salt, r); // someone else's
+            } else if (!s.revealed || r % 7 == 3) {
+                _revealOne(round, s.bidder, s.bundle, s.amount, s.salt, r); // the opening (again, if revealed)
+            }
+        }
+        _end();
+    }
+
+    /// @notice Proposes either the optimal partition (brute force) or a random list of bundles.
+    function propose(uint256 seed) external {
+        _begin(seed);
+        uint256 round = _pickRound(2, seed);
+        (uint256 optimum, uint256[] memory optimal) = _optimalPartition(round);
+        uint256[] memory bundles = seed % 2 == 0 ? optimal : _randomBundles(round, seed >> 8);
+        _proposeOne(round, bundles);
+        if (_phase(round) == RoundSchedule.Phase.Challenge) {
+            (, uint256 kept) = market.bestPartition(round);
+            // Nothing can be worth more than the optimum; after proposing it, the optimum is what is kept.
+            _le("propose: kept value <= brute-force optimum", kept, optimum);
+            if (bundles.length == optimal.length && seed % 2 == 0) _eq("propose: optimum kept", optimum, kept);
+        }
+        _end();
+    }
+
+    function finalize(uint256 seed) external {
+        _begin(seed);
+        while (nextToFinalize < blockNumber && market.resultOf(nextToFinalize).finalized) ++nextToFinalize;
+        uint256 round = seed % 10 < 7 ? nextToFinalize : _pickRound(3, seed >> 8);
+        _finalizeOne(round);
+        _end();
+    }
+
+    function release(uint256 who, uint256 seed) external {
+        _begin(seed);
+        address bidder = bidders[who % bidders.length];
+        uint256 round;
+        if (finalizedRounds.length != 0 && seed % 5 != 0) {
+            round = finalizedRounds[(seed >> 8) % finalizedRounds.length];
+        } else {
+            round = _pickRound(3, seed >> 8);
+        }
+        _releaseOne(round, bidder);
+        _end();
+    }
+
+    function withdrawCollateral(uint256 who, uint256 amount) external {
+        _begin(amount);
+        address bidder = bidders[who % bidders.length];
+        uint256 unlocked = market.unlockedOf(bidder);
+        if (amount % 8 == 0) amount = 0;
+        else if (amount % 8 == 1) amount = unlocked + 1;
+        else amount = bound(amount, 1, unlocked == 0 ? 1 : unlocked);
+        bytes4 expected = amount == 0
+            ? CollateralVault.ZeroAmount.selector
+            : amount > unlocked ? CollateralVault.InsufficientUnlocked.selector : bytes4(0);
+        uint256 sinkBefore = SINK.balance;
+        vm.prank(bidder);
+        try market.withdrawCollateral(amount, payable(SINK)) {
+            _ok("withdrawCollateral", expected);
+            ghostOut += amount;
+            _eq("withdrawCollateral: paid out", sinkBefore + amount, SINK.balance);
+        } catch (bytes memory reason) {
+            _failed("withdrawCollateral", expected, reason);
+        }
+        _end();
+    }
+
+    function withdrawCredit(uint256 who) external {
+        _begin(who);
+        address account = accounts[who % accounts.length];
+        uint256 credit = market.creditOf(account);
+        bytes4 expected = credit == 0 ? CollateralVault.NothingToWithdraw.selector : bytes4(0);
+        uint256 sinkBefore = SINK.balance;
+        vm.prank(account);
+        try market.withdrawCredit(payable(SINK)) {
+            _ok("withdrawCredit", expected);
+            ghostOut += credit;
+            _eq("withdrawCredit: paid out", sinkBefore + credit, SINK.balance);
+            _eq("withdrawCredit: credit cleared", 0, market.creditOf(account));
+        } catch (bytes memory reason) {
+            _failed("withdrawCredit", expected, reason);
+        }
+        _end();
+    }
+
+    function setReserve(uint256 rollup, uint256 reserve) external {
+        _begin(reserve);
+        address caller = payouts[rollup % N];
+        if (rollup % 10 == 9) caller = bidders[0]; // not the rollup's payout address
+        if (rollup % 31 == 30) rollup = N; // no such rollup
+        else rollup %= N;
+        reserve = reserve % 17 == 0 ? uint256(type(uint128).max) + 1 : (reserve % 7) * UNIT;
+        bytes4 expected;
+        if (rollup >= N) expected = RollupRegistry.UnknownRollup.selector;
+        else if (caller != payouts[rollup]) expected = RollupRegistry.NotRollupPayout.selector;
+        else if (reserve > type(uint128).max) expected = RollupRegistry.ReserveTooLarge.selector;
+        vm.prank(caller);
+        try market.setReserve(rollup, reserve) {
+            _ok("setReserve", expected);
+            // Applies from the first round not yet open, and not before.
+            uint256 from = blockNumber < START ? 0 : (blockNumber - START) / COMMIT + 1;
+            _eq("setReserve: applies from next round", reserve, market.reserveAt(rollup, from));
+            _eq("setReserve: and later rounds", reserve, market.reserveAt(rollup, from + 5));
+        } catch (bytes memory reason) {
+            _failed("setReserve", expected, reason);
+        }
+        _end();
+    }
+
+    /// @notice Moves the chain forward by one to three blocks.
+    function advance(uint256 blocks) external {
+        _begin(0);
+        blockNumber += 1 + blocks % 3;
+        vm.roll(blockNumber);
+        _end();
+    }
+
+    // ================================================================== one action each
+
+    function _commitOne(address bidder, uint256 seed) internal {
+        uint256 round = _pickRound(0, seed);
+        uint256 bundle = _pickBundle(seed >> 8);
+        uint256 amount = ((seed >> 16) % 6) * UNIT + ((seed >> 24) % 3 == 0 ? (seed >> 32) % 7 : 0);
+        uint256 lockKind = (seed >> 40) % 24;
+        uint256 lock;
+        if (lockKind == 0) lock = (seed >> 48) % 2 == 0 ? 0 : PENALTY - 1;
+        else if (lockKind == 1) lock = uint256(type(uint128).max) + 1;
+        else if (lockKind == 2) lock = amount > PENALTY ? amount - 1 : PENALTY; // bid above its lock
+        else lock = (amount > PENALTY ? amount : PENALTY) + ((seed >> 48) % 3) * UNIT;
+        bytes32 salt = keccak256(abi.encode("salt", seed));
+
+        Sealed[] storage list = _commits[round];
+        if ((seed >> 56) % 16 == 0 && list.length != 0) {
+            // Re-post an existing commitment (duplicate if it is this bidder's own).
+            Sealed storage old = list[(seed >> 64) % list.length];
+            (bundle, amount, salt) = (old.bundle, old.amount, old.salt);
+        }
+        bytes32 commitment = market.commitmentOf(round, bidder, bundle, amount, salt);
+
+        uint256 unlocked = market.unlockedOf(bidder);
+        uint256 topUp;
+        if ((seed >> 72) % 5 != 0 && lock <= type(uint128).max && unlocked < lock) {
+            topUp = lock - unlocked + ((seed >> 80) % 2) * UNIT;
+        }
+
+        bytes4 expected;
+        if (_phase(round) != RoundSchedule.Phase.Commit) expected = RoundSchedule.WrongPhase.selector;
+        else if (lock == 0 || lock < PENALTY) expected = SealedBidMarket.LockBelowPenalty.selector;
+        else if (lock > type(uint128).max) expected = SealedBidMarket.LockTooLarge.selector;
+        else if (_commitsOf(round, bidder) >= MAX_COMMITS) expected = SealedBidMarket.CommitCapReached.selector;
+        else if (_find(round, bidder, commitment) != type(uint256).max) {
+            expected = SealedBidMarket.DuplicateCommitment.selector;
+        } else if (lock > unlocked + topUp) {
+            expected = CollateralVault.InsufficientUnlocked.selector;
+        }
+
+        uint256 order = market.commitCount(round);
+        uint256 lockedBefore = market.lockedOf(bidder);
+        vm.deal(bidder, bidder.balance + topUp);
+        vm.prank(bidder);
+        try market.commit{value: topUp}(round, commitment, lock) {
+            _ok("commit", expected);
+            ghostIn += topUp;
+            list.push(Sealed(bidder, bundle, amount, salt, commitment, lock, order, false));
+            _eq("commit: order", order + 1, market.commitCount(round));
+            _eq("commit: locked", lockedBefore + lock, market.lockedOf(bidder));
+        } catch (bytes memory reason) {
+            _failed("commit", expected, reason);
+        }
+    }
+
+    function _revealOne(uint256 round, address bidder, uint256 bundle, uint256 amount, bytes32 salt, uint256)
+        internal
+    {
+        bytes32 commitment = market.commitmentOf(round, bidder, bundle, amount, salt);
+        uint256 k = _find(round, bidder, commitment);
+        bytes4 expected;
+        if (_phase(round) != RoundSchedule.Phase.Reveal) expected = RoundSchedule.WrongPhase.selector;
+        else if (k == type(uint256).max) expected = SealedBidMarket.UnknownCommitment.selector;
+        else if (_commits[round][k].revealed) expected = SealedBidMarket.AlreadyRevealed.selector;
+        else if (amount > _commits[round][k].lock) expected = SealedBidMarket.BidExceedsLock.selector;
+        else if (bundle == 0 || bundle >> N != 0) expected = SealedBidMarket.InvalidBundle.selector;
+
+        vm.prank(bidder);
+        try market.reveal(round, bundle, amount, salt) {
+            _ok("reveal", expected);
+            _commits[round][k].revealed = true;
+            _checkTopBids(round, bundle);
+        } catch (bytes memory reason) {
+            _failed("reveal", expected, reason);
+        }
+    }
+
+    function _proposeOne(uint256 round, uint256[] memory bundles) internal {
+        bytes4 expected;
+        uint256 value;
+        (uint256[] memory keptBefore, uint256 current) = market.bestPartition(round);
+        if (_phase(round) != RoundSchedule.Phase.Challenge) {
+            expected = RoundSchedule.WrongPhase.selector;
+        } else {
+            (expected, value) = _judgePartition(round, bundles);
+            if (expected == bytes4(0) && value <= current) expected = PartitionChallenge.NotBetter.selector;
+        }
+        try market.propose(round, bundles) returns (uint256 returned) {
+            _ok("propose", expected);
+            _eq("propose: returned value", value, returned);
+            (uint256[] memory kept, uint256 keptValue_) = market.bestPartition(round);
+            _eq("propose: kept value", value, keptValue_);
+            _eq("propose: kept bundles", bundles.length, kept.length);
+            for (uint256 k; k < kept.length; ++k) _eq("propose: kept bundle", bundles[k], kept[k]);
+        } catch (bytes memory reason) {
+            _failed("propose", expected, reason);
+            (uint256[] memory kept, uint256 keptValue_) = market.bestPartition(round);
+            _eq("propose: failed proposal leaves value", current, keptValue_);
+            _eq("propose: failed proposal leaves bundles", keptBefore.length, kept.length);
+        }
+    }
+
+    struct Settlement {
+        uint256 revenue;
+        uint256[N] rollupShare;
+        uint256[] charge; // per bidder index
+    }
+
+    function _finalizeOne(uint256 round) internal {
+        bytes4 expected;
+        if (_phase(round) != RoundSchedule.Phase.Settle) expected = RoundSchedule.WrongPhase.selector;
+        else if (market.resultOf(round).finalized) expected = SealedBidMarket.AlreadyFinalized.selector;
+
+        Settlement memory want = _expectedSettlement(round);
+        uint256[] memory creditBefore = new uint256[](N);
+        uint256[] memory collateralBefore = new uint256[](bidders.length);
+        uint256[] memory lockedBefore = new uint256[](bidders.length);
+        for (uint256 i; i < N; ++i) creditBefore[i] = market.creditOf(payouts[i]);
+        for (uint256 b; b < bidders.length; ++b) {
+            collateralBefore[b] = market.collateralOf(bidders[b]);
+            lockedBefore[b] = market.lockedOf(bidders[b]);
+        }
+
+        try market.finalize(round) {
+            _ok("finalize", expected);
+            SealedBidMarket.RoundResult memory result = market.resultOf(round);
+            _eq("finalize: finalized", 1, result.finalized ? 1 : 0);
+            _eq("finalize: revenue", want.revenue, result.revenue);
+            uint256 credited;
+            for (uint256 i; i < N; ++i) {
+                uint256 delta = market.creditOf(payouts[i]) - creditBefore[i];
+                _eq("finalize: rollup share", want.rollupShare[i], delta);
+                credited += delta;
+            }
+            for (uint256 b; b < bidders.length; ++b) {
+                _eq("finalize: winner charged", collateralBefore[b] - want.charge[b], market.collateralOf(bidders[b]));
+                _eq("finalize: charge from locked", lockedBefore[b] - want.charge[b], market.lockedOf(bidders[b]));
+                totalWinnerCharged += want.charge[b];
+            }
+            rollupCredited[round] = credited;
+            expectedRevenue[round] = want.revenue;
+            totalRollupCredited += credited;
+            finalizedRounds.push(round);
+        } catch (bytes memory reason) {
+            _failed("finalize", expected, reason);
+        }
+    }
+
+    function _releaseOne(uint256 round, address bidder) internal {
+        SealedBidMarket.Participation memory p = market.participationOf(round, bidder);
+        bytes4 expected;
+        if (!market.resultOf(round).finalized) expected = SealedBidMarket.RoundNotFinalized.selector;
+        else if (p.commits == 0) expected = SealedBidMarket.NothingToRelease.selector;
+        else if (p.released) expected = SealedBidMarket.AlreadyReleased.selector;
+
+        _eq("participation: commits", _commitsOf(round, bidder), p.commits);
+        _eq("participation: reveals", _revealsOf(round, bidder), p.reveals);
+        uint256 penalty = uint256(p.commits - p.reveals) * PENALTY;
+        uint256 lockedBefore = market.lockedOf(bidder);
+        uint256 collateralBefore = market.collateralOf(bidder);
+        uint256 penaltyCreditBefore = market.creditOf(penaltyRecipient);
+
+        try market.release(round, bidder) {
+            _ok("release", expected);
+            _eq("release: unlocks all of the round", lockedBefore - p.locked, market.lockedOf(bidder));
+            _eq("release: takes the penalty", collateralBefore - penalty, market.collateralOf(bidder));
+            _eq("release: penalty credited", penaltyCreditBefore + penalty, market.creditOf(penaltyRecipient));
+            _eq("release: nothing left locked", 0, market.participationOf(round, bidder).locked);
+            totalPenalties += penalty;
+        } catch (bytes memory reason) {
+            _failed("release", expected, reason);
+        }
+    }
+
+    // ================================================================== model
+
+    /// @dev The reference rule for the stored bids of one bundle: the best revealed bid (largest amount,
+    ///      ties to the earlier commit), and the best bid by anyone else.
+    function modelTop(uint256 round, uint256 bundle) public view returns (Top memory best, Top memory second) {
+        Sealed[] storage list = _commits[round];
+        for (uint256 k; k < list.length; ++k) {
+            Sealed storage s = list[k];
+            if (!s.revealed || s.bundle != bundle || s.amount == 0) continue;
+            if (_better(s.amount, s.order, best)) best = Top(s.amount, s.order, s.bidder);
+        }
+        for (uint256 k; k < list.length; ++k) {
+            Sealed storage s = list[k];
+            if (!s.revealed || s.bundle != bundle || s.amount == 0 || s.bidder == best.bidder) continue;
+            if (_better(s.amount, s.order, second)) second = Top(s.amount, s.order, s.bidder);
+        }
+    }
+
+    function _better(uint256 amount, uint256 order, Top memory than) internal pure returns (bool) {
+        return than.amount == 0 || amount > than.amount || (amount == than.amount && order < than.order);
+    }
+
+    function _checkTopBids(uint256 round, uint256 bundle) internal view {
+        (Top memory best, Top memory second) = modelTop(round, bundle);
+        (SealedBidMarket.Bid memory b, SealedBidMarket.Bid memory s) = market.topBids(round, bundle);
+        _eq("topBids: best amount", best.amount, b.amount);
+        _eq("topBids: second amount", second.amount, s.amount);
+        _eq("topBids: best bidder", uint160(best.bidder), uint160(b.bidder));
+        _eq("topBids: second bidder", uint160(second.bidder), uint160(s.bidder));
+        if (best.amount != 0) _eq("topBids: best order", best.order, b.order);
+        if (second.amount != 0) _eq("topBids: second order", second.order, s.order);
+    }
+
+    function _bid(uint256 round, uint256 bundle) internal view returns (uint256) {
+        (Top memory best,) = modelTop(round, bundle);
+        return best.amount;
+    }
+
+    function _singletonValue(uint256 round, uint256 i) internal view returns (uint256) {
+        uint256 bid = _bid(round, 1 << i);
+        uint256 reserve = market.reserveAt(i, round);
+        return bid > reserve ? bid : reserve;
+    }
+
+    /// @dev Validity (first error, in the order the contract checks) and value of a proposed partition.
+    function _judgePartition(uint256 round, uint256[] memory bundles)
+        internal
+        view
+        returns (bytes4 error, uint256 value)
+    {
+        uint256 covered;
+        for (uint256 k; k < bundles.length; ++k) {
+            uint256 b = bundles[k];
+            if (b == 0) return (PartitionChallenge.EmptyBundle.selector, 0);
+            if (b >> N != 0) return (PartitionChallenge.BundleOutOfRange.selector, 0);
+            if (_popcount(b) < 2) return (PartitionChallenge.SingletonListed.selector, 0);
+            if (b & covered != 0) return (PartitionChallenge.OverlappingBundle.selector, 0);
+            covered |= b;
+            uint256 bid = _bid(round, b);
+            if (bid == 0) return (PartitionChallenge.NoBidForBundle.selector, 0);
+            value += bid;
+        }
+        for (uint256 i; i < N; ++i) {
+            if (covered & (1 << i) == 0) value += _singletonValue(round, i);
+        }
+    }
+
+    /// @dev Brute force over all partitions of the N rollups: best[mask] = max over the block holding
+    ///      mask's lowest rollup. Returns the optimum and its multi-rollup bundles.
+    function _optimalPartition(uint256 round) internal view returns (uint256 optimum, uint256[] memory bundles) {
+        uint256 full = (1 << N) - 1;
+        uint256[16] memory best;
+        uint256[16] memory choice;
+        uint256[16] memory blockValue;
+        for (uint256 b = 1; b <= full; ++b) {
+            blockValue[b] = _popcount(b) == 1 ? _singletonValue(round, _lowest(b)) : _bid(round, b);
+        }
+        for (uint256 mask = 1; mask <= full; ++mask) {
+            uint256 low = mask & (~mask + 1);
+            bool found;
+            for (uint256 sub = mask; sub != 0; sub = (sub - 1) & mask) {
+                if (sub & low == 0) continue;
+                if (_popcount(sub) >= 2 && blockValue[sub] == 0) continue; // a bundle needs a bid
+                uint256 v = blockValue[sub] + best[mask ^ sub];
+                if (!found || v > best[mask]) {
+                    best[mask] = v;
+                    choice[mask] = sub;
+                    found = true;
+                }
+            }
+        }
+        optimum = best[full];
+        uint256[] memory tmp = new uint256[](N);
+        uint256 count;
+        for (uint256 mask = full; mask != 0; mask ^= choice[mask]) {
+            if (_popcount(choice[mask]) >= 2) tmp[count++] = choice[mask];
+        }
+        bundles = new uint256[](count);
+        for (uint256 k; k < count; ++k) bundles[k] = tmp[k];
+    }
+
+    function _randomBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
+        bundles = new uint256[](seed % 4);
+        uint256[11] memory withBid;
+        uint256 n;
+        for (uint256 b = 3; b < (1 << N); ++b) {
+            if (_popcount(b) >= 2 && _bid(round, b) != 0) withBid[n++] = b;
+        }
+        for (uint256 k; k < bundles.length; ++k) {
+            uint256 r = uint256(keccak256(abi.encode(seed, k)));
+            bundles[k] = (n != 0 && r % 5 < 3) ? withBid[(r >> 8) % n] : (r >> 8) % 20;
+        }
+    }
+
+    function _expectedSettlement(uint256 round) internal view returns (Settlement memory s) {
+        s.charge = new uint256[](bidders.length);
+        (uint256[] memory bundles,) = market.bestPartition(round);
+        uint256 covered;
+        for (uint256 k; k < bundles.length; ++k) {
+            covered |= bundles[k];
+            _expectSale(round, bundles[k], s);
+        }
+        for (uint256 i; i < N; ++i) {
+            if (covered & (1 << i) != 0) continue;
+            uint256 bid = _bid(round, 1 << i);
+            if (bid != 0 && bid >= market.reserveAt(i, round)) _expectSale(round, 1 << i, s);
+        }
+    }
+
+    function _expectSale(uint256 round, uint256 bundle, Settlement memory s) internal view {
+        (Top memory best,) = modelTop(round, bundle);
+        s.revenue += best.amount;
+        for (uint256 b; b < bidders.length; ++b) {
+            if (bidders[b] == best.bidder) s.charge[b] += best.amount;
+        }
+        uint256 size = _popcount(bundle);
+        uint256[] memory weights = new uint256[](size);
+        uint256[] memory index = new uint256[](size);
+        uint256 k;
+        for (uint256 i; i < N; ++i) {
+            if (bundle & (1 << i) == 0) continue;
+            index[k] = i;
+            weights[k++] = splitRule == SealedBidMarket.SplitRule.Reserves
+                ? market.reserveAt(i, round)
+                : _singletonValue(round, i);
+        }
+        uint256[] memory shares = RevenueSplit.split(best.amount, weights);
+        for (k = 0; k < size; ++k) s.rollupShare[index[k]] += shares[k];
+    }
+
+    // ================================================================== bookkeeping
+
+    function _begin(uint256 seed) internal {
+        // Time moves on between actions now and then, so rounds advance through their phases.
+        if (seed % 8 == 7) blockNumber += 1;
+        vm.roll(blockNumber);
+    }
+
+    /// @dev After every action: reserves of opened rounds never change, and a round's partition value
+    ///      (singleton value before any proposal, then the kept proposal's) never decreases.
+    function _end() internal {
+        uint256 current = _currentRound();
+        uint256 from = current > 5 ? current - 5 : 0;
+        for (uint256 round = from; round <= current; ++round) {
+            _eq("phaseOf", uint256(_phase(round)), uint256(market.phaseOf(round)));
+            if (_phase(round) == RoundSchedule.Phase.NotOpen) continue;
+            if (!_reserveSnapshotTaken[round]) {
+                _reserveSnapshotTaken[round] = true;
+                for (uint256 i; i < N; ++i) _reserveSnapshot[round][i] = market.reserveAt(i, round);
+            } else {
+                for (uint256 i; i < N; ++i) {
+                    _eq("reserve of an open round is fixed", _reserveSnapshot[round][i], market.reserveAt(i, round));
+                }
+            }
+            (, uint256 value) = market.bestPartition(round);
+            _le("partition value never decreases", keptValue[round], value);
+            keptValue[round] = value;
+        }
+    }
+
+    function _ok(string memory action, bytes4 expected) internal {
+        if (expected != bytes4(0)) revert UnexpectedOutcome(action, expected, "succeeded");
+        okCount[keccak256(bytes(action))] += 1;
+    }
+
+    function _failed(string memory action, bytes4 expected, bytes memory reason) internal {
+        if (expected == bytes4(0) || reason.length < 4 || bytes4(reason) != expected) {
+            revert UnexpectedOutcome(action, expected, reason);
+        }
+        failCount[keccak256(bytes(action))] += 1;
+    }
+
+    function _eq(string memory what, uint256 expected, uint256 actual) internal pure {
+        if (expected != actual) revert Mismatch(what, expected, actual);
+    }
+
+    function _le(string memory what, uint256 low, uint256 high) internal pure {
+        if (low > high) revert Mismatch(what, low, high);
+    }
+
+    function _currentRound() internal view returns (uint256) {
+        return blockNumber < START ? 0 : (blockNumber - START) / COMMIT;
+    }
+
+    /// @dev The schedule, computed independently of RoundSchedule.
+    function _phase(uint256 round) internal view returns (RoundSchedule.Phase) {
+        uint256 s = START + round * COMMIT;
+        if (blockNumber < s) return RoundSchedule.Phase.NotOpen;
+        if (blockNumber < s + COMMIT) return RoundSchedule.Phase.Commit;
+        if (blockNumber < s + COMMIT + REVEAL) return RoundSchedule.Phase.Reveal;
+        if (blockNumber < s + COMMIT + REVEAL + CHALLENGE) return RoundSchedule.Phase.Challenge;
+        return RoundSchedule.Phase.Settle;
+    }
+
+    /// @dev With these phase lengths the round `age` rounds back from the current one is in phase
+    ///      Commit + age (age 3: settle). Mostly pick that round; sometimes a neighbour (wrong phase).
+    function _pickRound(uint256 age, uint256 seed) internal view returns (uint256) {
+        uint256 current = _currentRound();
+        uint256 round = current >= age ? current - age : 0;
+        uint256 r = seed % 12;
+        if (r == 0) return round + 1;
+        if (r == 1) return round > 0 ? round - 1 : round + 2;
+        return round;
+    }
+
+    function _pickBundle(uint256 seed) internal pure returns (uint256) {
+        uint256 r = seed % 40;
+        if (r == 0) return 0; // empty: the reveal must fail
+        if (r == 1) return (1 << N) | 1; // out of range: the reveal must fail
+        if (r < 12) return 1 << (r % N); // singletons
+        return 1 + (seed >> 8) % ((1 << N) - 1);
+    }
+
+    function _find(uint256 round, address bidder, bytes32 commitment) internal view returns (uint256) {
+        Sealed[] storage list = _commits[round];
+        for (uint256 k; k < list.length; ++k) {
+            if (list[k].bidder == bidder && list[k].commitment == commitment) return k;
+        }
+        return type(uint256).max;
+    }
+
+    function _commitsOf(uint256 round, address bidder) internal view returns (uint256 count) {
+        Sealed[] storage list = _commits[round];
+        for (uint256 k; k < list.length; ++k) {
+            if (list[k].bidder == bidder) ++count;
+        }
+    }
+
+    function _revealsOf(uint256 round, address bidder) internal view returns (uint256 count) {
+        Sealed[] storage list = _commits[round];
+        for (uint256 k; k < list.length; ++k) {
+            if (list[k].bidder == bidder && list[k].revealed) ++count;
+        }
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 count) {
+        for (; x != 0; x &= x - 1) ++count;
+    }
+
+    function _lowest(uint256 x) internal pure returns (uint256 i) {
+        while ((x >> i) & 1 == 0) ++i;
+    }
+}
