@@ -3,8 +3,9 @@ pragma solidity ^0.8.28;
 
 /// @title RoundSchedule
 /// @notice Rounds follow each other on a fixed block schedule and overlap: round r+1 opens for commits
-///         the block round r's commit phase closes, so it takes commits while round r is in reveal or
-///         challenge. Round r's phases, with s = startBlock + r * commitBlocks:
+///         the block round r's commit phase closes, so it takes commits while round r is in reveal (and in
+///         challenge too when revealBlocks + challengeBlocks <= commitBlocks). Round r's phases, with
+///         s = startBlock + r * commitBlocks:
 ///         commit [s, s+C), reveal [s+C, s+C+R), challenge [s+C+R, s+C+R+H), settle from s+C+R+H on.
 abstract contract RoundSchedule {
     enum Phase {

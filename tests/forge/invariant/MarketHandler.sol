@@ -76,6 +76,8 @@ contract MarketHandler is TestBase {
     uint256 public totalRollupCredited;
     uint256 public totalWinnerCharged;
     uint256 public totalPenalties;
+    uint256 public multiBundlesSold; // bundles of two or more rollups sold at finalization
+    uint256 public tiedBids; // reveals that tied an earlier revealed bid for the same bundle
 
     /// @dev Successful calls per action, to see what a run exercised.
     mapping(bytes32 action => uint256) public okCount;
@@ -121,6 +123,14 @@ contract MarketHandler is TestBase {
         vm.roll(START);
     }
 
+    function ok(string calldata action) external view returns (uint256) {
+        return okCount[keccak256(bytes(action))];
+    }
+
+    function rejected(string calldata action) external view returns (uint256) {
+        return failCount[keccak256(bytes(action))];
+    }
+
     function accountCount() external view returns (uint256) {
         return accounts.length;
     }
@@ -158,7 +168,7 @@ contract MarketHandler is TestBase {
         _begin(seed);
         uint256 count = 1 + seed % 3;
         for (uint256 j; j < count; ++j) {
-            _commitOne(bidders[(who + j) % bidders.length], uint256(keccak256(abi.encode(seed, j))));
+            _commitOne(bidders[(who % bidders.length + j) % bidders.length], uint256(keccak256(abi.encode(seed, j))));
         }
         _end();
     }
@@ -192,13 +202,15 @@ contract MarketHandler is TestBase {
         _begin(seed);
         uint256 round = _pickRound(2, seed);
         (uint256 optimum, uint256[] memory optimal) = _optimalPartition(round);
-        uint256[] memory bundles = seed % 2 == 0 ? optimal : _randomBundles(round, seed >> 8);
+        uint256 mode = seed % 3;
+        uint256[] memory bundles =
+            mode == 0 ? optimal : mode == 1 ? _disjointBundles(round, seed >> 8) : _randomBundles(round, seed >> 8);
         _proposeOne(round, bundles);
         if (_phase(round) == RoundSchedule.Phase.Challenge) {
             (, uint256 kept) = market.bestPartition(round);
             // Nothing can be worth more than the optimum; after proposing it, the optimum is what is kept.
             _le("propose: kept value <= brute-force optimum", kept, optimum);
-            if (bundles.length == optimal.length && seed % 2 == 0) _eq("propose: optimum kept", optimum, kept);
+            if (mode == 0) _eq("propose: optimum kept", optimum, kept);
         }
         _end();
     }
@@ -217,6 +229,9 @@ contract MarketHandler is TestBase {
         uint256 round;
         if (finalizedRounds.length != 0 && seed % 5 != 0) {
             round = finalizedRounds[(seed >> 8) % finalizedRounds.length];
+            Sealed[] storage list = _commits[round];
+            // Mostly someone who took part in the round.
+            if (list.length != 0 && (seed >> 16) % 5 != 0) bidder = list[(seed >> 24) % list.length].bidder;
         } else {
             round = _pickRound(3, seed >> 8);
         }
@@ -288,65 +303,80 @@ contract MarketHandler is TestBase {
         _end();
     }
 
-    /// @notice Moves the chain forward by one to three blocks.
+    /// @notice Moves the chain forward by one block, now and then by a whole round.
     function advance(uint256 blocks) external {
         _begin(0);
-        blockNumber += 1 + blocks % 3;
+        blockNumber += blocks % 8 == 0 ? COMMIT : 1;
         vm.roll(blockNumber);
         _end();
     }
 
     // ================================================================== one action each
 
-    function _commitOne(address bidder, uint256 seed) internal {
-        uint256 round = _pickRound(0, seed);
-        uint256 bundle = _pickBundle(seed >> 8);
-        uint256 amount = ((seed >> 16) % 6) * UNIT + ((seed >> 24) % 3 == 0 ? (seed >> 32) % 7 : 0);
-        uint256 lockKind = (seed >> 40) % 24;
+    struct CommitPlan {
+        address bidder;
+        uint256 round;
+        uint256 bundle;
+        uint256 amount;
+        bytes32 salt;
+        bytes32 commitment;
         uint256 lock;
-        if (lockKind == 0) lock = (seed >> 48) % 2 == 0 ? 0 : PENALTY - 1;
-        else if (lockKind == 1) lock = uint256(type(uint128).max) + 1;
-        else if (lockKind == 2) lock = amount > PENALTY ? amount - 1 : PENALTY; // bid above its lock
-        else lock = (amount > PENALTY ? amount : PENALTY) + ((seed >> 48) % 3) * UNIT;
-        bytes32 salt = keccak256(abi.encode("salt", seed));
+        uint256 topUp;
+        bytes4 expected;
+    }
 
-        Sealed[] storage list = _commits[round];
-        if ((seed >> 56) % 16 == 0 && list.length != 0) {
-            // Re-post an existing commitment (duplicate if it is this bidder's own).
-            Sealed storage old = list[(seed >> 64) % list.length];
-            (bundle, amount, salt) = (old.bundle, old.amount, old.salt);
+    function _commitOne(address bidder, uint256 seed) internal {
+        CommitPlan memory c = _planCommit(bidder, seed);
+        uint256 order = market.commitCount(c.round);
+        uint256 lockedBefore = market.lockedOf(bidder);
+        vm.deal(bidder, bidder.balance + c.topUp);
+        vm.prank(bidder);
+        try market.commit{value: c.topUp}(c.round, c.commitment, c.lock) {
+            _ok("commit", c.expected);
+            ghostIn += c.topUp;
+            _commits[c.round].push(Sealed(bidder, c.bundle, c.amount, c.salt, c.commitment, c.lock, order, false));
+            _eq("commit: order", order + 1, market.commitCount(c.round));
+            _eq("commit: locked", lockedBefore + c.lock, market.lockedOf(bidder));
+        } catch (bytes memory reason) {
+            _failed("commit", c.expected, reason);
         }
-        bytes32 commitment = market.commitmentOf(round, bidder, bundle, amount, salt);
+    }
+
+    function _planCommit(address bidder, uint256 seed) internal view returns (CommitPlan memory c) {
+        c.bidder = bidder;
+        c.round = _pickRound(0, seed);
+        c.bundle = _pickBundle(seed >> 8);
+        // Bids on bigger bundles are bigger, so bundles regularly beat their singletons.
+        uint256 scale = c.bundle == 0 || c.bundle >> N != 0 ? 1 : _popcount(c.bundle);
+        c.amount = ((seed >> 16) % 6) * scale * UNIT + ((seed >> 24) % 3 == 0 ? (seed >> 32) % 7 : 0);
+        uint256 lockKind = (seed >> 40) % 24;
+        if (lockKind == 0) c.lock = (seed >> 48) % 2 == 0 ? 0 : PENALTY - 1;
+        else if (lockKind == 1) c.lock = uint256(type(uint128).max) + 1;
+        else if (lockKind == 2) c.lock = c.amount > PENALTY ? c.amount - 1 : PENALTY; // bid above its lock
+        else c.lock = (c.amount > PENALTY ? c.amount : PENALTY) + ((seed >> 48) % 3) * UNIT;
+        c.salt = keccak256(abi.encode("salt", seed));
+
+        Sealed[] storage list = _commits[c.round];
+        if ((seed >> 56) % 16 == 0 && list.length != 0) {
+            // Re-post an existing commitment (a duplicate if it is this bidder's own).
+            Sealed storage old = list[(seed >> 64) % list.length];
+            (c.bundle, c.amount, c.salt) = (old.bundle, old.amount, old.salt);
+        }
+        c.commitment = market.commitmentOf(c.round, bidder, c.bundle, c.amount, c.salt);
 
         uint256 unlocked = market.unlockedOf(bidder);
-        uint256 topUp;
-        if ((seed >> 72) % 5 != 0 && lock <= type(uint128).max && unlocked < lock) {
-            topUp = lock - unlocked + ((seed >> 80) % 2) * UNIT;
+        if ((seed >> 72) % 5 != 0 && c.lock <= type(uint128).max && unlocked < c.lock) {
+            c.topUp = c.lock - unlocked + ((seed >> 80) % 2) * UNIT;
         }
 
-        bytes4 expected;
-        if (_phase(round) != RoundSchedule.Phase.Commit) expected = RoundSchedule.WrongPhase.selector;
-        else if (lock == 0 || lock < PENALTY) expected = SealedBidMarket.LockBelowPenalty.selector;
-        else if (lock > type(uint128).max) expected = SealedBidMarket.LockTooLarge.selector;
-        else if (_commitsOf(round, bidder) >= MAX_COMMITS) expected = SealedBidMarket.CommitCapReached.selector;
-        else if (_find(round, bidder, commitment) != type(uint256).max) {
-            expected = SealedBidMarket.DuplicateCommitment.selector;
-        } else if (lock > unlocked + topUp) {
-            expected = CollateralVault.InsufficientUnlocked.selector;
-        }
-
-        uint256 order = market.commitCount(round);
-        uint256 lockedBefore = market.lockedOf(bidder);
-        vm.deal(bidder, bidder.balance + topUp);
-        vm.prank(bidder);
-        try market.commit{value: topUp}(round, commitment, lock) {
-            _ok("commit", expected);
-            ghostIn += topUp;
-            list.push(Sealed(bidder, bundle, amount, salt, commitment, lock, order, false));
-            _eq("commit: order", order + 1, market.commitCount(round));
-            _eq("commit: locked", lockedBefore + lock, market.lockedOf(bidder));
-        } catch (bytes memory reason) {
-            _failed("commit", expected, reason);
+        if (_phase(c.round) != RoundSchedule.Phase.Commit) c.expected = RoundSchedule.WrongPhase.selector;
+        else if (c.lock == 0 || c.lock < PENALTY) c.expected = SealedBidMarket.LockBelowPenalty.selector;
+        else if (c.lock > type(uint128).max) c.expected = SealedBidMarket.LockTooLarge.selector;
+        else if (_commitsOf(c.round, bidder) >= MAX_COMMITS) c.expected = SealedBidMarket.CommitCapReached.selector;
+        else if (_find(c.round, bidder, c.commitment) != type(uint256).max) {
+            c.expected = SealedBidMarket.DuplicateCommitment.selector;
+        } else if (c.lock > unlocked + c.topUp) {
+            c.expected = CollateralVault.InsufficientUnlocked.selector;
         }
     }
 
@@ -366,6 +396,7 @@ contract MarketHandler is TestBase {
         try market.reveal(round, bundle, amount, salt) {
             _ok("reveal", expected);
             _commits[round][k].revealed = true;
+            if (amount != 0 && _tiesEarlier(round, k)) tiedBids += 1;
             _checkTopBids(round, bundle);
         } catch (bytes memory reason) {
             _failed("reveal", expected, reason);
@@ -401,6 +432,7 @@ contract MarketHandler is TestBase {
         uint256 revenue;
         uint256[N] rollupShare;
         uint256[] charge; // per bidder index
+        uint256 multiSold;
     }
 
     function _finalizeOne(uint256 round) internal {
@@ -437,6 +469,7 @@ contract MarketHandler is TestBase {
             rollupCredited[round] = credited;
             expectedRevenue[round] = want.revenue;
             totalRollupCredited += credited;
+            multiBundlesSold += want.multiSold;
             finalizedRounds.push(round);
         } catch (bytes memory reason) {
             _failed("finalize", expected, reason);
@@ -517,7 +550,7 @@ contract MarketHandler is TestBase {
     function _judgePartition(uint256 round, uint256[] memory bundles)
         internal
         view
-        returns (bytes4 error, uint256 value)
+        returns (bytes4 failure, uint256 value)
     {
         uint256 covered;
         for (uint256 k; k < bundles.length; ++k) {
@@ -570,13 +603,33 @@ contract MarketHandler is TestBase {
         for (uint256 k; k < count; ++k) bundles[k] = tmp[k];
     }
 
-    function _randomBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
-        bundles = new uint256[](seed % 4);
-        uint256[11] memory withBid;
-        uint256 n;
+    /// @dev Multi-rollup bundles that have a bid in `round`.
+    function _bundlesWithBid(uint256 round) internal view returns (uint256[11] memory withBid, uint256 n) {
         for (uint256 b = 3; b < (1 << N); ++b) {
             if (_popcount(b) >= 2 && _bid(round, b) != 0) withBid[n++] = b;
         }
+    }
+
+    /// @dev A valid partition, usually not the best: bundles with bids taken greedily in random order.
+    function _disjointBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
+        (uint256[11] memory withBid, uint256 n) = _bundlesWithBid(round);
+        bundles = new uint256[](N / 2);
+        uint256 count;
+        uint256 covered;
+        for (uint256 k; k < n; ++k) {
+            uint256 b = withBid[(seed + k) % n];
+            if (b & covered != 0 || (seed >> (8 + k)) % 3 == 0) continue;
+            covered |= b;
+            bundles[count++] = b;
+        }
+        assembly ("memory-safe") {
+            mstore(bundles, count)
+        }
+    }
+
+    function _randomBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
+        bundles = new uint256[](seed % 4);
+        (uint256[11] memory withBid, uint256 n) = _bundlesWithBid(round);
         for (uint256 k; k < bundles.length; ++k) {
             uint256 r = uint256(keccak256(abi.encode(seed, k)));
             bundles[k] = (n != 0 && r % 5 < 3) ? withBid[(r >> 8) % n] : (r >> 8) % 20;
@@ -601,6 +654,7 @@ contract MarketHandler is TestBase {
     function _expectSale(uint256 round, uint256 bundle, Settlement memory s) internal view {
         (Top memory best,) = modelTop(round, bundle);
         s.revenue += best.amount;
+        if (_popcount(bundle) >= 2) s.multiSold += 1;
         for (uint256 b; b < bidders.length; ++b) {
             if (bidders[b] == best.bidder) s.charge[b] += best.amount;
         }
@@ -623,7 +677,7 @@ contract MarketHandler is TestBase {
 
     function _begin(uint256 seed) internal {
         // Time moves on between actions now and then, so rounds advance through their phases.
-        if (seed % 8 == 7) blockNumber += 1;
+        if (seed % 16 == 15) blockNumber += 1;
         vm.roll(blockNumber);
     }
 
@@ -694,11 +748,13 @@ contract MarketHandler is TestBase {
         return round;
     }
 
+    /// @dev Bids concentrate on a few popular bundles (so bids compete and tie), with some on any bundle.
     function _pickBundle(uint256 seed) internal pure returns (uint256) {
         uint256 r = seed % 40;
         if (r == 0) return 0; // empty: the reveal must fail
         if (r == 1) return (1 << N) | 1; // out of range: the reveal must fail
         if (r < 12) return 1 << (r % N); // singletons
+        if (r < 32) return [uint256(0x3), 0xC, 0x6, 0x7, 0xF][r % 5];
         return 1 + (seed >> 8) % ((1 << N) - 1);
     }
 
@@ -708,6 +764,16 @@ contract MarketHandler is TestBase {
             if (list[k].bidder == bidder && list[k].commitment == commitment) return k;
         }
         return type(uint256).max;
+    }
+
+    function _tiesEarlier(uint256 round, uint256 k) internal view returns (bool) {
+        Sealed[] storage list = _commits[round];
+        for (uint256 j; j < list.length; ++j) {
+            if (j != k && list[j].revealed && list[j].bundle == list[k].bundle && list[j].amount == list[k].amount) {
+                return true;
+            }
+        }
+        return false;
     }
 
     function _commitsOf(uint256 round, address bidder) internal view returns (uint256 count) {

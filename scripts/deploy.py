@@ -1,0 +1,105 @@
+"""ape run deploy: deploy a SealedBidMarket to any network ape can reach."""
+
+import click
+from ape import accounts, chain
+from ape.cli import ConnectedProviderCommand, account_option
+from ape.logging import logger
+
+from seqmarket.chain.client import MarketClient
+from seqmarket.chain.config import ConfigError, MarketConfig
+from seqmarket.revenue import SplitRule
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Deploy a SealedBidMarket.")
+@account_option(prompt=False)
+@click.option("--payout", "payouts", multiple=True, help="Rollup payout address, once per rollup (in order).")
+@click.option("--reserve", "reserves", multiple=True, type=int, help="Reserve in wei, once per rollup.")
+@click.option(
+    "--rollups",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="On a local network without --payout: rollups backed by test accounts.",
+)
+@click.option(
+    "--start-in", default=5, show_default=True, type=click.IntRange(1), help="Blocks until round 0."
+)
+@click.option("--commit-blocks", default=20, show_default=True, type=click.IntRange(1))
+@click.option("--reveal-blocks", default=20, show_default=True, type=click.IntRange(1))
+@click.option("--challenge-blocks", default=10, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--penalty", default=10**15, show_default=True, type=click.IntRange(0), help="Non-reveal penalty (wei)."
+)
+@click.option(
+    "--max-commits",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Commits per bidder per round.",
+)
+@click.option(
+    "--split-rule",
+    type=click.Choice(["singleton-bids", "reserves"]),
+    default="singleton-bids",
+    show_default=True,
+)
+@click.option(
+    "--penalty-recipient", default=None, help="Receives penalties (default: the deploying account)."
+)
+def cli(
+    network,
+    account,
+    payouts,
+    reserves,
+    rollups,
+    start_in,
+    commit_blocks,
+    reveal_blocks,
+    challenge_blocks,
+    penalty,
+    max_commits,
+    split_rule,
+    penalty_recipient,
+):
+    """Deploy a market. On a local network, rollup payouts default to funded test accounts; on any other
+    network pass --payout and --reserve once per rollup."""
+    logger.set_level("WARNING")
+    if account is None:
+        if not network.is_local:
+            raise click.UsageError("choose the deploying account with --account ALIAS")
+        account = accounts.test_accounts[0]
+    if not payouts:
+        if not network.is_local:
+            raise click.UsageError("give each rollup's payout address with --payout on a live network")
+        available = len(accounts.test_accounts) - 2
+        if rollups > available:
+            raise click.BadParameter(
+                f"a local chain has test accounts for at most {available} rollups", param_hint="--rollups"
+            )
+        payouts = tuple(accounts.test_accounts[2 + i].address for i in range(rollups))
+    if not reserves:
+        reserves = (0,) * len(payouts)
+    try:
+        config = MarketConfig(
+            payouts=tuple(payouts),
+            reserves=tuple(reserves),
+            start_block=chain.blocks.height + start_in,
+            commit_blocks=commit_blocks,
+            reveal_blocks=reveal_blocks,
+            challenge_blocks=challenge_blocks,
+            non_reveal_penalty=penalty,
+            max_commits_per_bidder=max_commits,
+            split_rule=SplitRule.RESERVES if split_rule == "reserves" else SplitRule.SINGLETON_BIDS,
+            penalty_recipient=penalty_recipient or account.address,
+        )
+    except ConfigError as err:
+        raise click.BadParameter(str(err)) from err
+    try:
+        client = MarketClient.deploy(config, account)
+    except Exception as err:  # a message and exit status 1, not a traceback
+        raise click.ClickException(f"deployment failed: {type(err).__name__}: {err}") from err
+    click.echo(
+        f"SealedBidMarket deployed at {client.address} on {network.ecosystem.name}:{network.name} "
+        f"({len(payouts)} rollups, round 0 opens at block {config.start_block}, "
+        f"gas {client.gas_log[0].gas_used:,})"
+    )

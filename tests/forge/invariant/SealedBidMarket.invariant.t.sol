@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {SealedBidMarket} from "../../../contracts/SealedBidMarket.sol";
+import {TestBase, console} from "../utils/Vm.sol";
+import {MarketHandler} from "./MarketHandler.sol";
+
+/// @dev What forge reads from `targetSelectors()` (the layout of forge-std's StdInvariant.FuzzSelector).
+struct FuzzSelector {
+    address addr;
+    bytes4[] selectors;
+}
+
+/// @title Stateful fuzzing of SealedBidMarket
+/// @notice forge calls random sequences of the handler's actions (see MarketHandler) and checks these
+///         invariants after every call. The handler also checks each action's own effects as it goes.
+abstract contract SealedBidMarketInvariants is TestBase {
+    MarketHandler internal handler;
+    SealedBidMarket internal market;
+
+    function _splitRule() internal pure virtual returns (SealedBidMarket.SplitRule);
+
+    function setUp() public {
+        handler = new MarketHandler(_splitRule());
+        market = handler.market();
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    function targetSelectors() public view returns (FuzzSelector[] memory targets) {
+        bytes4[] memory selectors = new bytes4[](10);
+        selectors[0] = MarketHandler.deposit.selector;
+        selectors[1] = MarketHandler.commit.selector;
+        selectors[2] = MarketHandler.reveal.selector;
+        selectors[3] = MarketHandler.propose.selector;
+        selectors[4] = MarketHandler.finalize.selector;
+        selectors[5] = MarketHandler.release.selector;
+        selectors[6] = MarketHandler.withdrawCollateral.selector;
+        selectors[7] = MarketHandler.withdrawCredit.selector;
+        selectors[8] = MarketHandler.setReserve.selector;
+        selectors[9] = MarketHandler.advance.selector;
+        targets = new FuzzSelector[](1);
+        targets[0] = FuzzSelector(address(handler), selectors);
+    }
+
+    /// @notice All invariants in one function: forge runs a separate campaign per invariant function, so one
+    ///         function checking everything after every call explores four times as many sequences per second.
+    function invariant_market() public view {
+        _balanceEqualsCollateralPlusCredit();
+        _lockedIsBackedAndAccounted();
+        _revenueGoesToRollups();
+        _keptValueNeverDecreases();
+    }
+
+    /// The market holds exactly what it owes: every account's collateral plus every account's credit.
+    function _balanceEqualsCollateralPlusCredit() internal view {
+        uint256 owed;
+        for (uint256 k; k < handler.accountCount(); ++k) {
+            address account = handler.accounts(k);
+            owed += market.collateralOf(account) + market.creditOf(account);
+        }
+        assertEq(address(market).balance, owed, "balance == sum(collateralOf) + sum(creditOf)");
+        assertEq(address(market).balance, handler.ghostIn() - handler.ghostOut(), "balance == in - out");
+    }
+
+    /// Locked collateral is backed, and is exactly what the bidder's unreleased rounds still hold.
+    function _lockedIsBackedAndAccounted() internal view {
+        uint256 lastRound = market.currentRound() + 1;
+        for (uint256 b; b < handler.bidderCount(); ++b) {
+            address bidder = handler.bidders(b);
+            uint256 locked = market.lockedOf(bidder);
+            assertLe(locked, market.collateralOf(bidder), "lockedOf <= collateralOf");
+            uint256 perRound;
+            for (uint256 round; round <= lastRound; ++round) {
+                perRound += market.participationOf(round, bidder).locked;
+            }
+            assertEq(locked, perRound, "lockedOf == sum of per-round locked");
+        }
+    }
+
+    /// Every finalized round credited its rollups exactly its revenue, and the revenue is what the
+    /// handler's model predicted; winners paid exactly the rollups' credit.
+    function _revenueGoesToRollups() internal view {
+        uint256 total;
+        for (uint256 k; k < handler.finalizedCount(); ++k) {
+            uint256 round = handler.finalizedRounds(k);
+            uint256 revenue = market.resultOf(round).revenue;
+            assertEq(handler.rollupCredited(round), revenue, "rollup credits == revenue");
+            assertEq(handler.expectedRevenue(round), revenue, "revenue == model");
+            total += revenue;
+        }
+        assertEq(handler.totalRollupCredited(), total, "sum of rollup credits == sum of revenue");
+        assertEq(handler.totalWinnerCharged(), total, "winners charged == revenue");
+    }
+
+    /// The kept partition's value never goes down (the handler records the last value seen per round).
+    function _keptValueNeverDecreases() internal view {
+        uint256 current = market.currentRound();
+        for (uint256 round = current > 5 ? current - 5 : 0; round <= current; ++round) {
+            (, uint256 value) = market.bestPartition(round);
+            assertLe(handler.keptValue(round), value, "kept partition value never decreases");
+        }
+    }
+}
+
+contract SealedBidMarketSingletonSplitInvariantTest is SealedBidMarketInvariants {
+    function _splitRule() internal pure override returns (SealedBidMarket.SplitRule) {
+        return SealedBidMarket.SplitRule.SingletonBids;
+    }
+}
+
+contract SealedBidMarketReserveSplitInvariantTest is SealedBidMarketInvariants {
+    function _splitRule() internal pure override returns (SealedBidMarket.SplitRule) {
+        return SealedBidMarket.SplitRule.Reserves;
+    }
+}
+
+/// @notice Guards against a vacuous campaign: a fixed pseudo-random sequence of handler calls must reach every
+///         path that matters (accepted and rejected actions of each kind, sold bundles, penalties, ties).
+///         If the handler or the market changes so that, say, no proposal is ever accepted, this fails.
+contract MarketHandlerCoverageTest is TestBase {
+    function test_handlerReachesEveryPath() public {
+        MarketHandler handler = new MarketHandler(SealedBidMarket.SplitRule.SingletonBids);
+        for (uint256 i; i < 600; ++i) {
+            uint256 seed = uint256(keccak256(abi.encode("coverage", i)));
+            uint256 action = seed % 10;
+            uint256 arg = seed >> 8;
+            if (action == 0) handler.deposit(arg, arg >> 64);
+            else if (action == 1) handler.commit(arg, arg >> 64);
+            else if (action == 2) handler.reveal(arg);
+            else if (action == 3) handler.propose(arg);
+            else if (action == 4) handler.finalize(arg);
+            else if (action == 5) handler.release(arg, arg >> 64);
+            else if (action == 6) handler.withdrawCollateral(arg, arg >> 64);
+            else if (action == 7) handler.withdrawCredit(arg);
+            else if (action == 8) handler.setReserve(arg, arg >> 64);
+            else handler.advance(arg);
+        }
+        string[9] memory actions = [
+            "deposit", "commit", "reveal", "propose", "finalize", "release",
+            "withdrawCollateral", "withdrawCredit", "setReserve"
+        ];
+        for (uint256 k; k < actions.length; ++k) {
+            console.log(string.concat(actions[k], " ok"), handler.ok(actions[k]));
+            console.log(string.concat(actions[k], " rejected"), handler.rejected(actions[k]));
+            assertTrue(handler.ok(actions[k]) > 0, string.concat("never succeeded: ", actions[k]));
+            assertTrue(handler.rejected(actions[k]) > 0, string.concat("never rejected: ", actions[k]));
+        }
+        console.log("rounds finalized", handler.finalizedCount());
+        console.log("multi-rollup bundles sold", handler.multiBundlesSold());
+        console.log("revenue (wei)", handler.totalRollupCredited());
+        console.log("penalties (wei)", handler.totalPenalties());
+        console.log("tied bids", handler.tiedBids());
+        assertTrue(handler.multiBundlesSold() > 0, "no multi-rollup bundle sold");
+        assertTrue(handler.totalPenalties() > 0, "no non-reveal penalty");
+        assertTrue(handler.tiedBids() > 0, "no tied bids");
+    }
+}

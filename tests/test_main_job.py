@@ -1,0 +1,57 @@
+"""The main job (ape run auction_round): a full round printed phase by phase, and clean errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from seqmarket.chain.demo import DemoSettings, run_demo
+from seqmarket.clearing import clear
+
+ROOT = Path(__file__).resolve().parent.parent
+APE = str(Path(sys.executable).with_name("ape"))
+
+
+def test_demo_round_prints_every_phase_and_balances():
+    console = Console(record=True, width=140)
+    outcome = run_demo(DemoSettings(rollups=4, bidders=3, seed=11), console)
+    text = console.export_text()
+    for heading in (
+        "commit phase: sealed bids",
+        "bids revealed",
+        "optimal partition",
+        "partition value",
+        "payments (first price)",
+        "rollup payouts",
+        "gas per transaction",
+        "left in the market",
+    ):
+        assert heading in text
+    assert outcome.instance is not None and outcome.clearing == clear(outcome.instance)
+    assert outcome.value == outcome.clearing.value > 0
+    assert sum(s.price for s in outcome.sales) == sum(p.amount for p in outcome.payments)
+
+
+def _ape_run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run(
+        [APE, "run", "auction_round", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_help_explains_options():
+    result = _ape_run("--help")
+    assert result.returncode == 0
+    for option in ("--rollups", "--bidders", "--seed", "--split-rule", "--network"):
+        assert option in result.stdout
+
+
+def test_bad_option_is_a_message_not_a_traceback():
+    result = _ape_run("--rollups", "1")
+    assert result.returncode == 2
+    assert "Invalid value for '--rollups'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
