@@ -7,7 +7,8 @@ from ape import project
 from conftest import PENALTY, books_balance, reverts_with, sealed_commit
 from eth_utils import keccak
 
-from seqmarket.chain.client import Phase
+from seqmarket.chain.client import MarketClient, Phase
+from seqmarket.chain.config import MarketConfig
 
 AB = 0b0011
 
@@ -61,8 +62,13 @@ def test_locked_collateral_stays_until_the_round_is_final(market, bidders, opera
     assert market.collateral(bidder.address) == (0, 0)
 
 
-def test_reentrant_collateral_withdrawal_is_blocked(market, bidders):
-    attacker = project.ReentrantWithdrawer.deploy(sender=bidders[0])
+# ape caches contract types by address and test isolation reuses addresses, so the attacker is deployed
+# from an account that never deploys a market: the market's custom errors then decode everywhere.
+ATTACKER_DEPLOYER = 31
+
+
+def test_reentrant_collateral_withdrawal_is_blocked(market, bidders, accounts):
+    attacker = project.ReentrantWithdrawer.deploy(sender=accounts[ATTACKER_DEPLOYER])
     attacker.setMarket(market.address, sender=bidders[0])
     attacker.deposit(sender=bidders[0], value=4 * PENALTY)
     attacker.withdrawCollateral(PENALTY, True, sender=bidders[0])
@@ -72,12 +78,9 @@ def test_reentrant_collateral_withdrawal_is_blocked(market, bidders):
     assert market.balance() == 3 * PENALTY
 
 
-def test_reentrant_credit_withdrawal_is_blocked(operator, treasury, bidders, rollup_payouts):
+def test_reentrant_credit_withdrawal_is_blocked(operator, treasury, bidders, rollup_payouts, accounts):
     """A rollup whose payout is a contract re-entering withdrawCredit gets paid exactly once."""
-    from seqmarket.chain.client import MarketClient
-    from seqmarket.chain.config import MarketConfig
-
-    attacker = project.ReentrantWithdrawer.deploy(sender=operator)
+    attacker = project.ReentrantWithdrawer.deploy(sender=accounts[ATTACKER_DEPLOYER])
     config = MarketConfig(
         payouts=(attacker.address, rollup_payouts[1].address),
         reserves=(0, 0),

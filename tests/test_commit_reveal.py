@@ -40,7 +40,7 @@ def test_commit_in_first_reveal_block_reverts(market, bidders):
 
 
 def test_reveal_edges(market, bidders):
-    """Reveal is refused on the last commit block and the first challenge block, accepted on both its edges."""
+    """Reveal is refused on the last commit and first challenge blocks, accepted on both its own edges."""
     sealed = [sealed_commit(market, bidders[k], 0, AB, 10 + k) for k in range(3)]
     _, last_commit = phase_edges(market, 0, Phase.COMMIT)
     first, last = phase_edges(market, 0, Phase.REVEAL)
@@ -195,3 +195,15 @@ def test_zero_amount_decoy_reveals_without_bidding(market, bidders):
     assert market.top_bids(0, AB)[0].amount == 0
     participation = market.contract.participationOf(0, bidders[0])
     assert (participation.commits, participation.reveals) == (1, 1)
+
+
+def test_raw_custom_errors_are_decoded_by_the_test_helper():
+    """The helper behind reverts_with decodes what ape leaves raw (revert data holding a 0x27 byte)."""
+    from ape.exceptions import ContractLogicError
+    from conftest import _decode_undecoded
+    from eth_utils import keccak
+
+    commitment = b"'" * 32
+    data = keccak(text="UnknownCommitment(bytes32)")[:4] + commitment
+    name, inputs = _decode_undecoded(ContractLogicError(revert_message=repr(data)))
+    assert (name, inputs) == ("UnknownCommitment", {"commitment": commitment})

@@ -16,7 +16,7 @@ R0, R1, R2, R3 = 1, 2, 4, 8
 def test_propose_phase_edges(market, bidders, operator):
     commit_and_reveal(market, [(bidders[0], R0 | R1, 50), (bidders[1], R2 | R3, 40)])
     _, last_reveal = phase_edges(market, 0, Phase.REVEAL)
-    first, last = phase_edges(market, 0, Phase.CHALLENGE)
+    _first, last = phase_edges(market, 0, Phase.CHALLENGE)
     next_tx_at(last_reveal)
     with reverts_with("WrongPhase", round=0, expected=int(Phase.CHALLENGE), actual=int(Phase.REVEAL)):
         market.propose(operator, 0, [R0 | R1])
@@ -113,7 +113,7 @@ def test_on_chain_valuation_mirrors_python(make_market, bidders, operator):
     assert market.contract.singletonPartitionValue(0) == instance.baseline()
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(partitions(bundles + [R0 | R3, R0]))
+    @given(partitions([*bundles, R0 | R3, R0]))
     def check(partition: list[int]) -> None:
         try:
             expected = instance.value(partition)

@@ -71,7 +71,7 @@ class Instance:
         return self.bids[bundle] - sum(self.singleton_value(i) for i in rollups_of(bundle))
 
     def value(self, bundles: Iterable[int]) -> int:
-        """Value of the partition listing ``bundles``; raises InvalidInstance where the contract would revert."""
+        """Value of the partition listing ``bundles``; InvalidInstance where the contract would revert."""
         covered = 0
         total = self.baseline()
         for bundle in bundles:
