@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from ape import chain, project
-from conftest import PENALTY, commit_and_reveal, reverts_with
+from conftest import PENALTY, commit_and_reveal, next_tx_at, reverts_with
 
 from seqmarket.chain.client import Phase
 from seqmarket.chain.config import ConfigError, MarketConfig
@@ -106,3 +106,21 @@ def test_reserve_change_applies_from_the_first_unopened_round(make_market, rollu
     market.finalize(operator, 0)
     assert market.sequencer_of(0, 0) == bidders[0].address
     assert market.instance(0).reserves[0] == 20 * MILLI
+
+
+def test_reserve_change_edges_around_a_round_opening(make_market, rollup_payouts):
+    """Set on the last block before round r opens: applies to r. Set on its first block: applies to r + 1."""
+    market = make_market(reserves=(0, 0, 0, 0), start_offset=4)
+    opening0 = market.round_start(0)
+    next_tx_at(opening0 - 1)
+    first = market.set_reserve(rollup_payouts[0], 0, 1)
+    assert first.block_number == opening0 - 1
+    assert [log.fromRound for log in first.decode_logs()] == [0]
+    assert chain.blocks.height + 1 == opening0
+    second = market.set_reserve(rollup_payouts[0], 0, 2)
+    assert [log.fromRound for log in second.decode_logs()] == [1]
+    opening1 = market.round_start(1)
+    next_tx_at(opening1 - 1)
+    assert [log.fromRound for log in market.set_reserve(rollup_payouts[0], 0, 3).decode_logs()] == [1]
+    assert [log.fromRound for log in market.set_reserve(rollup_payouts[0], 0, 4).decode_logs()] == [2]
+    assert [market.contract.reserveAt(0, r) for r in (0, 1, 2)] == [1, 3, 4]
