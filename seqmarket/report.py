@@ -86,16 +86,19 @@ class RoundReporter:
             sales.add_row(bundle_name(sale.bundle, self.rollups), self.who(sale.winner), eth(sale.price))
         self.console.print(sales)
 
+        assert outcome.instance is not None
+        instance = outcome.instance
         payouts = Table(title=f"Round {outcome.round} · final: rollup payouts (revenue split)")
-        for col in ("rollup", "sequencer", "credited (ETH)"):
-            payouts.add_column(col, justify="right" if "ETH" in col else "left")
+        for col in ("rollup", "sequencer", "reserve (ETH)", "singleton bid (ETH)", "credited (ETH)"):
+            payouts.add_column(col, justify="left" if col in ("rollup", "sequencer") else "right")
         paid = {p.rollup: p.amount for p in outcome.payments}
         for i, name in enumerate(self.rollups):
             sequencer = outcome.sequencers[i]
             seq = "unsold" if int(sequencer, 16) == 0 else self.who(sequencer)
-            payouts.add_row(name, seq, eth(paid.get(i, 0)))
+            alone = instance.bids.get(1 << i, 0)
+            payouts.add_row(name, seq, eth(instance.reserves[i]), eth(alone), eth(paid.get(i, 0)))
         payouts.add_section()
-        payouts.add_row("total", "", eth(sum(paid.values())))
+        payouts.add_row("total", "", "", "", eth(sum(paid.values())))
         self.console.print(payouts)
 
         gas = Table(title=f"Round {outcome.round} · gas per transaction")
