@@ -3,7 +3,15 @@
 Pure logic: nothing here imports chain code, so the operator and the simulator share it.
 """
 
-from seqmarket.clearing.instance import Clearing, Instance, InvalidInstance, bundle_of, rollups_of
+from seqmarket.clearing.instance import (
+    Bid,
+    Clearing,
+    Instance,
+    InvalidInstance,
+    best_bids,
+    bundle_of,
+    rollups_of,
+)
 from seqmarket.clearing.solver import clear
 
-__all__ = ["Clearing", "Instance", "InvalidInstance", "bundle_of", "clear", "rollups_of"]
+__all__ = ["Bid", "Clearing", "Instance", "InvalidInstance", "best_bids", "bundle_of", "clear", "rollups_of"]

@@ -31,6 +31,31 @@ def bundle_of(rollups: Iterable[int]) -> int:
 
 
 @dataclass(frozen=True)
+class Bid:
+    """A revealed bid. ``order`` is its commit position in the round: equal amounts go to the earlier."""
+
+    bidder: str
+    bundle: int
+    amount: int
+    order: int = 0
+
+
+def best_bids(bids: Iterable[Bid], exclude: str | None = None) -> dict[int, Bid]:
+    """The winning bid per bundle (highest amount, then earliest order), ignoring ``exclude``'s bids.
+
+    With ``exclude`` set this is what the contract's stored second-best distinct-bidder bid gives.
+    """
+    best: dict[int, Bid] = {}
+    for bid in bids:
+        if bid.bidder == exclude or bid.amount <= 0:
+            continue
+        held = best.get(bid.bundle)
+        if held is None or (bid.amount, -bid.order) > (held.amount, -held.order):
+            best[bid.bundle] = bid
+    return best
+
+
+@dataclass(frozen=True)
 class Instance:
     """Reserves r_i and best bids b(B) for one round.
 
@@ -52,6 +77,11 @@ class Instance:
                 raise InvalidInstance(f"bundle {bundle:#x} is empty or names a rollup >= {n}")
             if amount <= 0:
                 raise InvalidInstance(f"bid for bundle {bundle:#x} must be positive, got {amount}")
+
+    @classmethod
+    def from_bids(cls, reserves: Iterable[int], bids: Iterable[Bid], exclude: str | None = None) -> Instance:
+        """The instance formed by the best bid per bundle, optionally without one bidder's bids."""
+        return cls(tuple(reserves), {b: bid.amount for b, bid in best_bids(bids, exclude).items()})
 
     @property
     def n(self) -> int:
