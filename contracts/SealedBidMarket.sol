@@ -4,9 +4,9 @@ pragma solidity ^0.8.28;
 import {BundleMask} from "./libraries/BundleMask.sol";
 import {RevenueSplit} from "./libraries/RevenueSplit.sol";
 import {CollateralVault} from "./market/CollateralVault.sol";
-import {PartitionChallenge} from "./market/PartitionChallenge.sol";
 import {RollupRegistry} from "./market/RollupRegistry.sol";
 import {RoundSchedule} from "./market/RoundSchedule.sol";
+import {VcgCounterfactuals} from "./market/VcgCounterfactuals.sol";
 
 /// @title SealedBidMarket
 /// @notice Rollups sell one time slot per round; sequencers bid sealed (commit-reveal) on bundles of rollups.
@@ -15,7 +15,7 @@ import {RoundSchedule} from "./market/RoundSchedule.sol";
 ///         and lets bidders release their collateral (minus the penalty for commitments they did not open).
 /// @dev Flow of round r: commit -> reveal -> challenge -> settle (see RoundSchedule). Funds invariant:
 ///      balance == sum(collateralOf) + sum(creditOf), to the wei.
-contract SealedBidMarket is PartitionChallenge, CollateralVault {
+contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
     using BundleMask for uint256;
 
     /// @notice How a multi-rollup bundle's revenue is weighted among its rollups.
@@ -26,9 +26,10 @@ contract SealedBidMarket is PartitionChallenge, CollateralVault {
         Reserves
     }
 
-    /// @notice What winners pay. Further rules (VCG) extend this enum and `_price`.
+    /// @notice What winners pay. FirstPrice: their bids. Vcg: W(-i) - (W - b_i) each (see VcgCounterfactuals).
     enum PaymentRule {
-        FirstPrice
+        FirstPrice,
+        Vcg
     }
 
     struct Config {
@@ -87,7 +88,7 @@ contract SealedBidMarket is PartitionChallenge, CollateralVault {
 
     event Committed(uint256 indexed round, address indexed bidder, bytes32 commitment, uint256 lock, uint256 order);
     event Revealed(uint256 indexed round, address indexed bidder, uint256 bundle, uint256 amount, bytes32 commitment);
-    event BundleSold(uint256 indexed round, uint256 bundle, address indexed winner, uint256 price);
+    event BundleSold(uint256 indexed round, uint256 bundle, address indexed winner, uint256 bid, uint256 price);
     event RollupPaid(uint256 indexed round, uint256 indexed rollup, address payout, uint256 amount);
     event RoundFinalized(uint256 indexed round, uint256 value, uint256 revenue, uint256[] bundles);
     event Released(uint256 indexed round, address indexed bidder, uint256 unlocked, uint256 penalty);
@@ -190,21 +191,12 @@ contract SealedBidMarket is PartitionChallenge, CollateralVault {
 
         Clearing storage clearing = _valuedClearing(round);
         uint256[] memory bundles = clearing.bundles;
-        uint256 covered;
+        (uint256[] memory sold, uint256 soldSingletons) = _soldBundles(round, bundles);
+        uint256[] memory prices = paymentRule == PaymentRule.Vcg ? _vcgPrices(round, sold, clearing.value) : _bids(round, sold);
         uint256 revenue;
-        for (uint256 k; k < bundles.length; ++k) {
-            covered |= bundles[k];
-            revenue += _sell(round, bundles[k]);
-        }
-        uint256 soldSingletons;
-        for (uint256 i; i < rollupCount; ++i) {
-            uint256 single = BundleMask.singleton(i);
-            if (covered & single != 0) continue;
-            uint256 bid = _best[round][single].amount;
-            if (bid != 0 && bid >= reserveAt(i, round)) {
-                soldSingletons |= single;
-                revenue += _sell(round, single);
-            }
+        for (uint256 k; k < sold.length; ++k) {
+            revenue += prices[k];
+            _sell(round, sold[k], prices[k]);
         }
         result.soldSingletons = soldSingletons;
         result.revenue = revenue;
@@ -287,13 +279,12 @@ contract SealedBidMarket is PartitionChallenge, CollateralVault {
         return a.amount > b.amount || (a.amount == b.amount && a.order < b.order);
     }
 
-    /// @dev Charges the winner of `bundle` and credits its rollups; returns the price.
-    function _sell(uint256 round, uint256 bundle) private returns (uint256 price) {
+    /// @dev Charges the winner of `bundle` `price` and credits its rollups by the revenue split.
+    function _sell(uint256 round, uint256 bundle, uint256 price) private {
         Bid memory bid = _best[round][bundle];
-        price = _price(bid);
         _spendLocked(bid.bidder, price);
         _participation[round][bid.bidder].locked -= price;
-        emit BundleSold(round, bundle, bid.bidder, price);
+        emit BundleSold(round, bundle, bid.bidder, bid.amount, price);
 
         uint256 size = bundle.size();
         uint256[] memory rollups = new uint256[](size);
@@ -313,13 +304,99 @@ contract SealedBidMarket is PartitionChallenge, CollateralVault {
         }
     }
 
-    /// @dev First price: the winner pays its bid.
-    function _price(Bid memory bid) private pure returns (uint256) {
-        return bid.amount;
+    /// @dev The bundles that sell: the partition's listed bundles, then every other rollup whose best
+    ///      singleton bid meets its reserve (also returned as a bitmask).
+    function _soldBundles(uint256 round, uint256[] memory bundles)
+        private
+        view
+        returns (uint256[] memory sold, uint256 soldSingletons)
+    {
+        uint256 n = rollupCount;
+        sold = new uint256[](bundles.length + n);
+        uint256 count;
+        uint256 covered;
+        for (uint256 k; k < bundles.length; ++k) {
+            covered |= bundles[k];
+            sold[count++] = bundles[k];
+        }
+        for (uint256 i; i < n; ++i) {
+            uint256 single = BundleMask.singleton(i);
+            if (covered & single != 0) continue;
+            uint256 bid = _best[round][single].amount;
+            if (bid != 0 && bid >= reserveAt(i, round)) {
+                soldSingletons |= single;
+                sold[count++] = single;
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(sold, count)
+        }
     }
 
-    function _bundleBid(uint256 round, uint256 bundle) internal view override returns (uint256) {
-        return _best[round][bundle].amount;
+    /// @dev First price: each sold bundle's winner pays its bid.
+    function _bids(uint256 round, uint256[] memory sold) private view returns (uint256[] memory prices) {
+        prices = new uint256[](sold.length);
+        for (uint256 k; k < sold.length; ++k) {
+            prices[k] = _best[round][sold[k]].amount;
+        }
+    }
+
+    /// @dev VCG: winner i pays W(-i) - (W - b_i) in total, b_i being its bids on the bundles it wins; that total
+    ///      is spread over its bundles in proportion to their bids (exactly, by RevenueSplit). Winners are
+    ///      at most the sold bundles (<= rollupCount), so the quadratic grouping is bounded by configuration.
+    function _vcgPrices(uint256 round, uint256[] memory sold, uint256 welfare)
+        private
+        view
+        returns (uint256[] memory prices)
+    {
+        uint256 count = sold.length;
+        prices = new uint256[](count);
+        bool[] memory priced = new bool[](count);
+        for (uint256 k; k < count; ++k) {
+            if (priced[k]) continue;
+            (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal) =
+                _bundlesOfWinner(round, sold, k, priced);
+            uint256 floor = welfare - bidTotal;
+            uint256[] memory shares = RevenueSplit.split(_welfareWithout(round, winner, floor) - floor, amounts);
+            for (uint256 m; m < mine.length; ++m) {
+                prices[mine[m]] = shares[m];
+            }
+        }
+    }
+
+    /// @dev The winner of sold[k] and the positions, bids and bid total of all its bundles (all at k or
+    ///      after: earlier ones belong to winners already priced). Marks them priced.
+    function _bundlesOfWinner(uint256 round, uint256[] memory sold, uint256 k, bool[] memory priced)
+        private
+        view
+        returns (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal)
+    {
+        winner = _best[round][sold[k]].bidder;
+        mine = new uint256[](sold.length - k);
+        amounts = new uint256[](sold.length - k);
+        uint256 owned;
+        for (uint256 j = k; j < sold.length; ++j) {
+            Bid storage bid = _best[round][sold[j]];
+            if (bid.bidder != winner) continue;
+            priced[j] = true;
+            mine[owned] = j;
+            amounts[owned] = bid.amount;
+            bidTotal += bid.amount;
+            ++owned;
+        }
+        assembly ("memory-safe") {
+            mstore(mine, owned)
+            mstore(amounts, owned)
+        }
+    }
+
+    function _bundleBid(uint256 round, uint256 bundle, address excluded) internal view override returns (uint256) {
+        Bid storage best = _best[round][bundle];
+        return best.bidder == excluded && excluded != address(0) ? _second[round][bundle].amount : best.amount;
+    }
+
+    function _vcgEnabled() internal view override returns (bool) {
+        return paymentRule == PaymentRule.Vcg;
     }
 
     function _requireProposalPhase(uint256 round) internal view override {

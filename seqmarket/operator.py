@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from seqmarket.chain.config import PaymentRule
 from seqmarket.clearing import Clearing, Instance, clear
+from seqmarket.clearing.vcg import VcgPayment, vcg
 
 if TYPE_CHECKING:
     from ape.api import AccountAPI
@@ -28,10 +30,25 @@ class ClearingOperator:
         return instance, clear(instance)
 
     def submit(self, round_: int) -> tuple[Instance, Clearing, bool]:
-        """Clear ``round_`` and propose the result; returns whether a proposal was sent."""
+        """Clear ``round_`` and propose the result (and, in a VCG market, every winner's W(-i) claim).
+
+        Returns whether a partition proposal was sent.
+        """
         instance, clearing = self.clear(round_)
         _, standing = self.client.best_partition(round_)
-        if clearing.value > standing:
+        proposed = clearing.value > standing
+        if proposed:
             self.client.propose(self.account, round_, clearing.bundles)
-            return instance, clearing, True
-        return instance, clearing, False
+        if self.client.payment_rule == PaymentRule.VCG:
+            self.submit_counterfactuals(round_)
+        return instance, clearing, proposed
+
+    def submit_counterfactuals(self, round_: int) -> list[VcgPayment]:
+        """Claim W(-i) for every winner whose counterfactual beats both the standing claim and W - b_i."""
+        outcome = vcg(self.client.reserves(round_), self.client.bids(round_))
+        for payment in outcome.payments:
+            floor = outcome.clearing.value - payment.bid
+            standing = self.client.counterfactual_value(round_, payment.bidder)
+            if payment.welfare_without > max(floor, standing):
+                self.client.claim_counterfactual(self.account, round_, payment.bidder, payment.counterfactual)
+        return list(outcome.payments)

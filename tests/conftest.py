@@ -15,7 +15,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
 from seqmarket.chain.client import MarketClient, Phase
-from seqmarket.chain.config import MarketConfig
+from seqmarket.chain.config import MarketConfig, PaymentRule
 from seqmarket.revenue import SplitRule
 
 ETH = 10**18
@@ -61,6 +61,7 @@ def make_market(operator, treasury, rollup_payouts) -> Callable[..., MarketClien
         penalty: int = PENALTY,
         max_commits: int = 4,
         split_rule: SplitRule = SplitRule.SINGLETON_BIDS,
+        payment_rule: PaymentRule = PaymentRule.FIRST_PRICE,
         start_offset: int = 3,
     ) -> MarketClient:
         config = MarketConfig(
@@ -73,6 +74,7 @@ def make_market(operator, treasury, rollup_payouts) -> Callable[..., MarketClien
             non_reveal_penalty=penalty,
             max_commits_per_bidder=max_commits,
             split_rule=split_rule,
+            payment_rule=payment_rule,
             penalty_recipient=treasury.address,
         )
         return MarketClient.deploy(config, operator)

@@ -6,6 +6,8 @@ pragma solidity ^0.8.28;
 library BundleMask {
     /// @dev Number of rollups in `mask` (SWAR popcount, constant gas).
     function size(uint256 mask) internal pure returns (uint256 count) {
+        // The byte-wise sum below holds at most 255: the full 256-rollup bundle needs its own answer.
+        if (mask == type(uint256).max) return 256;
         unchecked {
             mask = mask - ((mask >> 1) & 0x5555555555555555555555555555555555555555555555555555555555555555);
             mask = (mask & 0x3333333333333333333333333333333333333333333333333333333333333333)

@@ -45,15 +45,41 @@ abstract contract PartitionChallenge is RollupRegistry {
         Clearing storage clearing = _valuedClearing(round);
         value = valuePartition(round, bundles);
         if (value <= clearing.value) revert NotBetter(value, clearing.value);
-        clearing.value = value;
-        clearing.bundles = bundles;
-        emit PartitionProposed(round, msg.sender, bundles, value);
+        _adopt(round, clearing, bundles, value);
     }
 
     /// @notice Check `bundles` as a partition for `round` and return its value; reverts if it is not valid.
-    function valuePartition(uint256 round, uint256[] calldata bundles) public view returns (uint256 value) {
+    function valuePartition(uint256 round, uint256[] calldata bundles) public view returns (uint256) {
+        return _valuePartition(round, bundles, address(0));
+    }
+
+    /// @notice Value of the partition in which every rollup is a singleton: sum_i max(b({i}), r_i).
+    function singletonPartitionValue(uint256 round) public view returns (uint256) {
+        return _singletonPartitionValue(round, address(0));
+    }
+
+    /// @notice v({i}) in `round`: the best singleton bid or the reserve, whichever is larger.
+    function singletonValue(uint256 round, uint256 rollup) public view returns (uint256) {
+        return _singletonValue(round, rollup, address(0));
+    }
+
+    /// @notice The round's best partition so far (its multi-rollup bundles) and its value.
+    function bestPartition(uint256 round) public view returns (uint256[] memory bundles, uint256 value) {
         Clearing storage clearing = _clearings[round];
-        value = clearing.valued ? clearing.baseline : singletonPartitionValue(round);
+        bundles = clearing.bundles;
+        value = clearing.valued ? clearing.value : singletonPartitionValue(round);
+    }
+
+    /// @dev Validates and values `bundles` as a partition of `round`, ignoring `excluded`'s bids (none if 0).
+    function _valuePartition(uint256 round, uint256[] calldata bundles, address excluded)
+        internal
+        view
+        returns (uint256 value)
+    {
+        Clearing storage clearing = _clearings[round];
+        value = clearing.valued && excluded == address(0)
+            ? clearing.baseline
+            : _singletonPartitionValue(round, excluded);
         uint256 covered;
         uint256 n = rollupCount;
         for (uint256 k; k < bundles.length; ++k) {
@@ -63,36 +89,34 @@ abstract contract PartitionChallenge is RollupRegistry {
             if (bundle.size() < 2) revert SingletonListed(bundle);
             if (bundle & covered != 0) revert OverlappingBundle(bundle);
             covered |= bundle;
-            uint256 bid = _bundleBid(round, bundle);
+            uint256 bid = _bundleBid(round, bundle, excluded);
             if (bid == 0) revert NoBidForBundle(bundle);
             uint256 parts;
             for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
-                parts += singletonValue(round, rest.lowestIndex());
+                parts += _singletonValue(round, rest.lowestIndex(), excluded);
             }
             // Adding before subtracting keeps a worse-than-singletons bundle from underflowing.
             value = value + bid - parts;
         }
     }
 
-    /// @notice Value of the partition in which every rollup is a singleton: sum_i max(b({i}), r_i).
-    function singletonPartitionValue(uint256 round) public view returns (uint256 value) {
+    function _singletonPartitionValue(uint256 round, address excluded) internal view returns (uint256 value) {
         for (uint256 i; i < rollupCount; ++i) {
-            value += singletonValue(round, i);
+            value += _singletonValue(round, i, excluded);
         }
     }
 
-    /// @notice v({i}) in `round`: the best singleton bid or the reserve, whichever is larger.
-    function singletonValue(uint256 round, uint256 rollup) public view returns (uint256) {
-        uint256 bid = _bundleBid(round, BundleMask.singleton(rollup));
+    function _singletonValue(uint256 round, uint256 rollup, address excluded) internal view returns (uint256) {
+        uint256 bid = _bundleBid(round, BundleMask.singleton(rollup), excluded);
         uint256 reserve = reserveAt(rollup, round);
         return bid > reserve ? bid : reserve;
     }
 
-    /// @notice The round's best partition so far (its multi-rollup bundles) and its value.
-    function bestPartition(uint256 round) public view returns (uint256[] memory bundles, uint256 value) {
-        Clearing storage clearing = _clearings[round];
-        bundles = clearing.bundles;
-        value = clearing.valued ? clearing.value : singletonPartitionValue(round);
+    /// @dev Makes `bundles` (already validated, worth `value`) the round's best partition.
+    function _adopt(uint256 round, Clearing storage clearing, uint256[] calldata bundles, uint256 value) internal {
+        clearing.value = value;
+        clearing.bundles = bundles;
+        emit PartitionProposed(round, msg.sender, bundles, value);
     }
 
     /// @dev The clearing of `round`, its value initialised to the singleton partition's on first use.
@@ -106,8 +130,8 @@ abstract contract PartitionChallenge is RollupRegistry {
         }
     }
 
-    /// @dev Best bid for exactly `bundle` in `round`, 0 when there is none.
-    function _bundleBid(uint256 round, uint256 bundle) internal view virtual returns (uint256);
+    /// @dev Best bid for exactly `bundle` in `round` from anyone but `excluded` (0: from anyone); 0 if none.
+    function _bundleBid(uint256 round, uint256 bundle, address excluded) internal view virtual returns (uint256);
 
     /// @dev Reverts unless proposals for `round` are accepted now.
     function _requireProposalPhase(uint256 round) internal view virtual;

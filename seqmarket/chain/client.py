@@ -14,8 +14,8 @@ from ape.api.networks import LOCAL_NETWORK_NAME
 from ape.contracts import ContractInstance
 
 from seqmarket.chain.commitment import SealedBid
-from seqmarket.chain.config import MarketConfig
-from seqmarket.clearing import Instance
+from seqmarket.chain.config import MarketConfig, PaymentRule
+from seqmarket.clearing import Bid, Instance
 
 
 class Phase(IntEnum):
@@ -39,10 +39,11 @@ class GasRecord:
 
 @dataclass(frozen=True)
 class Sale:
-    """A bundle sold in a finalized round."""
+    """A bundle sold in a finalized round: what the winner bid and what it paid."""
 
     bundle: int
     winner: str
+    bid: int
     price: int
 
 
@@ -120,6 +121,14 @@ class MarketClient:
     def propose(self, proposer: AccountAPI, round_: int, bundles: Sequence[int]) -> ReceiptAPI:
         return self._send("propose", proposer, "propose", round_, list(bundles))
 
+    def claim_counterfactual(
+        self, claimant: AccountAPI, round_: int, bidder: str, bundles: Sequence[int]
+    ) -> ReceiptAPI:
+        """Claim W(-bidder) with a partition valued without ``bidder``'s bids (VCG markets)."""
+        return self._send(
+            "claimCounterfactual", claimant, "claimCounterfactual", round_, bidder, list(bundles)
+        )
+
     def finalize(self, caller: AccountAPI, round_: int) -> ReceiptAPI:
         return self._send("finalize", caller, "finalize", round_)
 
@@ -178,11 +187,22 @@ class MarketClient:
         logs = self.contract.Revealed.range(start, chain.blocks.height + 1, search_topics={"round": round_})
         return [(str(log.bidder), int(log.bundle), int(log.amount)) for log in logs if int(log.amount) > 0]
 
+    def bids(self, round_: int) -> list[Bid]:
+        """The bids the contract keeps for ``round_``: the top two from distinct bidders per bundle.
+
+        That is all clearing and VCG need: without bidder i, each bundle's value is its best bid
+        from anyone else, which is one of these two.
+        """
+        kept = []
+        for bundle in sorted({bundle for _, bundle, _ in self.revealed_bids(round_)}):
+            for stored in self.top_bids(round_, bundle):
+                if stored.amount:
+                    kept.append(Bid(stored.bidder, bundle, stored.amount, stored.order))
+        return kept
+
     def instance(self, round_: int) -> Instance:
         """The round's clearing instance: reserves and best bid per bundle, read from the contract."""
-        bundles = {bundle for _, bundle, _ in self.revealed_bids(round_)}
-        bids = {b: self.top_bids(round_, b)[0].amount for b in sorted(bundles)}
-        return Instance(reserves=self.reserves(round_), bids=bids)
+        return Instance.from_bids(self.reserves(round_), self.bids(round_))
 
     def top_bids(self, round_: int, bundle: int) -> tuple[StoredBid, StoredBid]:
         """Best and second-best bids (distinct bidders) kept for exactly ``bundle``."""
@@ -197,13 +217,20 @@ class MarketClient:
         logs = self.contract.BundleSold.range(
             self.round_start(round_), chain.blocks.height + 1, search_topics={"round": round_}
         )
-        return [Sale(int(log.bundle), str(log.winner), int(log.price)) for log in logs]
+        return [Sale(int(log.bundle), str(log.winner), int(log.bid), int(log.price)) for log in logs]
 
     def rollup_payments(self, round_: int) -> list[RollupPayment]:
         logs = self.contract.RollupPaid.range(
             self.round_start(round_), chain.blocks.height + 1, search_topics={"round": round_}
         )
         return [RollupPayment(int(log.rollup), str(log.payout), int(log.amount)) for log in logs]
+
+    @property
+    def payment_rule(self) -> PaymentRule:
+        return PaymentRule(int(self.contract.paymentRule()))
+
+    def counterfactual_value(self, round_: int, bidder: str) -> int:
+        return int(self.contract.counterfactualValue(round_, bidder))
 
     def sequencer_of(self, round_: int, rollup: int) -> str:
         return str(self.contract.sequencerOf(round_, rollup))

@@ -12,6 +12,7 @@ class PaymentRule(IntEnum):
     """What winners pay (same numbering as the contract's enum)."""
 
     FIRST_PRICE = 0
+    VCG = 1
 
 
 class ConfigError(ValueError):

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {PartitionChallenge} from "./PartitionChallenge.sol";
+
+/// @title VcgCounterfactuals
+/// @notice Verifiable VCG payments. A winner i pays p_i = W(-i) - (W - b_i): the welfare the others would
+///         have without i, minus what they get with i. W(-i) is claimed, like W itself, by exhibiting a
+///         partition: one valued without any of i's bids (for each bundle the best bid from another bidder,
+///         i.e. the stored second-best bid where i holds the best). Anyone may raise a claim during the
+///         challenge phase; the claim only ever goes up, and it is never taken below W - b_i, the value of
+///         the final partition with i's bundles dissolved, which is always feasible without i.
+/// @dev A counterfactual worth more than W proves W suboptimal (i's bids only add value), so it also
+///      replaces the round's partition. Hence every claim stays <= W, and 0 <= p_i <= b_i.
+abstract contract VcgCounterfactuals is PartitionChallenge {
+    /// @notice Best claimed W(-bidder) for a round (0 until someone claims).
+    mapping(uint256 round => mapping(address bidder => uint256)) public counterfactualValue;
+
+    /// @notice `claimant` raised W(-bidder) to `value` with the partition `bundles` valued without `bidder`.
+    event CounterfactualClaimed(
+        uint256 indexed round, address indexed bidder, address indexed claimant, uint256[] bundles, uint256 value
+    );
+
+    error VcgDisabled();
+    error ZeroBidder();
+
+    /// @notice Claim W(-bidder) for `round` by exhibiting a partition valued without `bidder`'s bids.
+    /// @dev Kept only if strictly above the standing claim. If it is worth more than the round's best
+    ///      partition, that partition is replaced by this one (valued with every bid).
+    /// @param round The round, which must be in its challenge phase.
+    /// @param bidder The winner whose counterfactual this is.
+    /// @param bundles Disjoint multi-rollup bundles, each with a bid from someone other than `bidder`.
+    /// @return value The partition's value without `bidder`.
+    function claimCounterfactual(uint256 round, address bidder, uint256[] calldata bundles)
+        external
+        returns (uint256 value)
+    {
+        if (!_vcgEnabled()) revert VcgDisabled();
+        if (bidder == address(0)) revert ZeroBidder();
+        _requireProposalPhase(round);
+        Clearing storage clearing = _valuedClearing(round);
+        value = _valuePartition(round, bundles, bidder);
+        uint256 standing = counterfactualValue[round][bidder];
+        if (value <= standing) revert NotBetter(value, standing);
+        counterfactualValue[round][bidder] = value;
+        emit CounterfactualClaimed(round, bidder, msg.sender, bundles, value);
+        if (value > clearing.value) {
+            _adopt(round, clearing, bundles, _valuePartition(round, bundles, address(0)));
+        }
+    }
+
+    /// @dev W(-bidder) as settled: the best claim, but at least `floor` = W - b_i.
+    function _welfareWithout(uint256 round, address bidder, uint256 floor) internal view returns (uint256) {
+        uint256 claimed = counterfactualValue[round][bidder];
+        return claimed > floor ? claimed : floor;
+    }
+
+    /// @dev Whether this market charges VCG payments.
+    function _vcgEnabled() internal view virtual returns (bool);
+}
