@@ -5,6 +5,7 @@ from ape.cli import ConnectedProviderCommand
 from ape.logging import logger
 from rich.console import Console
 
+from seqmarket.chain.config import PaymentRule
 from seqmarket.chain.demo import DemoSettings, run_demo
 from seqmarket.chain.local import TEST_ACCOUNTS
 from seqmarket.revenue import SplitRule
@@ -25,7 +26,14 @@ from seqmarket.revenue import SplitRule
     show_default=True,
     help="How a bundle's revenue is weighted among its rollups.",
 )
-def cli(network, rollups, bidders, seed, split_rule):
+@click.option(
+    "--payment-rule",
+    type=click.Choice(["first-price", "vcg"]),
+    default="first-price",
+    show_default=True,
+    help="What winners pay: their bid, or VCG (verified on-chain through counterfactual claims).",
+)
+def cli(network, rollups, bidders, seed, split_rule, payment_rule):
     """Deploy a SealedBidMarket, let honest bidders commit and reveal sealed bids on bundles, clear the
     round off-chain, propose the optimal partition, finalize, and withdraw everything.
 
@@ -41,6 +49,7 @@ def cli(network, rollups, bidders, seed, split_rule):
         bidders=bidders,
         seed=seed,
         split_rule=SplitRule.RESERVES if split_rule == "reserves" else SplitRule.SINGLETON_BIDS,
+        payment_rule=PaymentRule.VCG if payment_rule == "vcg" else PaymentRule.FIRST_PRICE,
     )
     try:
         run_demo(settings, Console())

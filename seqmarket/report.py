@@ -26,10 +26,13 @@ def bundle_name(bundle: int, rollup_names: list[str]) -> str:
 class RoundReporter:
     """Prints each phase of a round as it completes."""
 
-    def __init__(self, console: Console, rollup_names: list[str], names: Mapping[str, str]):
+    def __init__(
+        self, console: Console, rollup_names: list[str], names: Mapping[str, str], payment_rule: str
+    ):
         self.console = console
         self.rollups = rollup_names
         self.names = names
+        self.payment_rule = payment_rule
 
     def who(self, address: str) -> str:
         return self.names.get(address, address[:10])
@@ -76,14 +79,18 @@ class RoundReporter:
         table.add_row(
             "partition value", eth(clearing.value), "proposed" if clearing.bundles else "singletons stand"
         )
+        for bidder, value in outcome.counterfactuals.items():
+            table.add_row(f"W(-{self.who(bidder)})", eth(value), "VCG counterfactual claimed")
         self.console.print(table)
 
     def _settle(self, outcome: RoundOutcome) -> None:
-        sales = Table(title=f"Round {outcome.round} · final: payments (first price)")
-        for col in ("bundle", "sequencer", "pays (ETH)"):
+        sales = Table(title=f"Round {outcome.round} · final: payments ({self.payment_rule})")
+        for col in ("bundle", "sequencer", "bid (ETH)", "pays (ETH)"):
             sales.add_column(col, justify="right" if "ETH" in col else "left")
         for sale in outcome.sales:
-            sales.add_row(bundle_name(sale.bundle, self.rollups), self.who(sale.winner), eth(sale.price))
+            sales.add_row(
+                bundle_name(sale.bundle, self.rollups), self.who(sale.winner), eth(sale.bid), eth(sale.price)
+            )
         self.console.print(sales)
 
         assert outcome.instance is not None

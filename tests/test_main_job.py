@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from seqmarket.chain.config import PaymentRule
 from seqmarket.chain.demo import DemoSettings, run_demo
 from seqmarket.clearing import clear
 
@@ -25,7 +26,7 @@ def test_demo_round_prints_every_phase_and_balances():
         "bids revealed",
         "optimal partition",
         "partition value",
-        "payments (first price)",
+        "payments (first-price)",
         "rollup payouts",
         "gas per transaction",
         "left in the market",
@@ -34,6 +35,14 @@ def test_demo_round_prints_every_phase_and_balances():
     assert outcome.instance is not None and outcome.clearing == clear(outcome.instance)
     assert outcome.value == outcome.clearing.value > 0
     assert sum(s.price for s in outcome.sales) == sum(p.amount for p in outcome.payments)
+
+
+def test_demo_round_with_vcg_payments():
+    console = Console(record=True, width=140)
+    outcome = run_demo(DemoSettings(rollups=4, bidders=4, seed=5, payment_rule=PaymentRule.VCG), console)
+    assert "payments (VCG)" in console.export_text()
+    assert all(s.price <= s.bid for s in outcome.sales)
+    assert sum(s.price for s in outcome.sales) < sum(s.bid for s in outcome.sales)
 
 
 def _ape_run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -46,7 +55,7 @@ def _ape_run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_explains_options():
     result = _ape_run("--help")
     assert result.returncode == 0
-    for option in ("--rollups", "--bidders", "--seed", "--split-rule", "--network"):
+    for option in ("--rollups", "--bidders", "--seed", "--split-rule", "--payment-rule", "--network"):
         assert option in result.stdout
 
 

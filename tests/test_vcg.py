@@ -106,7 +106,7 @@ def test_counterfactual_rules(vcg_market, bidders, operator):
     x, y = bidders[:2]
     commit_and_reveal(market, [(x, A | B, 9 * UNIT), (x, C | D, 3 * UNIT), (y, C | D, 2 * UNIT)])
     _, last_reveal = phase_edges(market, 0, Phase.REVEAL)
-    first, last = phase_edges(market, 0, Phase.CHALLENGE)
+    _, last = phase_edges(market, 0, Phase.CHALLENGE)
     next_tx_at(last_reveal)
     with reverts_with("WrongPhase", expected=int(Phase.CHALLENGE), actual=int(Phase.REVEAL)):
         market.claim_counterfactual(operator, 0, x.address, [C | D])

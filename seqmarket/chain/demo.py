@@ -12,7 +12,7 @@ from rich.table import Table
 from seqmarket.agents.honest import HonestBidder
 from seqmarket.agents.valuation import SynergyValuation
 from seqmarket.chain.client import MarketClient
-from seqmarket.chain.config import MarketConfig
+from seqmarket.chain.config import MarketConfig, PaymentRule
 from seqmarket.chain.local import local_roles
 from seqmarket.chain.sealed_round import RoundCheckFailed, RoundOutcome, run_round
 from seqmarket.operator import ClearingOperator
@@ -28,12 +28,21 @@ class DemoSettings:
     bidders: int = 5
     seed: int = 7
     split_rule: SplitRule = SplitRule.SINGLETON_BIDS
-    challenge_blocks: int = 4
+    payment_rule: PaymentRule = PaymentRule.FIRST_PRICE
+
+    @property
+    def challenge_blocks(self) -> int:
+        """Room for the operator's proposal and, under VCG, one counterfactual claim per winner."""
+        return 4 + (self.rollups if self.payment_rule == PaymentRule.VCG else 0)
 
     @property
     def phase_blocks(self) -> int:
         """Commit and reveal phases long enough for every bid: local chains mine one block per transaction."""
         return max(8, self.bidders * HonestBidder.max_bids + 4)
+
+
+def rule_name(rule: PaymentRule) -> str:
+    return "VCG" if rule == PaymentRule.VCG else "first-price"
 
 
 def run_demo(settings: DemoSettings, console: Console) -> RoundOutcome:
@@ -51,13 +60,15 @@ def run_demo(settings: DemoSettings, console: Console) -> RoundOutcome:
         challenge_blocks=settings.challenge_blocks,
         non_reveal_penalty=MEAN_VALUE // 100,
         split_rule=settings.split_rule,
+        payment_rule=settings.payment_rule,
         penalty_recipient=roles.penalty_recipient.address,
     )
     client = MarketClient.deploy(config, roles.operator)
     console.print(
         f"[bold]seqmarket[/bold] · SealedBidMarket at {client.address} on chain {chain.chain_id} · "
         f"{settings.rollups} rollups, {settings.bidders} bidders, seed {settings.seed}, "
-        f"split by {settings.split_rule.name.lower().replace('_', ' ')}"
+        f"split by {settings.split_rule.name.lower().replace('_', ' ')}, "
+        f"{rule_name(settings.payment_rule)} payments"
     )
     names = {a.address: f"bidder{k}" for k, a in enumerate(roles.bidders)}
     names.update({a.address: f"{rollup_names[i]} payout" for i, a in enumerate(roles.rollups)})
@@ -70,7 +81,9 @@ def run_demo(settings: DemoSettings, console: Console) -> RoundOutcome:
     bidders = []
     for k, account in enumerate(roles.bidders):
         valuation = SynergyValuation.random(rng, settings.rollups, mean_value=MEAN_VALUE)
-        bidders.append(HonestBidder(f"bidder{k}", account, valuation))
+        # Under VCG truthful bidding is optimal; under first price honest agents shade a little.
+        shading = 0.0 if settings.payment_rule == PaymentRule.VCG else 0.1
+        bidders.append(HonestBidder(f"bidder{k}", account, valuation, shading=shading))
         setup.add_column(f"bidder{k} (synergy {valuation.synergy:.0%})", justify="right")
     for i in range(settings.rollups):
         setup.add_row(
@@ -81,7 +94,7 @@ def run_demo(settings: DemoSettings, console: Console) -> RoundOutcome:
     console.print(setup)
 
     operator = ClearingOperator(client, roles.operator)
-    reporter = RoundReporter(console, rollup_names, names)
+    reporter = RoundReporter(console, rollup_names, names, rule_name(settings.payment_rule))
     outcome = run_round(client, 0, bidders, operator, roles.operator, rng, on_phase=reporter)
 
     withdrawals = Table(title="Pull withdrawals")

@@ -12,6 +12,7 @@ from ape.api import AccountAPI
 from seqmarket.agents.honest import HonestBidder
 from seqmarket.chain.client import GasRecord, MarketClient, Phase, RollupPayment, Sale
 from seqmarket.chain.commitment import SealedBid
+from seqmarket.chain.config import PaymentRule
 from seqmarket.clearing import Clearing, Instance
 from seqmarket.operator import ClearingOperator
 
@@ -30,6 +31,7 @@ class RoundOutcome:
     instance: Instance | None = None
     clearing: Clearing | None = None
     proposed: bool = False
+    counterfactuals: dict[str, int] = field(default_factory=dict)
     partition: tuple[int, ...] = ()
     value: int = 0
     sales: list[Sale] = field(default_factory=list)
@@ -71,6 +73,12 @@ def run_round(
 
     client.advance_to(round_, Phase.CHALLENGE)
     outcome.instance, outcome.clearing, outcome.proposed = operator.submit(round_)
+    if client.payment_rule == PaymentRule.VCG:
+        outcome.counterfactuals = {
+            b.account.address: value
+            for b in bidders
+            if (value := client.counterfactual_value(round_, b.account.address))
+        }
     done("challenge")
 
     client.advance_to(round_, Phase.SETTLE)
