@@ -12,7 +12,7 @@ export APE_DATA_FOLDER ?= $(CURDIR)/.cache/ape
 ROUND_ARGS ?=
 NETWORK ?= $(shell test -x $(BIN)/anvil && echo ethereum:local:foundry || echo ethereum:local:test)
 
-.PHONY: setup round deploy test lint compile clean help
+.PHONY: setup round deploy test lint fuzz slither compile clean help
 
 help:
 	@sed -n '1,4p' Makefile | sed 's/^# \{0,1\}//'
@@ -34,12 +34,15 @@ node_modules/.installed: package.json package-lock.json
 
 # ape-foundry looks for `anvil` on PATH; link the real binary (not npm's node wrapper) so ape can
 # stop it cleanly.
+# slither-analyzer installs solc-select, whose `solc` shim downloads compilers (unreachable here, so it
+# hangs); point `solc` at the offline adapter instead, for anything that runs `solc` from PATH.
 $(BIN)/anvil: node_modules/.installed $(VENV)/.installed
 	@for tool in anvil forge; do \
 	  real=$$(ls node_modules/@foundry-rs/$$tool-*/bin/$$tool 2>/dev/null | head -n1); \
 	  if [ -n "$$real" ]; then ln -sf "$(CURDIR)/$$real" $(BIN)/$$tool; \
 	  else echo "warning: no $$tool binary for this platform; using eth-tester"; fi; \
 	done
+	@ln -sf "$(CURDIR)/toolchain/solc-adapter.js" $(BIN)/solc
 	@touch -c $@
 
 compile: setup
@@ -56,7 +59,16 @@ lint: setup
 	@$(BIN)/ruff format --check seqmarket scripts tests
 	@$(BIN)/mypy
 
-test: lint
+# Fuzz and invariant tests of the contracts (tests/forge, settings in foundry.toml).
+fuzz: setup
+	@forge test $(FORGE_ARGS)
+
+# Static analysis of contracts/ (exclusions: slither.config.json, reasons: README). slither drives
+# `forge build` after a `forge clean`: give it its own output folders so the fuzz build cache survives.
+slither: setup
+	@FOUNDRY_OUT=.cache/forge/slither/out FOUNDRY_CACHE_PATH=.cache/forge/slither/cache $(BIN)/slither .
+
+test: lint fuzz slither
 	@$(BIN)/ape test tests $(TEST_ARGS)
 
 clean:
