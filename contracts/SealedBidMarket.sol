@@ -111,6 +111,7 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
         RoundSchedule(config.startBlock, config.commitBlocks, config.revealBlocks, config.challengeBlocks)
         RollupRegistry(config.payouts, config.reserves)
     {
+        if (config.revealBlocks == 0) revert InvalidSchedule();
         if (config.penaltyRecipient == address(0)) revert InvalidConfig();
         if (config.maxCommitsPerBidder == 0 || config.maxCommitsPerBidder > type(uint32).max) revert InvalidConfig();
         if (config.nonRevealPenalty > type(uint128).max) revert InvalidConfig();

@@ -1,38 +1,22 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {CreditLedger} from "./CreditLedger.sol";
+
 /// @title CollateralVault
-/// @notice Holds bidders' collateral and everyone's credits; all money leaves by pull withdrawals.
+/// @notice Holds bidders' collateral beside the credit ledger; all money leaves by pull withdrawals.
 /// @dev Invariant (checked by the tests to the wei): address(this).balance == sum(collateralOf) + sum(creditOf).
 ///      lockedOf[b] <= collateralOf[b] always; only collateralOf - lockedOf can be withdrawn.
-abstract contract CollateralVault {
+abstract contract CollateralVault is CreditLedger {
     /// @notice Collateral deposited by a bidder and not yet paid out or withdrawn.
     mapping(address bidder => uint256) public collateralOf;
     /// @notice Part of collateralOf backing bids in rounds not yet settled for that bidder.
     mapping(address bidder => uint256) public lockedOf;
-    /// @notice Money owed to an account (rollup payouts, penalties), withdrawable at any time.
-    mapping(address account => uint256) public creditOf;
-
-    uint256 private _reentrancyStatus = 1;
 
     event Deposited(address indexed bidder, uint256 amount);
     event CollateralWithdrawn(address indexed bidder, address indexed to, uint256 amount);
-    event Credited(address indexed account, uint256 amount);
-    event CreditWithdrawn(address indexed account, address indexed to, uint256 amount);
 
-    error ZeroAmount();
-    error ZeroAddress();
     error InsufficientUnlocked(uint256 requested, uint256 available);
-    error NothingToWithdraw();
-    error TransferFailed(address to, uint256 amount);
-    error ReentrantCall();
-
-    modifier nonReentrant() {
-        if (_reentrancyStatus != 1) revert ReentrantCall();
-        _reentrancyStatus = 2;
-        _;
-        _reentrancyStatus = 1;
-    }
 
     /// @notice Add msg.value to your collateral.
     function deposit() external payable {
@@ -50,17 +34,6 @@ abstract contract CollateralVault {
         if (amount > available) revert InsufficientUnlocked(amount, available);
         collateralOf[msg.sender] -= amount;
         emit CollateralWithdrawn(msg.sender, to, amount);
-        _send(to, amount);
-    }
-
-    /// @notice Withdraw everything credited to you (rollup revenue, penalties) to `to`.
-    /// @param to Recipient of the transfer.
-    function withdrawCredit(address payable to) external nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
-        uint256 amount = creditOf[msg.sender];
-        if (amount == 0) revert NothingToWithdraw();
-        creditOf[msg.sender] = 0;
-        emit CreditWithdrawn(msg.sender, to, amount);
         _send(to, amount);
     }
 
@@ -88,15 +61,5 @@ abstract contract CollateralVault {
     function _spendLocked(address bidder, uint256 amount) internal {
         lockedOf[bidder] -= amount;
         collateralOf[bidder] -= amount;
-    }
-
-    function _credit(address account, uint256 amount) internal {
-        creditOf[account] += amount;
-        emit Credited(account, amount);
-    }
-
-    function _send(address payable to, uint256 amount) private {
-        (bool ok,) = to.call{value: amount}("");
-        if (!ok) revert TransferFailed(to, amount);
     }
 }

@@ -7,6 +7,7 @@ pragma solidity ^0.8.28;
 ///         challenge too when revealBlocks + challengeBlocks <= commitBlocks). Round r's phases, with
 ///         s = startBlock + r * commitBlocks:
 ///         commit [s, s+C), reveal [s+C, s+C+R), challenge [s+C+R, s+C+R+H), settle from s+C+R+H on.
+///         Lottery rounds use the commit phase as their ticket sale and have no reveal (R = 0).
 abstract contract RoundSchedule {
     enum Phase {
         NotOpen,
@@ -29,7 +30,9 @@ abstract contract RoundSchedule {
     error WrongPhase(uint256 round, Phase expected, Phase actual);
 
     constructor(uint256 start, uint256 commitLength, uint256 revealLength, uint256 challengeLength) {
-        if (commitLength == 0 || revealLength == 0 || challengeLength == 0) revert InvalidSchedule();
+        // A zero reveal phase is allowed: lottery rounds go straight from their sale (the commit slot) to
+        // the challenge.
+        if (commitLength == 0 || challengeLength == 0) revert InvalidSchedule();
         if (start > type(uint64).max || (commitLength | revealLength | challengeLength) > type(uint32).max) {
             revert InvalidSchedule();
         }

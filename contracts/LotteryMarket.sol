@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {BundleMask} from "./libraries/BundleMask.sol";
+import {RevenueSplit} from "./libraries/RevenueSplit.sol";
+import {TicketPricing} from "./libraries/TicketPricing.sol";
+import {CreditLedger} from "./market/CreditLedger.sol";
+import {PartitionChallenge} from "./market/PartitionChallenge.sol";
+import {RollupRegistry} from "./market/RollupRegistry.sol";
+import {RoundSchedule} from "./market/RoundSchedule.sol";
+
+/// @title LotteryMarket
+/// @notice Execution tickets per bundle instead of one highest bid: a bundle's ticket revenue is its value in
+///         the clearing (verified by the same partition challenge as the sealed-bid market), and each winning
+///         bundle's sequencer is drawn from RANDAO with probability proportional to tickets held. Tickets of
+///         losing bundles are refunded; rollups are paid by the revenue split.
+/// @dev Round r: sale (the schedule's commit phase) -> challenge, while the draw waits for its target block;
+///      settle once both are done. At sale close the round is committed to block saleEnd + lookahead; `draw`
+///      works only in [target, target + drawWindow) and re-arms (target = now + lookahead) when called after a
+///      missed window. lookahead > challengeBlocks, so the seed is unknown while partitions are proposed.
+///      Funds invariant: balance == sum(creditOf) + escrow, to the wei.
+contract LotteryMarket is PartitionChallenge, CreditLedger {
+    using BundleMask for uint256;
+
+    enum SplitRule {
+        SingletonRevenue,
+        Reserves
+    }
+
+    struct Config {
+        address[] payouts;
+        uint256[] reserves;
+        uint256 startBlock;
+        uint256 saleBlocks;
+        uint256 challengeBlocks;
+        uint256 lookahead;
+        uint256 drawWindow;
+        uint256 targetTickets;
+        TicketPricing.Curve curve;
+        uint256 beta;
+        uint256 gamma;
+        uint256 priceFloor;
+        uint256 perBidderCap;
+        SplitRule splitRule;
+    }
+
+    /// @dev Pricing memory of one bundle: its base price in `round`, and tickets sold then.
+    struct BundlePricing {
+        uint96 base;
+        uint64 round;
+        uint32 sold;
+        bool seen;
+    }
+
+    /// @dev Tickets (previous end, end] of a bundle belong to `buyer`; ends increase, so lookup is a binary search.
+    struct Purchase {
+        address buyer;
+        uint32 end;
+    }
+
+    struct Draw {
+        uint64 target;
+        bool drawn;
+        bool finalized;
+        bytes32 seed;
+        uint256 soldSingletons;
+    }
+
+    uint256 public immutable targetTickets;
+    TicketPricing.Curve public immutable curve;
+    uint256 public immutable beta;
+    uint256 public immutable gamma;
+    uint256 public immutable priceFloor;
+    uint256 public immutable perBidderCap;
+    uint256 public immutable lookahead;
+    uint256 public immutable drawWindow;
+    SplitRule public immutable splitRule;
+
+    /// @notice Ticket money held for bundles not yet settled or refunded.
+    uint256 public escrow;
+
+    mapping(uint256 bundle => BundlePricing) private _pricing;
+    mapping(uint256 round => mapping(uint256 bundle => Purchase[])) private _purchases;
+    mapping(uint256 round => mapping(uint256 bundle => uint256)) public revenueOf;
+    mapping(uint256 round => mapping(uint256 bundle => mapping(address buyer => uint256))) public ticketsHeld;
+    mapping(uint256 round => mapping(uint256 bundle => mapping(address buyer => uint256))) public paidBy;
+    mapping(uint256 round => Draw) private _draws;
+
+    event TicketsBought(
+        uint256 indexed round, uint256 indexed bundle, address indexed buyer, uint256 count, uint256 cost, uint256 firstTicket
+    );
+    event DrawRearmed(uint256 indexed round, uint256 target);
+    event Drawn(uint256 indexed round, bytes32 seed, uint256 blockNumber);
+    event LotteryWon(uint256 indexed round, uint256 bundle, address indexed winner, uint256 ticket, uint256 revenue);
+    event RollupPaid(uint256 indexed round, uint256 indexed rollup, address payout, uint256 amount);
+    event RoundFinalized(uint256 indexed round, uint256 value, uint256 revenue, uint256[] bundles);
+    event Refunded(uint256 indexed round, uint256 indexed bundle, address indexed buyer, uint256 amount);
+
+    error InvalidConfig();
+    error InvalidBundle(uint256 bundle);
+    error ZeroTickets();
+    error TicketLimit(uint256 bundle, uint256 available);
+    error BidderCapReached(uint256 bundle, uint256 cap);
+    error InsufficientPayment(uint256 cost, uint256 paid);
+    error DrawTooEarly(uint256 round, uint256 target);
+    error AlreadyDrawn(uint256 round);
+    error NotDrawn(uint256 round);
+    error AlreadyFinalized(uint256 round);
+    error RoundNotFinalized(uint256 round);
+    error BundleWon(uint256 round, uint256 bundle);
+    error NothingToRefund(uint256 round, uint256 bundle, address buyer);
+    error UnknownTicket(uint256 round, uint256 bundle, uint256 ticket);
+
+    constructor(Config memory config)
+        RoundSchedule(config.startBlock, config.saleBlocks, 0, config.challengeBlocks)
+        RollupRegistry(config.payouts, config.reserves)
+    {
+        if (config.targetTickets < 2 || config.targetTickets > type(uint32).max / 2) revert InvalidConfig();
+        if (config.lookahead <= config.challengeBlocks || config.lookahead > type(uint32).max) revert InvalidConfig();
+        if (config.drawWindow == 0 || config.drawWindow > type(uint32).max) revert InvalidConfig();
+        if (config.priceFloor == 0 || config.priceFloor > TicketPricing.MAX_BASE) revert InvalidConfig();
+        if (config.beta > TicketPricing.MAX_BETA || config.gamma > TicketPricing.MAX_GAMMA) revert InvalidConfig();
+        targetTickets = config.targetTickets;
+        curve = config.curve;
+        beta = config.beta;
+        gamma = config.gamma;
+        priceFloor = config.priceFloor;
+        perBidderCap = config.perBidderCap;
+        lookahead = config.lookahead;
+        drawWindow = config.drawWindow;
+        splitRule = config.splitRule;
+    }
+
+    // ---------------------------------------------------------------- sale
+
+    /// @notice Buy `count` tickets for `bundle` in `round`, paying exactly their sum along the price curve.
+    /// @dev Any excess of msg.value is credited back (withdraw it with withdrawCredit).
+    /// @param round The round, which must be in its sale.
+    /// @param bundle The bundle (bitmask of rollup indices).
+    /// @param count Tickets to buy; at most 2T per bundle and round in all, and the per-bidder cap if set.
+    function buy(uint256 round, uint256 bundle, uint256 count) external payable {
+        _requirePhase(round, Phase.Commit);
+        if (bundle == 0 || !bundle.within(rollupCount)) revert InvalidBundle(bundle);
+        if (count == 0) revert ZeroTickets();
+        Purchase[] storage purchases = _purchases[round][bundle];
+        uint256 sold = purchases.length == 0 ? 0 : purchases[purchases.length - 1].end;
+        if (sold + count > 2 * targetTickets) revert TicketLimit(bundle, 2 * targetTickets - sold);
+        uint256 held = ticketsHeld[round][bundle][msg.sender] + count;
+        if (perBidderCap != 0 && held > perBidderCap) revert BidderCapReached(bundle, perBidderCap);
+
+        uint256 base = _rollPricing(bundle, round);
+        uint256 price = TicketPricing.cost(curve, base, targetTickets, sold, count, beta, gamma);
+        if (msg.value < price) revert InsufficientPayment(price, msg.value);
+
+        purchases.push(Purchase(msg.sender, uint32(sold + count)));
+        _pricing[bundle].sold += uint32(count);
+        ticketsHeld[round][bundle][msg.sender] = held;
+        paidBy[round][bundle][msg.sender] += price;
+        revenueOf[round][bundle] += price;
+        escrow += price;
+        emit TicketsBought(round, bundle, msg.sender, count, price, sold);
+        if (msg.value > price) _credit(msg.sender, msg.value - price);
+    }
+
+    /// @notice What `count` more tickets for `bundle` cost now in `round` (given the tickets already sold).
+    function quote(uint256 round, uint256 bundle, uint256 count) external view returns (uint256) {
+        uint256 sold = ticketsSold(round, bundle);
+        if (sold + count > 2 * targetTickets) revert TicketLimit(bundle, 2 * targetTickets - sold);
+        return TicketPricing.cost(curve, basePrice(bundle, round), targetTickets, sold, count, beta, gamma);
+    }
+
+    /// @notice Base ticket price of `bundle` in `round` (for the current or a later round).
+    /// @dev A bundle never sold before starts where its target T tickets raise its rollups' reserves:
+    ///      max(priceFloor, sum of reserves / T). Afterwards it moves EIP-1559 style with each round's sales.
+    function basePrice(uint256 bundle, uint256 round) public view returns (uint256) {
+        BundlePricing memory pricing = _pricing[bundle];
+        if (!pricing.seen) return _startingPrice(bundle, round);
+        if (round <= pricing.round) return pricing.base;
+        uint256 next = TicketPricing.nextBase(pricing.base, pricing.sold, targetTickets, priceFloor);
+        return TicketPricing.decay(next, round - pricing.round - 1, targetTickets, priceFloor);
+    }
+
+    /// @notice Tickets sold for `bundle` in `round`.
+    function ticketsSold(uint256 round, uint256 bundle) public view returns (uint256) {
+        Purchase[] storage purchases = _purchases[round][bundle];
+        return purchases.length == 0 ? 0 : purchases[purchases.length - 1].end;
+    }
+
+    // ---------------------------------------------------------------- draw
+
+    /// @notice Fix `round`'s randomness from RANDAO; valid only in the window after the committed target block.
+    /// @dev Before the target: reverts. After a missed window: re-arms the target `lookahead` blocks ahead and
+    ///      returns false (no revert, so the re-arm sticks). Otherwise records the seed and returns true.
+    /// @param round A round whose sale has closed.
+    /// @return drawn Whether the seed was fixed by this call.
+    function draw(uint256 round) external returns (bool drawn) {
+        Draw storage state = _draws[round];
+        if (state.drawn) revert AlreadyDrawn(round);
+        uint256 target = drawTarget(round);
+        if (block.number < target) revert DrawTooEarly(round, target);
+        if (block.number >= target + drawWindow) {
+            uint256 rearmed = block.number + lookahead;
+            state.target = uint64(rearmed);
+            emit DrawRearmed(round, rearmed);
+            return false;
+        }
+        bytes32 seed = keccak256(abi.encode(block.prevrandao, block.chainid, address(this), round));
+        state.drawn = true;
+        state.seed = seed;
+        emit Drawn(round, seed, block.number);
+        return true;
+    }
+
+    /// @notice The block from which `round`'s draw is accepted (for drawWindow blocks).
+    function drawTarget(uint256 round) public view returns (uint256) {
+        uint256 target = _draws[round].target;
+        return target != 0 ? target : roundStart(round) + commitBlocks + lookahead;
+    }
+
+    /// @notice The winning ticket of `bundle` for `seed` among `sold` tickets: anyone can recompute it.
+    function winningTicket(bytes32 seed, uint256 bundle, uint256 sold) public pure returns (uint256) {
+        return uint256(keccak256(abi.encode(seed, bundle))) % sold;
+    }
+
+    /// @notice Holder of ticket `ticket` (0-indexed) of `bundle` in `round`.
+    function ticketHolder(uint256 round, uint256 bundle, uint256 ticket) public view returns (address) {
+        if (ticket >= ticketsSold(round, bundle)) revert UnknownTicket(round, bundle, ticket);
+        Purchase[] storage purchases = _purchases[round][bundle];
+        uint256 low;
+        uint256 high = purchases.length;
+        while (low < high) {
+            uint256 mid = (low + high) / 2;
+            if (purchases[mid].end <= ticket) low = mid + 1;
+            else high = mid;
+        }
+        return purchases[low].buyer;
+    }
+
+    /// @notice The round's draw state: target block, whether drawn and finalized, and the seed.
+    function drawOf(uint256 round) external view returns (Draw memory state) {
+        state = _draws[round];
+        state.target = uint64(drawTarget(round));
+    }
+
+    // ---------------------------------------------------------------- settlement
+
+    /// @notice Settle `round`: draw each winning bundle's sequencer, credit the rollups.
+    /// @param round A round past its challenge phase whose draw is done.
+    function finalize(uint256 round) external {
+        _requirePhase(round, Phase.Settle);
+        Draw storage state = _draws[round];
+        if (!state.drawn) revert NotDrawn(round);
+        if (state.finalized) revert AlreadyFinalized(round);
+        state.finalized = true;
+
+        Clearing storage clearing = _valuedClearing(round);
+        uint256[] memory bundles = clearing.bundles;
+        uint256 covered;
+        uint256 revenue;
+        for (uint256 k; k < bundles.length; ++k) {
+            covered |= bundles[k];
+            revenue += _settle(round, bundles[k], state.seed);
+        }
+        uint256 soldSingletons;
+        for (uint256 i; i < rollupCount; ++i) {
+            uint256 single = BundleMask.singleton(i);
+            if (covered & single != 0) continue;
+            uint256 singleRevenue = revenueOf[round][single];
+            if (singleRevenue != 0 && singleRevenue >= reserveAt(i, round)) {
+                soldSingletons |= single;
+                revenue += _settle(round, single, state.seed);
+            }
+        }
+        state.soldSingletons = soldSingletons;
+        emit RoundFinalized(round, clearing.value, revenue, bundles);
+    }
+
+    /// @notice Credit back your tickets' cost for a bundle that did not win in finalized `round`.
+    function claimRefund(uint256 round, uint256 bundle) external {
+        if (!_draws[round].finalized) revert RoundNotFinalized(round);
+        if (_won(round, bundle)) revert BundleWon(round, bundle);
+        uint256 amount = paidBy[round][bundle][msg.sender];
+        if (amount == 0) revert NothingToRefund(round, bundle, msg.sender);
+        paidBy[round][bundle][msg.sender] = 0;
+        escrow -= amount;
+        emit Refunded(round, bundle, msg.sender, amount);
+        _credit(msg.sender, amount);
+    }
+
+    /// @notice Who sequences `rollup` in finalized `round`; the zero address if it went unsold.
+    function sequencerOf(uint256 round, uint256 rollup) external view returns (address) {
+        if (rollup >= rollupCount) revert UnknownRollup(rollup);
+        Draw storage state = _draws[round];
+        if (!state.finalized) revert RoundNotFinalized(round);
+        (uint256[] memory bundles,) = bestPartition(round);
+        for (uint256 k; k < bundles.length; ++k) {
+            if (bundles[k].contains(rollup)) return _winnerOf(round, bundles[k], state.seed);
+        }
+        uint256 single = BundleMask.singleton(rollup);
+        if (state.soldSingletons & single != 0) return _winnerOf(round, single, state.seed);
+        return address(0);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _settle(uint256 round, uint256 bundle, bytes32 seed) private returns (uint256 revenue) {
+        revenue = revenueOf[round][bundle];
+        uint256 ticket = winningTicket(seed, bundle, ticketsSold(round, bundle));
+        escrow -= revenue;
+        emit LotteryWon(round, bundle, ticketHolder(round, bundle, ticket), ticket, revenue);
+
+        uint256 size = bundle.size();
+        uint256[] memory rollups = new uint256[](size);
+        uint256[] memory weights = new uint256[](size);
+        uint256 k;
+        for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
+            uint256 i = rest.lowestIndex();
+            rollups[k] = i;
+            weights[k] = splitRule == SplitRule.Reserves ? reserveAt(i, round) : singletonValue(round, i);
+            ++k;
+        }
+        uint256[] memory shares = RevenueSplit.split(revenue, weights);
+        for (k = 0; k < size; ++k) {
+            address payout = payoutOf(rollups[k]);
+            _credit(payout, shares[k]);
+            emit RollupPaid(round, rollups[k], payout, shares[k]);
+        }
+    }
+
+    function _winnerOf(uint256 round, uint256 bundle, bytes32 seed) private view returns (address) {
+        return ticketHolder(round, bundle, winningTicket(seed, bundle, ticketsSold(round, bundle)));
+    }
+
+    /// @dev Whether `bundle` won in finalized `round`: listed in the partition, or a singleton that sold.
+    function _won(uint256 round, uint256 bundle) private view returns (bool) {
+        if (bundle != 0 && bundle & (bundle - 1) == 0) return _draws[round].soldSingletons & bundle != 0;
+        (uint256[] memory bundles,) = bestPartition(round);
+        for (uint256 k; k < bundles.length; ++k) {
+            if (bundles[k] == bundle) return true;
+        }
+        return false;
+    }
+
+    /// @dev Brings `bundle`'s pricing memory to `round` and returns its base price there.
+    function _rollPricing(uint256 bundle, uint256 round) private returns (uint256 base) {
+        BundlePricing storage pricing = _pricing[bundle];
+        if (pricing.seen && pricing.round == round) return pricing.base;
+        base = basePrice(bundle, round);
+        pricing.base = uint96(base);
+        pricing.round = uint64(round);
+        pricing.sold = 0;
+        pricing.seen = true;
+    }
+
+    function _startingPrice(uint256 bundle, uint256 round) private view returns (uint256) {
+        uint256 reserves;
+        for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
+            reserves += reserveAt(rest.lowestIndex(), round);
+        }
+        uint256 start = reserves / targetTickets;
+        if (start < priceFloor) return priceFloor;
+        return start > TicketPricing.MAX_BASE ? TicketPricing.MAX_BASE : start;
+    }
+
+    function _bundleBid(uint256 round, uint256 bundle, address) internal view override returns (uint256) {
+        return revenueOf[round][bundle];
+    }
+
+    function _requireProposalPhase(uint256 round) internal view override {
+        _requirePhase(round, Phase.Challenge);
+    }
+}

@@ -1,0 +1,106 @@
+"""The Python price curves and base-price update against the Solidity library, to the wei (hypothesis)."""
+
+from __future__ import annotations
+
+import pytest
+from ape import project
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seqmarket.pricing import (
+    LN2_WAD,
+    MAX_BASE,
+    MAX_BETA,
+    MAX_GAMMA,
+    WAD,
+    Curve,
+    PriceCurve,
+    decay,
+    exp_wad,
+    next_base,
+)
+
+bases = st.integers(1, MAX_BASE)
+targets = st.integers(2, 400)
+
+
+@pytest.fixture(scope="module")
+def harness(accounts):
+    return project.TicketPricingHarness.deploy(sender=accounts[0])
+
+
+@pytest.mark.parametrize("curve", list(Curve))
+def test_ticket_prices_match_the_contract(harness, curve):
+    @settings(max_examples=120, deadline=None)
+    @given(
+        base=bases,
+        target=targets,
+        data=st.data(),
+        beta=st.integers(0, MAX_BETA),
+        gamma=st.integers(0, MAX_GAMMA),
+    )
+    def check(base, target, data, beta, gamma):
+        k = data.draw(st.integers(1, 2 * target))
+        mirror = PriceCurve(target, curve, beta, gamma)
+        assert mirror.ticket_price(base, k) == harness.ticketPrice(int(curve), base, target, k, beta, gamma)
+
+    check()
+
+
+@pytest.mark.parametrize("curve", list(Curve))
+def test_costs_match_the_contract(harness, curve):
+    @settings(max_examples=60, deadline=None)
+    @given(base=bases, target=st.integers(2, 60), data=st.data())
+    def check(base, target, data):
+        sold = data.draw(st.integers(0, 2 * target - 1))
+        count = data.draw(st.integers(1, 2 * target - sold))
+        mirror = PriceCurve(target, curve)
+        assert mirror.cost(base, sold, count) == harness.cost(
+            int(curve), base, target, sold, count, mirror.beta, mirror.gamma
+        )
+
+    check()
+
+
+def test_base_price_update_matches_the_contract(harness):
+    @settings(max_examples=150, deadline=None)
+    @given(base=bases, target=targets, data=st.data(), floor=st.integers(1, 10**18))
+    def check(base, target, data, floor):
+        sold = data.draw(st.integers(0, 2 * target))
+        rounds = data.draw(st.integers(0, 2000))
+        assert next_base(base, sold, target, floor) == harness.nextBase(base, sold, target, floor)
+        assert decay(base, rounds, target, floor) == harness.decay(base, rounds, target, floor)
+
+    check()
+
+
+def test_exp_matches_the_contract(harness):
+    @settings(max_examples=80, deadline=None)
+    @given(x=st.integers(0, MAX_GAMMA))
+    def check(x):
+        assert exp_wad(x) == harness.expWad(x)
+
+    check()
+
+
+@pytest.mark.parametrize("curve", list(Curve))
+def test_default_curves_end_at_twice_the_base(curve):
+    """Flat to 1.5T, rising after, at 2p on ticket 2T (the exponential one wei short from rounding)."""
+    base, target = 10**15, 40
+    prices = [PriceCurve(target, curve).ticket_price(base, k) for k in range(1, 2 * target + 1)]
+    assert prices[: 3 * target // 2] == [base] * (3 * target // 2)
+    assert all(a < b for a, b in zip(prices[3 * target // 2 - 1 :], prices[3 * target // 2 :], strict=False))
+    assert 2 * base - 1 <= prices[-1] <= 2 * base
+
+
+def test_eip1559_moves_at_most_an_eighth_and_respects_the_floor():
+    assert next_base(800, 20, 10, 1) == 900  # sold 2T: +12.5%
+    assert next_base(800, 0, 10, 1) == 700  # sold nothing: -12.5%
+    assert next_base(800, 10, 10, 1) == 800  # on target: unchanged
+    assert next_base(800, 0, 10, 750) == 750
+    assert decay(10**18, 10**9, 10, 100) == 100  # many empty rounds: the floor, in bounded steps
+    assert decay(7, 10**9, 10, 5) == 7  # below 8 wei an eighth rounds to zero: the price stops moving
+
+
+def test_exponential_default_is_ln2():
+    assert abs(exp_wad(LN2_WAD) - 2 * WAD) < 100
