@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from seqmarket.pricing import LN2_WAD, WAD, Curve, PriceCurve
 from seqmarket.revenue import SplitRule
 
 
@@ -64,4 +65,68 @@ class MarketConfig:
             int(self.split_rule),
             int(self.payment_rule),
             self.penalty_recipient,
+        )
+
+
+@dataclass(frozen=True)
+class LotteryConfig:
+    """Everything fixed at deployment of a LotteryMarket. Phase lengths are in blocks.
+
+    The draw of round r is accepted from block saleEnd + lookahead for draw_window blocks; the
+    lookahead must exceed the challenge phase so the seed is unknown while partitions are proposed
+    (on a live chain use at least 128 blocks: docs/randao-bias.md).
+    """
+
+    payouts: tuple[str, ...]
+    reserves: tuple[int, ...]
+    start_block: int
+    sale_blocks: int = 20
+    challenge_blocks: int = 4
+    lookahead: int = 6
+    draw_window: int = 4
+    target_tickets: int = 10
+    curve: Curve = Curve.LINEAR
+    beta: int = WAD
+    gamma: int = LN2_WAD
+    price_floor: int = 10**12
+    per_bidder_cap: int = 0
+    split_rule: SplitRule = SplitRule.SINGLETON_BIDS
+
+    def __post_init__(self) -> None:
+        n = len(self.payouts)
+        if not 1 <= n <= 256:
+            raise ConfigError(f"a market sells 1 to 256 rollups, got {n}")
+        if len(self.reserves) != n:
+            raise ConfigError(f"{n} payout addresses but {len(self.reserves)} reserves")
+        if min(self.sale_blocks, self.challenge_blocks, self.draw_window) < 1:
+            raise ConfigError("the sale, the challenge and the draw window last at least one block")
+        if self.lookahead <= self.challenge_blocks:
+            raise ConfigError("the lookahead must be longer than the challenge phase")
+        if self.target_tickets < 2:
+            raise ConfigError("the ticket target must be at least 2")
+        if self.price_floor < 1:
+            raise ConfigError("the price floor must be at least 1 wei")
+        self.price_curve  # noqa: B018 - validates beta and gamma
+
+    @property
+    def price_curve(self) -> PriceCurve:
+        return PriceCurve(self.target_tickets, self.curve, self.beta, self.gamma)
+
+    def as_struct(self) -> tuple:
+        """The constructor argument, in the Solidity struct's field order."""
+        return (
+            list(self.payouts),
+            list(self.reserves),
+            self.start_block,
+            self.sale_blocks,
+            self.challenge_blocks,
+            self.lookahead,
+            self.draw_window,
+            self.target_tickets,
+            int(self.curve),
+            self.beta,
+            self.gamma,
+            self.price_floor,
+            self.per_bidder_cap,
+            int(self.split_rule),
         )
