@@ -1,4 +1,4 @@
-"""The clearing operator: reads a round's revealed bids, clears them exactly, proposes the partition.
+"""The clearing operator: reads a round's bids (or ticket revenues), clears them exactly, proposes.
 
 It holds no special power: its proposal is checked on-chain and anyone may replace it with a better one.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from seqmarket.chain.client import MarketClient, MarketClientBase
 from seqmarket.chain.config import PaymentRule
 from seqmarket.clearing import Clearing, Instance, clear
 from seqmarket.clearing.vcg import VcgPayment, vcg
@@ -15,14 +16,12 @@ from seqmarket.clearing.vcg import VcgPayment, vcg
 if TYPE_CHECKING:
     from ape.api import AccountAPI
 
-    from seqmarket.chain.client import MarketClient
-
 
 @dataclass
 class ClearingOperator:
     """Computes the optimal partition off-chain and submits it if it beats the standing one."""
 
-    client: MarketClient
+    client: MarketClientBase
     account: AccountAPI
 
     def clear(self, round_: int) -> tuple[Instance, Clearing]:
@@ -39,12 +38,13 @@ class ClearingOperator:
         proposed = clearing.value > standing
         if proposed:
             self.client.propose(self.account, round_, clearing.bundles)
-        if self.client.payment_rule == PaymentRule.VCG:
+        if isinstance(self.client, MarketClient) and self.client.payment_rule == PaymentRule.VCG:
             self.submit_counterfactuals(round_)
         return instance, clearing, proposed
 
     def submit_counterfactuals(self, round_: int) -> list[VcgPayment]:
         """Claim W(-i) for every winner whose counterfactual beats both the standing claim and W - b_i."""
+        assert isinstance(self.client, MarketClient)
         outcome = vcg(self.client.reserves(round_), self.client.bids(round_))
         for payment in outcome.payments:
             floor = outcome.clearing.value - payment.bid

@@ -183,6 +183,10 @@ class MarketClientBase:
     def payouts(self) -> list[str]:
         return [str(self.contract.payoutOf(i)) for i in range(self.rollup_count)]
 
+    def instance(self, round_: int) -> Instance:
+        """The round's clearing instance as the contract values it (each mechanism says how)."""
+        raise NotImplementedError
+
 
 @dataclass
 class MarketClient(MarketClientBase):

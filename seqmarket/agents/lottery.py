@@ -1,0 +1,72 @@
+"""The lottery bidder: buys tickets for the bundles it values while one more ticket is worth its price."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from seqmarket.agents.honest import candidate_bundles
+from seqmarket.agents.valuation import SynergyValuation
+from seqmarket.pricing import PriceCurve
+
+if TYPE_CHECKING:
+    from ape.api import AccountAPI
+
+    from seqmarket.chain.lottery_client import LotteryClient
+
+
+def tickets_worth_buying(
+    value: int, curve: PriceCurve, base: int, sold: int, cap: int = 0, expected_rivals: int | None = None
+) -> int:
+    """How many tickets to buy now: stop when the next ticket's price exceeds the win probability it adds.
+
+    With c rival tickets, holding t tickets wins with probability t / (c + t) (if the bundle wins).
+    Rivals are taken to be at least half the target, since the market is designed to sell about T.
+    """
+    rivals = max(sold, curve.target // 2) if expected_rivals is None else expected_rivals
+    count = 0
+    while sold + count < curve.max_tickets and (cap == 0 or count < cap):
+        price = curve.ticket_price(base, sold + count + 1)
+        gain = (
+            value * (count + 1) // (rivals + count + 1) - value * count // (rivals + count)
+            if count
+            else (value // (rivals + 1))
+        )
+        if gain < price:
+            break
+        count += 1
+    return count
+
+
+@dataclass
+class LotteryBidder:
+    """Buys tickets on its most valuable bundles; never pays more for a ticket than the chance it adds."""
+
+    name: str
+    account: AccountAPI
+    valuation: SynergyValuation
+    max_bundles: int = 2
+    bought: dict[int, int] = field(default_factory=dict)
+
+    def targets(self) -> list[int]:
+        """The bundles it competes for: its most valuable candidates."""
+        ranked = sorted(candidate_bundles(self.valuation.interest), key=self.valuation.value, reverse=True)
+        return ranked[: self.max_bundles]
+
+    def buy(self, client: LotteryClient, round_: int) -> dict[int, int]:
+        """Buy this round's tickets; returns tickets bought per bundle."""
+        curve = client.price_curve
+        cap = int(client.contract.perBidderCap())
+        self.bought = {}
+        for bundle in self.targets():
+            count = tickets_worth_buying(
+                self.valuation.value(bundle),
+                curve,
+                client.base_price(bundle, round_),
+                client.tickets_sold(round_, bundle),
+                cap,
+            )
+            if count:
+                client.buy(self.account, round_, bundle, count)
+                self.bought[bundle] = count
+        return self.bought

@@ -1,0 +1,121 @@
+"""LotteryClient: buy tickets, draw, settle and refund on a deployed LotteryMarket."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ape.api import AccountAPI, ReceiptAPI
+
+from seqmarket.chain.client import MarketClientBase
+from seqmarket.chain.config import LotteryConfig
+from seqmarket.clearing import Instance
+from seqmarket.pricing import Curve, PriceCurve
+
+
+@dataclass(frozen=True)
+class TicketPurchase:
+    """One purchase: ``count`` tickets numbered from ``first`` (0-indexed) for ``cost`` wei."""
+
+    bundle: int
+    buyer: str
+    count: int
+    cost: int
+    first: int
+
+
+@dataclass(frozen=True)
+class DrawState:
+    target: int
+    drawn: bool
+    finalized: bool
+    seed: bytes
+
+
+@dataclass(frozen=True)
+class LotteryWin:
+    """A winning bundle's draw: the ticket drawn, its holder, and the revenue the rollups share."""
+
+    bundle: int
+    winner: str
+    ticket: int
+    revenue: int
+
+
+@dataclass
+class LotteryClient(MarketClientBase):
+    """Client of a LotteryMarket."""
+
+    contract_name: ClassVar[str] = "LotteryMarket"
+
+    @classmethod
+    def deploy(cls, config: LotteryConfig, deployer: AccountAPI) -> LotteryClient:
+        """Deploy a new lottery market with ``config``."""
+        return cls._deploy(config.as_struct(), deployer)
+
+    # ------------------------------------------------------------------ transactions
+    def buy(
+        self, buyer: AccountAPI, round_: int, bundle: int, count: int, value: int | None = None
+    ) -> ReceiptAPI:
+        """Buy ``count`` tickets, paying ``value`` (default: the exact quote; any excess is credited back)."""
+        pay = self.quote(round_, bundle, count) if value is None else value
+        return self._send("buy", buyer, "buy", round_, bundle, count, value=pay)
+
+    def draw(self, caller: AccountAPI, round_: int) -> ReceiptAPI:
+        return self._send("draw", caller, "draw", round_)
+
+    def claim_refund(self, buyer: AccountAPI, round_: int, bundle: int) -> ReceiptAPI:
+        return self._send("claimRefund", buyer, "claimRefund", round_, bundle)
+
+    # ------------------------------------------------------------------ reads
+    @property
+    def price_curve(self) -> PriceCurve:
+        """The deployed curve, as the Python mirror that reproduces its prices to the wei."""
+        c = self.contract
+        return PriceCurve(int(c.targetTickets()), Curve(int(c.curve())), int(c.beta()), int(c.gamma()))
+
+    def quote(self, round_: int, bundle: int, count: int) -> int:
+        return int(self.contract.quote(round_, bundle, count))
+
+    def base_price(self, bundle: int, round_: int) -> int:
+        return int(self.contract.basePrice(bundle, round_))
+
+    def tickets_sold(self, round_: int, bundle: int) -> int:
+        return int(self.contract.ticketsSold(round_, bundle))
+
+    def purchases(self, round_: int) -> list[TicketPurchase]:
+        return [
+            TicketPurchase(
+                int(log.bundle), str(log.buyer), int(log.count), int(log.cost), int(log.firstTicket)
+            )
+            for log in self._logs("TicketsBought", round_)
+        ]
+
+    def revenues(self, round_: int) -> dict[int, int]:
+        """Ticket revenue per bundle: each bundle's value in the clearing."""
+        return {
+            b: int(self.contract.revenueOf(round_, b))
+            for b in sorted({p.bundle for p in self.purchases(round_)})
+        }
+
+    def instance(self, round_: int) -> Instance:
+        return Instance(reserves=self.reserves(round_), bids=self.revenues(round_))
+
+    def draw_state(self, round_: int) -> DrawState:
+        state = self.contract.drawOf(round_)
+        return DrawState(int(state.target), bool(state.drawn), bool(state.finalized), bytes(state.seed))
+
+    def wins(self, round_: int) -> list[LotteryWin]:
+        return [
+            LotteryWin(int(log.bundle), str(log.winner), int(log.ticket), int(log.revenue))
+            for log in self._logs("LotteryWon", round_)
+        ]
+
+    def escrow(self) -> int:
+        return int(self.contract.escrow())
+
+    def owed_to(self, accounts: Sequence[str]) -> int:
+        """Credits of ``accounts`` and the rollup payouts, plus ticket money in escrow: equals balance()."""
+        everyone = set(accounts) | set(self.payouts())
+        return self.escrow() + sum(self.credit(a) for a in everyone)
