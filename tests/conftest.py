@@ -168,3 +168,27 @@ def commit_and_reveal(client: MarketClient, bids: list[tuple[Any, int, int]], ro
     for (bidder, _, _), s in zip(bids, sealed, strict=True):
         client.reveal(bidder, s)
     return sealed
+
+
+@pytest.fixture
+def make_lottery(operator, rollup_payouts):
+    """Deploy a LotteryMarket whose round 0 sale opens three blocks after deployment."""
+    from seqmarket.chain.config import LotteryConfig
+    from seqmarket.chain.lottery_client import LotteryClient
+
+    def make(reserves: tuple[int, ...] = (0,) * N_ROLLUPS, **overrides: Any) -> LotteryClient:
+        fields: dict[str, Any] = dict(
+            payouts=tuple(a.address for a in rollup_payouts[: len(reserves)]),
+            reserves=reserves,
+            start_block=chain.blocks.height + 3,
+            sale_blocks=12,
+            challenge_blocks=4,
+            lookahead=6,
+            draw_window=3,
+            target_tickets=4,
+            price_floor=10**12,
+        )
+        fields.update(overrides)
+        return LotteryClient.deploy(LotteryConfig(**fields), operator)
+
+    return make
