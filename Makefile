@@ -1,6 +1,7 @@
 # seqmarket: every target does its own set-up, and every target is safe to run twice.
 #   make round   run one full sealed-bid market round on a local chain (anvil, or eth-tester without it)
-#   make test    lint, type-check and run the whole test suite on a local chain
+#                (MECHANISM=lottery: lottery rounds for the three price curves; options in ROUND_ARGS)
+#   make test    lint, type-check, fuzz and analyse the contracts, and run the whole test suite
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -10,6 +11,8 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export APE_DATA_FOLDER ?= $(CURDIR)/.cache/ape
 
 ROUND_ARGS ?=
+MECHANISM ?= sealed
+ROUND_SCRIPT = $(if $(filter lottery,$(MECHANISM)),lottery_round,$(if $(filter sealed,$(MECHANISM)),auction_round,$(error MECHANISM must be sealed or lottery, not '$(MECHANISM)')))
 NETWORK ?= $(shell test -x $(BIN)/anvil && echo ethereum:local:foundry || echo ethereum:local:test)
 
 .PHONY: setup round deploy test lint fuzz slither compile clean help
@@ -49,7 +52,7 @@ compile: setup
 	@$(BIN)/ape compile
 
 round: setup
-	@$(BIN)/ape run auction_round --network $(NETWORK) $(ROUND_ARGS)
+	@$(BIN)/ape run $(ROUND_SCRIPT) --network $(NETWORK) $(ROUND_ARGS)
 
 deploy: setup
 	@$(BIN)/ape run deploy --network $(NETWORK)
