@@ -35,7 +35,9 @@ contract RevenueSplitTest is TestBase {
         assertEq(shares.length, count, "one share per weight");
         if (count == 0) return;
         uint256 total;
-        for (uint256 i; i < count; ++i) total += weights[i];
+        for (uint256 i; i < count; ++i) {
+            total += weights[i];
+        }
 
         uint256 sum;
         for (uint256 i; i < count; ++i) {
@@ -73,7 +75,9 @@ contract RevenueSplitTest is TestBase {
     function testFuzz_splitRawWeights(uint128 revenue, uint128[] memory raw) public view {
         vm.assume(raw.length <= 256);
         uint256[] memory weights = new uint256[](raw.length);
-        for (uint256 i; i < raw.length; ++i) weights[i] = raw[i];
+        for (uint256 i; i < raw.length; ++i) {
+            weights[i] = raw[i];
+        }
         _check(revenue, weights);
     }
 

@@ -11,7 +11,9 @@ contract SealedBidMarketGrandBundleTest is TestBase {
 
     function _deploy(uint256 n) internal returns (SealedBidMarket market) {
         address[] memory payouts = new address[](n);
-        for (uint256 i; i < n; ++i) payouts[i] = address(uint160(0x10000 + i));
+        for (uint256 i; i < n; ++i) {
+            payouts[i] = address(uint160(0x10000 + i));
+        }
         market = new SealedBidMarket(
             SealedBidMarket.Config({
                 payouts: payouts,
@@ -50,7 +52,9 @@ contract SealedBidMarketGrandBundleTest is TestBase {
         assertEq(market.resultOf(0).revenue, 1 ether, "revenue");
         assertTrue(market.sequencerOf(0, n - 1) == BIDDER, "winner sequences the last rollup");
         uint256 credited;
-        for (uint256 i; i < n; ++i) credited += market.creditOf(market.payoutOf(i));
+        for (uint256 i; i < n; ++i) {
+            credited += market.creditOf(market.payoutOf(i));
+        }
         assertEq(credited, 1 ether, "rollups credited the revenue");
     }
 

@@ -3,19 +3,19 @@ pragma solidity ^0.8.28;
 
 import {SealedBidMarket} from "../../../contracts/SealedBidMarket.sol";
 import {RevenueSplit} from "../../../contracts/libraries/RevenueSplit.sol";
-import {CollateralVault} from "../../../contracts/market/CollateralVault.sol";
-import {PartitionChallenge} from "../../../contracts/market/PartitionChallenge.sol";
-import {RollupRegistry} from "../../../contracts/market/RollupRegistry.sol";
 import {RoundSchedule} from "../../../contracts/market/RoundSchedule.sol";
+import {MarketErrors} from "../utils/MarketErrors.sol";
 import {TestBase} from "../utils/Vm.sol";
 
 /// @title MarketHandler
-/// @notice Drives a SealedBidMarket through random sequences of deposits, commits, reveals, proposals,
-///         finalizations, releases, withdrawals and reserve changes, by a few bidders over overlapping rounds.
+/// @notice Drives a SealedBidMarket through random sequences of deposits, commits, reveals, proposals, VCG
+///         counterfactual claims, finalizations, releases, withdrawals and reserve changes, by a few bidders
+///         over overlapping rounds.
 /// @dev Every call to the market states beforehand what should happen (success, or which error) from the
 ///      handler's own model, and checks afterwards what did happen: the balance moves, the best bids
 ///      (reference model: top two from distinct bidders, ties to the earlier commit), the partition value
-///      (brute force over all partitions of the rollups), revenue and who got paid. Any mismatch reverts
+///      (brute force over all partitions of the rollups), prices (first price or VCG), revenue and who got
+///      paid. Any mismatch reverts
 ///      the handler call, and the invariant test is run with fail_on_revert so that fails the run.
 ///      Most randomly drawn actions are valid; about one in six is deliberately wrong (wrong phase, bad
 ///      lock, wrong opening, overlapping partition...) and must fail with exactly the expected error.
@@ -24,16 +24,18 @@ contract MarketHandler is TestBase {
 
     uint256 public constant N = 4; // rollups: bundles are masks 1..15
     uint256 public constant START = 10;
-    uint256 public constant COMMIT = 4;
-    uint256 public constant REVEAL = 4;
-    uint256 public constant CHALLENGE = 4;
+    // Equal phase lengths: round r+1 takes commits while r reveals and r-1 is challenged (see _pickRound).
+    uint256 public constant COMMIT = 3;
+    uint256 public constant REVEAL = 3;
+    uint256 public constant CHALLENGE = 3;
     uint256 public constant PENALTY = 0.1 ether;
-    uint256 public constant MAX_COMMITS = 3;
+    uint256 public constant MAX_COMMITS = 4;
     uint256 internal constant UNIT = 0.25 ether; // coarse amounts make equal bids (ties) common
     address internal constant SINK = address(0x5151);
 
     SealedBidMarket public immutable market;
     SealedBidMarket.SplitRule public immutable splitRule;
+    SealedBidMarket.PaymentRule public immutable paymentRule;
     address public immutable penaltyRecipient;
     address[] public bidders;
     address[] public payouts;
@@ -86,8 +88,9 @@ contract MarketHandler is TestBase {
     error Mismatch(string what, uint256 expected, uint256 actual);
     error UnexpectedOutcome(string action, bytes4 expected, bytes reason);
 
-    constructor(SealedBidMarket.SplitRule rule) {
+    constructor(SealedBidMarket.SplitRule rule, SealedBidMarket.PaymentRule payment) {
         splitRule = rule;
+        paymentRule = payment;
         penaltyRecipient = address(0xFEE);
         for (uint256 i; i < N; ++i) {
             payouts.push(address(uint160(0xA000 + i)));
@@ -115,7 +118,7 @@ contract MarketHandler is TestBase {
                 nonRevealPenalty: PENALTY,
                 maxCommitsPerBidder: MAX_COMMITS,
                 splitRule: rule,
-                paymentRule: SealedBidMarket.PaymentRule.FirstPrice,
+                paymentRule: payment,
                 penaltyRecipient: penaltyRecipient
             })
         );
@@ -129,6 +132,10 @@ contract MarketHandler is TestBase {
 
     function rejected(string calldata action) external view returns (uint256) {
         return failCount[keccak256(bytes(action))];
+    }
+
+    function rejectedWith(string calldata action, bytes4 error_) external view returns (uint256) {
+        return failCount[keccak256(abi.encode(action, error_))];
     }
 
     function accountCount() external view returns (uint256) {
@@ -149,7 +156,7 @@ contract MarketHandler is TestBase {
         _begin(amount);
         address bidder = bidders[who % bidders.length];
         amount = amount % 4 == 0 ? 0 : bound(amount, 1, 5 ether);
-        bytes4 expected = amount == 0 ? CollateralVault.ZeroAmount.selector : bytes4(0);
+        bytes4 expected = amount == 0 ? MarketErrors.ZeroAmount.selector : bytes4(0);
         uint256 collateralBefore = market.collateralOf(bidder);
         vm.deal(bidder, bidder.balance + amount);
         vm.prank(bidder);
@@ -184,7 +191,7 @@ contract MarketHandler is TestBase {
         }
         for (uint256 k; k < list.length; ++k) {
             uint256 r = uint256(keccak256(abi.encode(seed, k)));
-            if (r % 5 == 0) continue; // left unopened (for now, or for good: it costs the penalty)
+            if (r % 8 == 0) continue; // left unopened (for now, or for good: it costs the penalty)
             Sealed storage s = list[k];
             if (r % 23 == 1) {
                 _revealOne(round, s.bidder, s.bundle, s.amount + 1, s.salt, r); // wrong opening
@@ -201,10 +208,11 @@ contract MarketHandler is TestBase {
     function propose(uint256 seed) external {
         _begin(seed);
         uint256 round = _pickRound(2, seed);
-        (uint256 optimum, uint256[] memory optimal) = _optimalPartition(round);
+        (uint256 optimum, uint256[] memory optimal) = _optimalPartition(round, address(0));
         uint256 mode = seed % 3;
-        uint256[] memory bundles =
-            mode == 0 ? optimal : mode == 1 ? _disjointBundles(round, seed >> 8) : _randomBundles(round, seed >> 8);
+        uint256[] memory bundles = mode == 0
+            ? optimal
+            : mode == 1 ? _disjointBundles(round, seed >> 8, address(0)) : _randomBundles(round, seed >> 8);
         _proposeOne(round, bundles);
         if (_phase(round) == RoundSchedule.Phase.Challenge) {
             (, uint256 kept) = market.bestPartition(round);
@@ -212,6 +220,21 @@ contract MarketHandler is TestBase {
             _le("propose: kept value <= brute-force optimum", kept, optimum);
             if (mode == 0) _eq("propose: optimum kept", optimum, kept);
         }
+        _end();
+    }
+
+    /// @notice Claims W(-bidder) for the round in its challenge phase: the optimum without the bidder's bids
+    ///         (brute force), a valid but worse partition, or a random list. Disabled unless VCG.
+    function claimCounterfactual(uint256 who, uint256 seed) external {
+        _begin(seed);
+        uint256 round = _pickRound(2, seed);
+        address bidder = who % 16 == 15 ? address(0) : bidders[who % bidders.length];
+        uint256 mode = (seed >> 8) % 3;
+        uint256[] memory bundles;
+        if (mode == 0) (, bundles) = _optimalPartition(round, bidder);
+        else if (mode == 1) bundles = _disjointBundles(round, seed >> 16, bidder);
+        else bundles = _randomBundles(round, seed >> 16);
+        _claimOne(round, bidder, bundles);
         _end();
     }
 
@@ -247,8 +270,8 @@ contract MarketHandler is TestBase {
         else if (amount % 8 == 1) amount = unlocked + 1;
         else amount = bound(amount, 1, unlocked == 0 ? 1 : unlocked);
         bytes4 expected = amount == 0
-            ? CollateralVault.ZeroAmount.selector
-            : amount > unlocked ? CollateralVault.InsufficientUnlocked.selector : bytes4(0);
+            ? MarketErrors.ZeroAmount.selector
+            : amount > unlocked ? MarketErrors.InsufficientUnlocked.selector : bytes4(0);
         uint256 sinkBefore = SINK.balance;
         vm.prank(bidder);
         try market.withdrawCollateral(amount, payable(SINK)) {
@@ -265,7 +288,7 @@ contract MarketHandler is TestBase {
         _begin(who);
         address account = accounts[who % accounts.length];
         uint256 credit = market.creditOf(account);
-        bytes4 expected = credit == 0 ? CollateralVault.NothingToWithdraw.selector : bytes4(0);
+        bytes4 expected = credit == 0 ? MarketErrors.NothingToWithdraw.selector : bytes4(0);
         uint256 sinkBefore = SINK.balance;
         vm.prank(account);
         try market.withdrawCredit(payable(SINK)) {
@@ -287,9 +310,9 @@ contract MarketHandler is TestBase {
         else rollup %= N;
         reserve = reserve % 17 == 0 ? uint256(type(uint128).max) + 1 : (reserve % 7) * UNIT;
         bytes4 expected;
-        if (rollup >= N) expected = RollupRegistry.UnknownRollup.selector;
-        else if (caller != payouts[rollup]) expected = RollupRegistry.NotRollupPayout.selector;
-        else if (reserve > type(uint128).max) expected = RollupRegistry.ReserveTooLarge.selector;
+        if (rollup >= N) expected = MarketErrors.UnknownRollup.selector;
+        else if (caller != payouts[rollup]) expected = MarketErrors.NotRollupPayout.selector;
+        else if (reserve > type(uint128).max) expected = MarketErrors.ReserveTooLarge.selector;
         vm.prank(caller);
         try market.setReserve(rollup, reserve) {
             _ok("setReserve", expected);
@@ -303,10 +326,12 @@ contract MarketHandler is TestBase {
         _end();
     }
 
-    /// @notice Moves the chain forward by one block, now and then by a whole round.
+    /// @notice Moves the chain forward by one block a quarter of the time (so each phase sees several calls of
+    ///         every kind: forge picks selectors uniformly), now and then by a whole round (which gets no bids).
     function advance(uint256 blocks) external {
         _begin(0);
-        blockNumber += blocks % 8 == 0 ? COMMIT : 1;
+        if (blocks % 32 == 0) blockNumber += COMMIT;
+        else if (blocks % 4 == 1) blockNumber += 1;
         vm.roll(blockNumber);
         _end();
     }
@@ -347,8 +372,10 @@ contract MarketHandler is TestBase {
         c.round = _pickRound(0, seed);
         c.bundle = _pickBundle(seed >> 8);
         // Bids on bigger bundles are bigger, so bundles regularly beat their singletons.
-        uint256 scale = c.bundle == 0 || c.bundle >> N != 0 ? 1 : _popcount(c.bundle);
-        c.amount = ((seed >> 16) % 6) * scale * UNIT + ((seed >> 24) % 3 == 0 ? (seed >> 32) % 7 : 0);
+        // Multi-rollup bundles get a non-zero bid, scaled past the singletons' (zero bids are decoys).
+        uint256 size = c.bundle == 0 || c.bundle >> N != 0 ? 1 : _popcount(c.bundle);
+        uint256 units = size == 1 ? (seed >> 16) % 6 : (1 + (seed >> 16) % 5) * (size + 1);
+        c.amount = units * UNIT + ((seed >> 24) % 3 == 0 ? (seed >> 32) % 7 : 0);
         uint256 lockKind = (seed >> 40) % 24;
         if (lockKind == 0) c.lock = (seed >> 48) % 2 == 0 ? 0 : PENALTY - 1;
         else if (lockKind == 1) c.lock = uint256(type(uint128).max) + 1;
@@ -369,28 +396,30 @@ contract MarketHandler is TestBase {
             c.topUp = c.lock - unlocked + ((seed >> 80) % 2) * UNIT;
         }
 
-        if (_phase(c.round) != RoundSchedule.Phase.Commit) c.expected = RoundSchedule.WrongPhase.selector;
-        else if (c.lock == 0 || c.lock < PENALTY) c.expected = SealedBidMarket.LockBelowPenalty.selector;
-        else if (c.lock > type(uint128).max) c.expected = SealedBidMarket.LockTooLarge.selector;
-        else if (_commitsOf(c.round, bidder) >= MAX_COMMITS) c.expected = SealedBidMarket.CommitCapReached.selector;
-        else if (_find(c.round, bidder, c.commitment) != type(uint256).max) {
-            c.expected = SealedBidMarket.DuplicateCommitment.selector;
+        if (_phase(c.round) != RoundSchedule.Phase.Commit) {
+            c.expected = MarketErrors.WrongPhase.selector;
+        } else if (c.lock == 0 || c.lock < PENALTY) {
+            c.expected = MarketErrors.LockBelowPenalty.selector;
+        } else if (c.lock > type(uint128).max) {
+            c.expected = MarketErrors.LockTooLarge.selector;
+        } else if (_commitsOf(c.round, bidder) >= MAX_COMMITS) {
+            c.expected = MarketErrors.CommitCapReached.selector;
+        } else if (_find(c.round, bidder, c.commitment) != type(uint256).max) {
+            c.expected = MarketErrors.DuplicateCommitment.selector;
         } else if (c.lock > unlocked + c.topUp) {
-            c.expected = CollateralVault.InsufficientUnlocked.selector;
+            c.expected = MarketErrors.InsufficientUnlocked.selector;
         }
     }
 
-    function _revealOne(uint256 round, address bidder, uint256 bundle, uint256 amount, bytes32 salt, uint256)
-        internal
-    {
+    function _revealOne(uint256 round, address bidder, uint256 bundle, uint256 amount, bytes32 salt, uint256) internal {
         bytes32 commitment = market.commitmentOf(round, bidder, bundle, amount, salt);
         uint256 k = _find(round, bidder, commitment);
         bytes4 expected;
-        if (_phase(round) != RoundSchedule.Phase.Reveal) expected = RoundSchedule.WrongPhase.selector;
-        else if (k == type(uint256).max) expected = SealedBidMarket.UnknownCommitment.selector;
-        else if (_commits[round][k].revealed) expected = SealedBidMarket.AlreadyRevealed.selector;
-        else if (amount > _commits[round][k].lock) expected = SealedBidMarket.BidExceedsLock.selector;
-        else if (bundle == 0 || bundle >> N != 0) expected = SealedBidMarket.InvalidBundle.selector;
+        if (_phase(round) != RoundSchedule.Phase.Reveal) expected = MarketErrors.WrongPhase.selector;
+        else if (k == type(uint256).max) expected = MarketErrors.UnknownCommitment.selector;
+        else if (_commits[round][k].revealed) expected = MarketErrors.AlreadyRevealed.selector;
+        else if (amount > _commits[round][k].lock) expected = MarketErrors.BidExceedsLock.selector;
+        else if (bundle == 0 || bundle >> N != 0) expected = MarketErrors.InvalidBundle.selector;
 
         vm.prank(bidder);
         try market.reveal(round, bundle, amount, salt) {
@@ -408,10 +437,10 @@ contract MarketHandler is TestBase {
         uint256 value;
         (uint256[] memory keptBefore, uint256 current) = market.bestPartition(round);
         if (_phase(round) != RoundSchedule.Phase.Challenge) {
-            expected = RoundSchedule.WrongPhase.selector;
+            expected = MarketErrors.WrongPhase.selector;
         } else {
             (expected, value) = _judgePartition(round, bundles);
-            if (expected == bytes4(0) && value <= current) expected = PartitionChallenge.NotBetter.selector;
+            if (expected == bytes4(0) && value <= current) expected = MarketErrors.NotBetter.selector;
         }
         try market.propose(round, bundles) returns (uint256 returned) {
             _ok("propose", expected);
@@ -419,12 +448,51 @@ contract MarketHandler is TestBase {
             (uint256[] memory kept, uint256 keptValue_) = market.bestPartition(round);
             _eq("propose: kept value", value, keptValue_);
             _eq("propose: kept bundles", bundles.length, kept.length);
-            for (uint256 k; k < kept.length; ++k) _eq("propose: kept bundle", bundles[k], kept[k]);
+            for (uint256 k; k < kept.length; ++k) {
+                _eq("propose: kept bundle", bundles[k], kept[k]);
+            }
         } catch (bytes memory reason) {
             _failed("propose", expected, reason);
             (uint256[] memory kept, uint256 keptValue_) = market.bestPartition(round);
             _eq("propose: failed proposal leaves value", current, keptValue_);
             _eq("propose: failed proposal leaves bundles", keptBefore.length, kept.length);
+        }
+    }
+
+    function _claimOne(uint256 round, address bidder, uint256[] memory bundles) internal {
+        bytes4 expected;
+        uint256 value;
+        (uint256[] memory keptBefore, uint256 welfare) = market.bestPartition(round);
+        uint256 standing = market.counterfactualValue(round, bidder);
+        if (paymentRule != SealedBidMarket.PaymentRule.Vcg) {
+            expected = MarketErrors.VcgDisabled.selector;
+        } else if (bidder == address(0)) {
+            expected = MarketErrors.ZeroBidder.selector;
+        } else if (_phase(round) != RoundSchedule.Phase.Challenge) {
+            expected = MarketErrors.WrongPhase.selector;
+        } else {
+            (expected, value) = _judgePartition(round, bundles, bidder);
+            if (expected == bytes4(0) && value <= standing) expected = MarketErrors.NotBetter.selector;
+        }
+        try market.claimCounterfactual(round, bidder, bundles) returns (uint256 returned) {
+            _ok("claimCounterfactual", expected);
+            _eq("claim: returned value", value, returned);
+            _eq("claim: standing claim", value, market.counterfactualValue(round, bidder));
+            (uint256[] memory kept, uint256 keptValue_) = market.bestPartition(round);
+            if (value > welfare) {
+                // Worth more than W even without the bidder: a better partition, adopted with every bid.
+                (, uint256 withAll) = _judgePartition(round, bundles, address(0));
+                _eq("claim: adopted partition value", withAll, keptValue_);
+                _eq("claim: adopted bundles", bundles.length, kept.length);
+                for (uint256 k; k < kept.length; ++k) {
+                    _eq("claim: adopted bundle", bundles[k], kept[k]);
+                }
+            } else {
+                _eq("claim: partition unchanged", welfare, keptValue_);
+                _eq("claim: bundles unchanged", keptBefore.length, kept.length);
+            }
+        } catch (bytes memory reason) {
+            _failed("claimCounterfactual", expected, reason);
         }
     }
 
@@ -437,14 +505,16 @@ contract MarketHandler is TestBase {
 
     function _finalizeOne(uint256 round) internal {
         bytes4 expected;
-        if (_phase(round) != RoundSchedule.Phase.Settle) expected = RoundSchedule.WrongPhase.selector;
-        else if (market.resultOf(round).finalized) expected = SealedBidMarket.AlreadyFinalized.selector;
+        if (_phase(round) != RoundSchedule.Phase.Settle) expected = MarketErrors.WrongPhase.selector;
+        else if (market.resultOf(round).finalized) expected = MarketErrors.AlreadyFinalized.selector;
 
         Settlement memory want = _expectedSettlement(round);
         uint256[] memory creditBefore = new uint256[](N);
         uint256[] memory collateralBefore = new uint256[](bidders.length);
         uint256[] memory lockedBefore = new uint256[](bidders.length);
-        for (uint256 i; i < N; ++i) creditBefore[i] = market.creditOf(payouts[i]);
+        for (uint256 i; i < N; ++i) {
+            creditBefore[i] = market.creditOf(payouts[i]);
+        }
         for (uint256 b; b < bidders.length; ++b) {
             collateralBefore[b] = market.collateralOf(bidders[b]);
             lockedBefore[b] = market.lockedOf(bidders[b]);
@@ -479,9 +549,9 @@ contract MarketHandler is TestBase {
     function _releaseOne(uint256 round, address bidder) internal {
         SealedBidMarket.Participation memory p = market.participationOf(round, bidder);
         bytes4 expected;
-        if (!market.resultOf(round).finalized) expected = SealedBidMarket.RoundNotFinalized.selector;
-        else if (p.commits == 0) expected = SealedBidMarket.NothingToRelease.selector;
-        else if (p.released) expected = SealedBidMarket.AlreadyReleased.selector;
+        if (!market.resultOf(round).finalized) expected = MarketErrors.RoundNotFinalized.selector;
+        else if (p.commits == 0) expected = MarketErrors.NothingToRelease.selector;
+        else if (p.released) expected = MarketErrors.AlreadyReleased.selector;
 
         _eq("participation: commits", _commitsOf(round, bidder), p.commits);
         _eq("participation: reveals", _revealsOf(round, bidder), p.reveals);
@@ -536,18 +606,36 @@ contract MarketHandler is TestBase {
     }
 
     function _bid(uint256 round, uint256 bundle) internal view returns (uint256) {
-        (Top memory best,) = modelTop(round, bundle);
-        return best.amount;
+        return _bid(round, bundle, address(0));
+    }
+
+    /// @dev The best bid for exactly `bundle` from anyone but `excluded` (nobody excluded if 0).
+    function _bid(uint256 round, uint256 bundle, address excluded) internal view returns (uint256) {
+        (Top memory best, Top memory second) = modelTop(round, bundle);
+        return excluded != address(0) && best.bidder == excluded ? second.amount : best.amount;
     }
 
     function _singletonValue(uint256 round, uint256 i) internal view returns (uint256) {
-        uint256 bid = _bid(round, 1 << i);
+        return _singletonValue(round, i, address(0));
+    }
+
+    function _singletonValue(uint256 round, uint256 i, address excluded) internal view returns (uint256) {
+        uint256 bid = _bid(round, 1 << i, excluded);
         uint256 reserve = market.reserveAt(i, round);
         return bid > reserve ? bid : reserve;
     }
 
-    /// @dev Validity (first error, in the order the contract checks) and value of a proposed partition.
     function _judgePartition(uint256 round, uint256[] memory bundles)
+        internal
+        view
+        returns (bytes4 failure, uint256 value)
+    {
+        return _judgePartition(round, bundles, address(0));
+    }
+
+    /// @dev Validity (first error, in the order the contract checks) and value of a proposed partition,
+    ///      valued without `excluded`'s bids (W(-i) for VCG; nobody excluded if 0).
+    function _judgePartition(uint256 round, uint256[] memory bundles, address excluded)
         internal
         view
         returns (bytes4 failure, uint256 value)
@@ -555,29 +643,33 @@ contract MarketHandler is TestBase {
         uint256 covered;
         for (uint256 k; k < bundles.length; ++k) {
             uint256 b = bundles[k];
-            if (b == 0) return (PartitionChallenge.EmptyBundle.selector, 0);
-            if (b >> N != 0) return (PartitionChallenge.BundleOutOfRange.selector, 0);
-            if (_popcount(b) < 2) return (PartitionChallenge.SingletonListed.selector, 0);
-            if (b & covered != 0) return (PartitionChallenge.OverlappingBundle.selector, 0);
+            if (b == 0) return (MarketErrors.EmptyBundle.selector, 0);
+            if (b >> N != 0) return (MarketErrors.BundleOutOfRange.selector, 0);
+            if (_popcount(b) < 2) return (MarketErrors.SingletonListed.selector, 0);
+            if (b & covered != 0) return (MarketErrors.OverlappingBundle.selector, 0);
             covered |= b;
-            uint256 bid = _bid(round, b);
-            if (bid == 0) return (PartitionChallenge.NoBidForBundle.selector, 0);
+            uint256 bid = _bid(round, b, excluded);
+            if (bid == 0) return (MarketErrors.NoBidForBundle.selector, 0);
             value += bid;
         }
         for (uint256 i; i < N; ++i) {
-            if (covered & (1 << i) == 0) value += _singletonValue(round, i);
+            if (covered & (1 << i) == 0) value += _singletonValue(round, i, excluded);
         }
     }
 
     /// @dev Brute force over all partitions of the N rollups: best[mask] = max over the block holding
-    ///      mask's lowest rollup. Returns the optimum and its multi-rollup bundles.
-    function _optimalPartition(uint256 round) internal view returns (uint256 optimum, uint256[] memory bundles) {
+    ///      mask's lowest rollup. Returns the optimum (without `excluded`'s bids) and its multi-rollup bundles.
+    function _optimalPartition(uint256 round, address excluded)
+        internal
+        view
+        returns (uint256 optimum, uint256[] memory bundles)
+    {
         uint256 full = (1 << N) - 1;
         uint256[16] memory best;
         uint256[16] memory choice;
         uint256[16] memory blockValue;
         for (uint256 b = 1; b <= full; ++b) {
-            blockValue[b] = _popcount(b) == 1 ? _singletonValue(round, _lowest(b)) : _bid(round, b);
+            blockValue[b] = _popcount(b) == 1 ? _singletonValue(round, _lowest(b), excluded) : _bid(round, b, excluded);
         }
         for (uint256 mask = 1; mask <= full; ++mask) {
             uint256 low = mask & (~mask + 1);
@@ -600,19 +692,29 @@ contract MarketHandler is TestBase {
             if (_popcount(choice[mask]) >= 2) tmp[count++] = choice[mask];
         }
         bundles = new uint256[](count);
-        for (uint256 k; k < count; ++k) bundles[k] = tmp[k];
+        for (uint256 k; k < count; ++k) {
+            bundles[k] = tmp[k];
+        }
     }
 
-    /// @dev Multi-rollup bundles that have a bid in `round`.
-    function _bundlesWithBid(uint256 round) internal view returns (uint256[11] memory withBid, uint256 n) {
+    /// @dev Multi-rollup bundles that have a bid in `round` from someone but `excluded`.
+    function _bundlesWithBid(uint256 round, address excluded)
+        internal
+        view
+        returns (uint256[11] memory withBid, uint256 n)
+    {
         for (uint256 b = 3; b < (1 << N); ++b) {
-            if (_popcount(b) >= 2 && _bid(round, b) != 0) withBid[n++] = b;
+            if (_popcount(b) >= 2 && _bid(round, b, excluded) != 0) withBid[n++] = b;
         }
     }
 
     /// @dev A valid partition, usually not the best: bundles with bids taken greedily in random order.
-    function _disjointBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
-        (uint256[11] memory withBid, uint256 n) = _bundlesWithBid(round);
+    function _disjointBundles(uint256 round, uint256 seed, address excluded)
+        internal
+        view
+        returns (uint256[] memory bundles)
+    {
+        (uint256[11] memory withBid, uint256 n) = _bundlesWithBid(round, excluded);
         bundles = new uint256[](N / 2);
         uint256 count;
         uint256 covered;
@@ -629,34 +731,110 @@ contract MarketHandler is TestBase {
 
     function _randomBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
         bundles = new uint256[](seed % 4);
-        (uint256[11] memory withBid, uint256 n) = _bundlesWithBid(round);
+        (uint256[11] memory withBid, uint256 n) = _bundlesWithBid(round, address(0));
         for (uint256 k; k < bundles.length; ++k) {
             uint256 r = uint256(keccak256(abi.encode(seed, k)));
             bundles[k] = (n != 0 && r % 5 < 3) ? withBid[(r >> 8) % n] : (r >> 8) % 20;
         }
     }
 
+    /// @dev What finalize(round) should do, computed from the model: the sold bundles (the partition's, then
+    ///      singletons whose best bid meets the reserve), each one's price (first price: the bid; VCG: each
+    ///      winner pays W(-i) - (W - b_i), W(-i) the standing claim but at least W - b_i, spread over its
+    ///      bundles in proportion to their bids), and every rollup's share by the split rule.
     function _expectedSettlement(uint256 round) internal view returns (Settlement memory s) {
         s.charge = new uint256[](bidders.length);
-        (uint256[] memory bundles,) = market.bestPartition(round);
+        (uint256[] memory bundles, uint256 welfare) = market.bestPartition(round);
+        uint256[] memory sold = new uint256[](bundles.length + N);
+        uint256 count;
         uint256 covered;
         for (uint256 k; k < bundles.length; ++k) {
             covered |= bundles[k];
-            _expectSale(round, bundles[k], s);
+            sold[count++] = bundles[k];
         }
         for (uint256 i; i < N; ++i) {
             if (covered & (1 << i) != 0) continue;
             uint256 bid = _bid(round, 1 << i);
-            if (bid != 0 && bid >= market.reserveAt(i, round)) _expectSale(round, 1 << i, s);
+            if (bid != 0 && bid >= market.reserveAt(i, round)) sold[count++] = 1 << i;
+        }
+        uint256[] memory prices = new uint256[](count);
+        for (uint256 k; k < count; ++k) {
+            prices[k] = _bid(round, sold[k]);
+        }
+        if (paymentRule == SealedBidMarket.PaymentRule.Vcg) _vcgPrices(round, sold, count, welfare, prices);
+        for (uint256 k; k < count; ++k) {
+            _expectSale(round, sold[k], prices[k], s);
         }
     }
 
-    function _expectSale(uint256 round, uint256 bundle, Settlement memory s) internal view {
+    /// @dev Replaces `prices` (the bids, on entry) by the VCG prices.
+    function _vcgPrices(uint256 round, uint256[] memory sold, uint256 count, uint256 welfare, uint256[] memory prices)
+        internal
+        view
+    {
+        uint256[] memory bids = new uint256[](count);
+        for (uint256 k; k < count; ++k) {
+            bids[k] = prices[k];
+        }
+        bool[] memory priced = new bool[](count);
+        for (uint256 k; k < count; ++k) {
+            if (priced[k]) continue;
+            (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal) =
+                _bundlesOf(round, sold, count, k, bids, priced);
+            uint256[] memory shares = RevenueSplit.split(_vcgTotal(round, winner, welfare, bidTotal), amounts);
+            for (uint256 m; m < mine.length; ++m) {
+                prices[mine[m]] = shares[m];
+            }
+        }
+    }
+
+    /// @dev The winner of sold[k], and the positions and bids of all its sold bundles from k on.
+    function _bundlesOf(
+        uint256 round,
+        uint256[] memory sold,
+        uint256 count,
+        uint256 k,
+        uint256[] memory bids,
+        bool[] memory priced
+    ) internal view returns (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal) {
+        (Top memory first,) = modelTop(round, sold[k]);
+        winner = first.bidder;
+        mine = new uint256[](count);
+        amounts = new uint256[](count);
+        uint256 owned;
+        for (uint256 j = k; j < count; ++j) {
+            (Top memory other,) = modelTop(round, sold[j]);
+            if (other.bidder != winner) continue;
+            priced[j] = true;
+            mine[owned] = j;
+            amounts[owned++] = bids[j];
+            bidTotal += bids[j];
+        }
+        assembly ("memory-safe") {
+            mstore(mine, owned)
+            mstore(amounts, owned)
+        }
+    }
+
+    /// @dev VCG total for `winner`: W(-i) - (W - b_i), W(-i) the standing claim but at least W - b_i.
+    function _vcgTotal(uint256 round, address winner, uint256 welfare, uint256 bidTotal)
+        internal
+        view
+        returns (uint256 total)
+    {
+        _le("vcg: the winner's bids fit in W", bidTotal, welfare);
+        uint256 floor = welfare - bidTotal;
+        uint256 claimed = market.counterfactualValue(round, winner);
+        total = (claimed > floor ? claimed : floor) - floor;
+        _le("vcg: a winner pays at most its bids", total, bidTotal);
+    }
+
+    function _expectSale(uint256 round, uint256 bundle, uint256 price, Settlement memory s) internal view {
         (Top memory best,) = modelTop(round, bundle);
-        s.revenue += best.amount;
+        s.revenue += price;
         if (_popcount(bundle) >= 2) s.multiSold += 1;
         for (uint256 b; b < bidders.length; ++b) {
-            if (bidders[b] == best.bidder) s.charge[b] += best.amount;
+            if (bidders[b] == best.bidder) s.charge[b] += price;
         }
         uint256 size = _popcount(bundle);
         uint256[] memory weights = new uint256[](size);
@@ -669,15 +847,17 @@ contract MarketHandler is TestBase {
                 ? market.reserveAt(i, round)
                 : _singletonValue(round, i);
         }
-        uint256[] memory shares = RevenueSplit.split(best.amount, weights);
-        for (k = 0; k < size; ++k) s.rollupShare[index[k]] += shares[k];
+        uint256[] memory shares = RevenueSplit.split(price, weights);
+        for (k = 0; k < size; ++k) {
+            s.rollupShare[index[k]] += shares[k];
+        }
     }
 
     // ================================================================== bookkeeping
 
     function _begin(uint256 seed) internal {
         // Time moves on between actions now and then, so rounds advance through their phases.
-        if (seed % 16 == 15) blockNumber += 1;
+        if (seed % 128 == 127) blockNumber += 1;
         vm.roll(blockNumber);
     }
 
@@ -691,7 +871,9 @@ contract MarketHandler is TestBase {
             if (_phase(round) == RoundSchedule.Phase.NotOpen) continue;
             if (!_reserveSnapshotTaken[round]) {
                 _reserveSnapshotTaken[round] = true;
-                for (uint256 i; i < N; ++i) _reserveSnapshot[round][i] = market.reserveAt(i, round);
+                for (uint256 i; i < N; ++i) {
+                    _reserveSnapshot[round][i] = market.reserveAt(i, round);
+                }
             } else {
                 for (uint256 i; i < N; ++i) {
                     _eq("reserve of an open round is fixed", _reserveSnapshot[round][i], market.reserveAt(i, round));
@@ -700,6 +882,9 @@ contract MarketHandler is TestBase {
             (, uint256 value) = market.bestPartition(round);
             _le("partition value never decreases", keptValue[round], value);
             keptValue[round] = value;
+            for (uint256 b; b < bidders.length; ++b) {
+                _le("W(-i) claims never exceed W", market.counterfactualValue(round, bidders[b]), value);
+            }
         }
     }
 
@@ -713,6 +898,7 @@ contract MarketHandler is TestBase {
             revert UnexpectedOutcome(action, expected, reason);
         }
         failCount[keccak256(bytes(action))] += 1;
+        failCount[keccak256(abi.encode(action, expected))] += 1;
     }
 
     function _eq(string memory what, uint256 expected, uint256 actual) internal pure {
@@ -791,7 +977,9 @@ contract MarketHandler is TestBase {
     }
 
     function _popcount(uint256 x) internal pure returns (uint256 count) {
-        for (; x != 0; x &= x - 1) ++count;
+        for (; x != 0; x &= x - 1) {
+            ++count;
+        }
     }
 
     function _lowest(uint256 x) internal pure returns (uint256 i) {

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {SealedBidMarket} from "../../../contracts/SealedBidMarket.sol";
 import {TestBase, console} from "../utils/Vm.sol";
+import {MarketErrors} from "../utils/MarketErrors.sol";
 import {MarketHandler} from "./MarketHandler.sol";
 
 /// @dev What forge reads from `targetSelectors()` (the layout of forge-std's StdInvariant.FuzzSelector).
@@ -20,8 +21,12 @@ abstract contract SealedBidMarketInvariants is TestBase {
 
     function _splitRule() internal pure virtual returns (SealedBidMarket.SplitRule);
 
+    function _paymentRule() internal pure virtual returns (SealedBidMarket.PaymentRule) {
+        return SealedBidMarket.PaymentRule.FirstPrice;
+    }
+
     function setUp() public {
-        handler = new MarketHandler(_splitRule());
+        handler = new MarketHandler(_splitRule(), _paymentRule());
         market = handler.market();
     }
 
@@ -31,7 +36,7 @@ abstract contract SealedBidMarketInvariants is TestBase {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](11);
         selectors[0] = MarketHandler.deposit.selector;
         selectors[1] = MarketHandler.commit.selector;
         selectors[2] = MarketHandler.reveal.selector;
@@ -42,6 +47,7 @@ abstract contract SealedBidMarketInvariants is TestBase {
         selectors[7] = MarketHandler.withdrawCredit.selector;
         selectors[8] = MarketHandler.setReserve.selector;
         selectors[9] = MarketHandler.advance.selector;
+        selectors[10] = MarketHandler.claimCounterfactual.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector(address(handler), selectors);
     }
@@ -96,25 +102,35 @@ abstract contract SealedBidMarketInvariants is TestBase {
         assertEq(handler.totalWinnerCharged(), total, "winners charged == revenue");
     }
 
-    /// The kept partition's value never goes down (the handler records the last value seen per round).
+    /// The kept partition's value never goes down (the handler records the last value seen per round),
+    /// and no VCG claim W(-i) is above W.
     function _keptValueNeverDecreases() internal view {
         uint256 current = market.currentRound();
         for (uint256 round = current > 5 ? current - 5 : 0; round <= current; ++round) {
             (, uint256 value) = market.bestPartition(round);
             assertLe(handler.keptValue(round), value, "kept partition value never decreases");
+            for (uint256 b; b < handler.bidderCount(); ++b) {
+                assertLe(market.counterfactualValue(round, handler.bidders(b)), value, "W(-i) <= W");
+            }
         }
     }
 }
 
-contract SealedBidMarketSingletonSplitInvariantTest is SealedBidMarketInvariants {
+/// First price, rollups paid by singleton-bid weights.
+contract SealedBidMarketFirstPriceInvariantTest is SealedBidMarketInvariants {
     function _splitRule() internal pure override returns (SealedBidMarket.SplitRule) {
         return SealedBidMarket.SplitRule.SingletonBids;
     }
 }
 
-contract SealedBidMarketReserveSplitInvariantTest is SealedBidMarketInvariants {
+/// VCG payments with counterfactual claims, rollups paid by reserve weights.
+contract SealedBidMarketVcgInvariantTest is SealedBidMarketInvariants {
     function _splitRule() internal pure override returns (SealedBidMarket.SplitRule) {
         return SealedBidMarket.SplitRule.Reserves;
+    }
+
+    function _paymentRule() internal pure override returns (SealedBidMarket.PaymentRule) {
+        return SealedBidMarket.PaymentRule.Vcg;
     }
 }
 
@@ -122,11 +138,19 @@ contract SealedBidMarketReserveSplitInvariantTest is SealedBidMarketInvariants {
 ///         path that matters (accepted and rejected actions of each kind, sold bundles, penalties, ties).
 ///         If the handler or the market changes so that, say, no proposal is ever accepted, this fails.
 contract MarketHandlerCoverageTest is TestBase {
-    function test_handlerReachesEveryPath() public {
-        MarketHandler handler = new MarketHandler(SealedBidMarket.SplitRule.SingletonBids);
-        for (uint256 i; i < 600; ++i) {
+    function test_handlerReachesEveryPath_firstPrice() public {
+        _run(SealedBidMarket.PaymentRule.FirstPrice);
+    }
+
+    function test_handlerReachesEveryPath_vcg() public {
+        _run(SealedBidMarket.PaymentRule.Vcg);
+    }
+
+    function _run(SealedBidMarket.PaymentRule payment) internal {
+        MarketHandler handler = new MarketHandler(SealedBidMarket.SplitRule.SingletonBids, payment);
+        for (uint256 i; i < 1200; ++i) {
             uint256 seed = uint256(keccak256(abi.encode("coverage", i)));
-            uint256 action = seed % 10;
+            uint256 action = seed % 11;
             uint256 arg = seed >> 8;
             if (action == 0) handler.deposit(arg, arg >> 64);
             else if (action == 1) handler.commit(arg, arg >> 64);
@@ -137,24 +161,43 @@ contract MarketHandlerCoverageTest is TestBase {
             else if (action == 6) handler.withdrawCollateral(arg, arg >> 64);
             else if (action == 7) handler.withdrawCredit(arg);
             else if (action == 8) handler.setReserve(arg, arg >> 64);
+            else if (action == 9) handler.claimCounterfactual(arg, arg >> 64);
             else handler.advance(arg);
         }
-        string[9] memory actions = [
-            "deposit", "commit", "reveal", "propose", "finalize", "release",
-            "withdrawCollateral", "withdrawCredit", "setReserve"
+        string[10] memory actions = [
+            "deposit",
+            "commit",
+            "reveal",
+            "propose",
+            "finalize",
+            "release",
+            "withdrawCollateral",
+            "withdrawCredit",
+            "setReserve",
+            "claimCounterfactual"
         ];
+        bool vcg = payment == SealedBidMarket.PaymentRule.Vcg;
         for (uint256 k; k < actions.length; ++k) {
             console.log(string.concat(actions[k], " ok"), handler.ok(actions[k]));
             console.log(string.concat(actions[k], " rejected"), handler.rejected(actions[k]));
-            assertTrue(handler.ok(actions[k]) > 0, string.concat("never succeeded: ", actions[k]));
+            // Claims only succeed under VCG.
+            if (k != 9 || vcg) assertTrue(handler.ok(actions[k]) > 0, string.concat("never succeeded: ", actions[k]));
             assertTrue(handler.rejected(actions[k]) > 0, string.concat("never rejected: ", actions[k]));
         }
+        console.log("propose: wrong phase", handler.rejectedWith("propose", MarketErrors.WrongPhase.selector));
+        console.log("propose: not better", handler.rejectedWith("propose", MarketErrors.NotBetter.selector));
+        console.log("reveal: wrong phase", handler.rejectedWith("reveal", MarketErrors.WrongPhase.selector));
+        console.log("reveal: unknown", handler.rejectedWith("reveal", MarketErrors.UnknownCommitment.selector));
+        console.log("reveal: again", handler.rejectedWith("reveal", MarketErrors.AlreadyRevealed.selector));
+        console.log("commit: wrong phase", handler.rejectedWith("commit", MarketErrors.WrongPhase.selector));
+        console.log("commit: cap", handler.rejectedWith("commit", MarketErrors.CommitCapReached.selector));
         console.log("rounds finalized", handler.finalizedCount());
         console.log("multi-rollup bundles sold", handler.multiBundlesSold());
         console.log("revenue (wei)", handler.totalRollupCredited());
         console.log("penalties (wei)", handler.totalPenalties());
         console.log("tied bids", handler.tiedBids());
         assertTrue(handler.multiBundlesSold() > 0, "no multi-rollup bundle sold");
+        assertTrue(handler.totalRollupCredited() > 0, "no revenue");
         assertTrue(handler.totalPenalties() > 0, "no non-reveal penalty");
         assertTrue(handler.tiedBids() > 0, "no tied bids");
     }
