@@ -18,6 +18,8 @@ import {RoundSchedule} from "./market/RoundSchedule.sol";
 ///      settle once both are done. At sale close the round is committed to block saleEnd + lookahead; `draw`
 ///      works only in [target, target + drawWindow) and re-arms (target = now + lookahead) when called after a
 ///      missed window. lookahead > challengeBlocks, so the seed is unknown while partitions are proposed.
+///      Each re-arm is one more fresh draw an attacker could pick from (docs/randao-bias.md), so re-arms are
+///      capped at maxRearms: a window missed once more voids the round and every ticket is refunded.
 ///      Funds invariant: balance == sum(creditOf) + escrow, to the wei.
 contract LotteryMarket is PartitionChallenge, CreditLedger {
     using BundleMask for uint256;
@@ -41,6 +43,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         uint256 gamma;
         uint256 priceFloor;
         uint256 perBidderCap;
+        uint256 maxRearms;
         SplitRule splitRule;
     }
 
@@ -60,7 +63,9 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
 
     struct Draw {
         uint64 target;
+        uint32 rearms;
         bool drawn;
+        bool voided;
         bool finalized;
         bytes32 seed;
         uint256 soldSingletons;
@@ -74,6 +79,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
     uint256 public immutable perBidderCap;
     uint256 public immutable lookahead;
     uint256 public immutable drawWindow;
+    uint256 public immutable maxRearms;
     SplitRule public immutable splitRule;
 
     /// @notice Ticket money held for bundles not yet settled or refunded.
@@ -89,7 +95,8 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
     event TicketsBought(
         uint256 indexed round, uint256 indexed bundle, address indexed buyer, uint256 count, uint256 cost, uint256 firstTicket
     );
-    event DrawRearmed(uint256 indexed round, uint256 target);
+    event DrawRearmed(uint256 indexed round, uint256 target, uint256 rearms);
+    event RoundVoided(uint256 indexed round);
     event Drawn(uint256 indexed round, bytes32 seed, uint256 blockNumber);
     event LotteryWon(uint256 indexed round, uint256 bundle, address indexed winner, uint256 ticket, uint256 revenue);
     event RollupPaid(uint256 indexed round, uint256 indexed rollup, address payout, uint256 amount);
@@ -104,6 +111,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
     error InsufficientPayment(uint256 cost, uint256 paid);
     error DrawTooEarly(uint256 round, uint256 target);
     error AlreadyDrawn(uint256 round);
+    error Voided(uint256 round);
     error NotDrawn(uint256 round);
     error AlreadyFinalized(uint256 round);
     error RoundNotFinalized(uint256 round);
@@ -118,6 +126,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         if (config.targetTickets < 2 || config.targetTickets > type(uint32).max / 2) revert InvalidConfig();
         if (config.lookahead <= config.challengeBlocks || config.lookahead > type(uint32).max) revert InvalidConfig();
         if (config.drawWindow == 0 || config.drawWindow > type(uint32).max) revert InvalidConfig();
+        if (config.maxRearms > type(uint32).max) revert InvalidConfig();
         if (config.priceFloor == 0 || config.priceFloor > TicketPricing.MAX_BASE) revert InvalidConfig();
         if (config.beta > TicketPricing.MAX_BETA || config.gamma > TicketPricing.MAX_GAMMA) revert InvalidConfig();
         targetTickets = config.targetTickets;
@@ -128,6 +137,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         perBidderCap = config.perBidderCap;
         lookahead = config.lookahead;
         drawWindow = config.drawWindow;
+        maxRearms = config.maxRearms;
         splitRule = config.splitRule;
     }
 
@@ -189,19 +199,27 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
     // ---------------------------------------------------------------- draw
 
     /// @notice Fix `round`'s randomness from RANDAO; valid only in the window after the committed target block.
-    /// @dev Before the target: reverts. After a missed window: re-arms the target `lookahead` blocks ahead and
-    ///      returns false (no revert, so the re-arm sticks). Otherwise records the seed and returns true.
+    /// @dev Before the target: reverts. After a missed window: re-arms the target `lookahead` blocks ahead, or
+    ///      voids the round once maxRearms re-arms are used up, and returns false (no revert, so the change
+    ///      sticks). Otherwise records the seed and returns true.
     /// @param round A round whose sale has closed.
     /// @return drawn Whether the seed was fixed by this call.
     function draw(uint256 round) external returns (bool drawn) {
         Draw storage state = _draws[round];
         if (state.drawn) revert AlreadyDrawn(round);
+        if (state.voided) revert Voided(round);
         uint256 target = drawTarget(round);
         if (block.number < target) revert DrawTooEarly(round, target);
         if (block.number >= target + drawWindow) {
+            if (state.rearms >= maxRearms) {
+                state.voided = true;
+                emit RoundVoided(round);
+                return false;
+            }
             uint256 rearmed = block.number + lookahead;
             state.target = uint64(rearmed);
-            emit DrawRearmed(round, rearmed);
+            state.rearms += 1;
+            emit DrawRearmed(round, rearmed, state.rearms);
             return false;
         }
         bytes32 seed = keccak256(abi.encode(block.prevrandao, block.chainid, address(this), round));
@@ -244,14 +262,19 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
 
     // ---------------------------------------------------------------- settlement
 
-    /// @notice Settle `round`: draw each winning bundle's sequencer, credit the rollups.
-    /// @param round A round past its challenge phase whose draw is done.
+    /// @notice Settle `round`: draw each winning bundle's sequencer, credit the rollups. A voided round settles
+    ///         with no winner: every ticket is refunded.
+    /// @param round A round past its challenge phase whose draw is done (or voided).
     function finalize(uint256 round) external {
         _requirePhase(round, Phase.Settle);
         Draw storage state = _draws[round];
-        if (!state.drawn) revert NotDrawn(round);
+        if (!state.drawn && !state.voided) revert NotDrawn(round);
         if (state.finalized) revert AlreadyFinalized(round);
         state.finalized = true;
+        if (state.voided) {
+            emit RoundFinalized(round, 0, 0, new uint256[](0));
+            return;
+        }
 
         Clearing storage clearing = _valuedClearing(round);
         uint256[] memory bundles = clearing.bundles;
@@ -292,6 +315,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         if (rollup >= rollupCount) revert UnknownRollup(rollup);
         Draw storage state = _draws[round];
         if (!state.finalized) revert RoundNotFinalized(round);
+        if (state.voided) return address(0);
         (uint256[] memory bundles,) = bestPartition(round);
         for (uint256 k; k < bundles.length; ++k) {
             if (bundles[k].contains(rollup)) return _winnerOf(round, bundles[k], state.seed);
@@ -333,6 +357,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
 
     /// @dev Whether `bundle` won in finalized `round`: listed in the partition, or a singleton that sold.
     function _won(uint256 round, uint256 bundle) private view returns (bool) {
+        if (_draws[round].voided) return false;
         if (bundle != 0 && bundle & (bundle - 1) == 0) return _draws[round].soldSingletons & bundle != 0;
         (uint256[] memory bundles,) = bestPartition(round);
         for (uint256 k; k < bundles.length; ++k) {

@@ -187,6 +187,11 @@ class LotteryReporter:
     def _draw(self, outcome: LotteryOutcome) -> None:
         assert outcome.draw is not None
         rearmed = f", after {outcome.rearms} re-arm(s)" if outcome.rearms else ""
+        if outcome.draw.voided:
+            self.console.print(
+                f"Round {outcome.round} · draw windows missed{rearmed}: round voided, all tickets refunded"
+            )
+            return
         self.console.print(
             f"Round {outcome.round} · draw at target block {outcome.draw.target}{rearmed}: "
             f"seed 0x{outcome.draw.seed.hex()}"

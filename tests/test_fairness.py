@@ -18,7 +18,7 @@ DRAWS = 4000
 @pytest.fixture(scope="module")
 def lottery_contract(accounts, chain):
     payouts = [accounts[2].address, accounts[3].address]
-    config = (payouts, [0, 0], chain.blocks.height + 5, 10, 4, 6, 3, 10, 0, 10**18, 0, 10**12, 0, 0)
+    config = (payouts, [0, 0], chain.blocks.height + 5, 10, 4, 6, 3, 10, 0, 10**18, 0, 10**12, 0, 1, 0)
     return project.LotteryMarket.deploy(config, sender=accounts[0])
 
 

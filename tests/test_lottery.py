@@ -104,13 +104,13 @@ def test_draw_window_edges_and_once_only(make_lottery, bidders, operator):
 
 
 def test_last_window_block_draws_and_a_missed_window_rearms(make_lottery, bidders, operator):
-    lottery = make_lottery()
+    lottery = make_lottery(max_rearms=1)
     _sell_and_propose(lottery, bidders, operator)
     target = lottery.draw_state(0).target
     next_tx_at(target + 3)  # window is [target, target + 3)
     receipt = lottery.draw(operator, 0)
     [log] = receipt.decode_logs()
-    assert (log.event_name, log.target) == ("DrawRearmed", target + 3 + 6)
+    assert (log.event_name, log.target, log.rearms) == ("DrawRearmed", target + 3 + 6, 1)
     assert not lottery.draw_state(0).drawn
     next_tx_at(target + 3 + 6 + 2)  # last block of the new window
     assert [log.event_name for log in lottery.draw(operator, 0).decode_logs()] == ["Drawn"]
@@ -119,6 +119,28 @@ def test_last_window_block_draws_and_a_missed_window_rearms(make_lottery, bidder
     _sell_and_propose(other, bidders, operator)
     next_tx_at(other.draw_state(0).target + 2)
     assert [log.event_name for log in other.draw(operator, 0).decode_logs()] == ["Drawn"]
+
+
+def test_missed_windows_beyond_the_cap_void_the_round(make_lottery, bidders, operator, rollup_payouts):
+    """One re-arm allowed: a second missed window voids the round; all tickets refunded, nobody sequences."""
+    lottery = make_lottery(max_rearms=1)
+    _sell_and_propose(lottery, bidders, operator)
+    target = lottery.draw_state(0).target
+    next_tx_at(target + 3)
+    assert [log.event_name for log in lottery.draw(operator, 0).decode_logs()] == ["DrawRearmed"]
+    rearmed = lottery.draw_state(0)
+    assert (rearmed.rearms, rearmed.target) == (1, target + 3 + 6)
+    next_tx_at(rearmed.target + 3)
+    assert [log.event_name for log in lottery.draw(operator, 0).decode_logs()] == ["RoundVoided"]
+    with reverts_with("Voided", round=0):
+        lottery.draw(operator, 0)
+    lottery.finalize(operator, 0)
+    assert lottery.wins(0) == [] and lottery.sequencer_of(0, 0) == "0x" + "00" * 20
+    for bidder, bundle in ((bidders[0], A | B), (bidders[1], A | B), (bidders[2], C), (bidders[3], B | C)):
+        lottery.claim_refund(bidder, 0, bundle)
+    assert lottery.escrow() == 0
+    assert sum(lottery.credit(b.address) for b in bidders) == lottery.balance()
+    books(lottery, [*bidders, *rollup_payouts])
 
 
 def test_finalize_needs_the_challenge_over_and_the_draw(make_lottery, bidders, operator):

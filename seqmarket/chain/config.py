@@ -74,7 +74,8 @@ class LotteryConfig:
 
     The draw of round r is accepted from block saleEnd + lookahead for draw_window blocks; the
     lookahead must exceed the challenge phase so the seed is unknown while partitions are proposed
-    (on a live chain use at least 128 blocks: docs/randao-bias.md).
+    (on a live chain use at least 128 blocks: docs/randao-bias.md). A missed window re-arms the draw
+    at most max_rearms times; one more miss voids the round and refunds every ticket.
     """
 
     payouts: tuple[str, ...]
@@ -90,6 +91,7 @@ class LotteryConfig:
     gamma: int = LN2_WAD
     price_floor: int = 10**12
     per_bidder_cap: int = 0
+    max_rearms: int = 1
     split_rule: SplitRule = SplitRule.SINGLETON_BIDS
 
     def __post_init__(self) -> None:
@@ -98,6 +100,8 @@ class LotteryConfig:
             raise ConfigError(f"a market sells 1 to 256 rollups, got {n}")
         if len(self.reserves) != n:
             raise ConfigError(f"{n} payout addresses but {len(self.reserves)} reserves")
+        if self.max_rearms < 0:
+            raise ConfigError("max_rearms cannot be negative")
         if min(self.sale_blocks, self.challenge_blocks, self.draw_window) < 1:
             raise ConfigError("the sale, the challenge and the draw window last at least one block")
         if self.lookahead <= self.challenge_blocks:
@@ -128,5 +132,6 @@ class LotteryConfig:
             self.gamma,
             self.price_floor,
             self.per_bidder_cap,
+            self.max_rearms,
             int(self.split_rule),
         )

@@ -28,7 +28,9 @@ class TicketPurchase:
 @dataclass(frozen=True)
 class DrawState:
     target: int
+    rearms: int
     drawn: bool
+    voided: bool
     finalized: bool
     seed: bytes
 
@@ -104,7 +106,14 @@ class LotteryClient(MarketClientBase):
 
     def draw_state(self, round_: int) -> DrawState:
         state = self.contract.drawOf(round_)
-        return DrawState(int(state.target), bool(state.drawn), bool(state.finalized), bytes(state.seed))
+        return DrawState(
+            int(state.target),
+            int(state.rearms),
+            bool(state.drawn),
+            bool(state.voided),
+            bool(state.finalized),
+            bytes(state.seed),
+        )
 
     def wins(self, round_: int) -> list[LotteryWin]:
         return [

@@ -64,11 +64,13 @@ def run_lottery_round(
     outcome.instance, outcome.clearing, outcome.proposed = ClearingOperator(client, keeper).submit(round_)
     done("challenge")
 
-    while not client.draw_state(round_).drawn:
-        client.advance_to_block(client.draw_state(round_).target)
-        receipt = client.draw(keeper, round_)
-        outcome.rearms += sum(1 for log in receipt.decode_logs() if log.event_name == "DrawRearmed")
-    outcome.draw = client.draw_state(round_)
+    state = client.draw_state(round_)
+    while not (state.drawn or state.voided):
+        client.advance_to_block(state.target)
+        client.draw(keeper, round_)
+        state = client.draw_state(round_)
+    outcome.draw = state
+    outcome.rearms = state.rearms
     done("draw")
 
     client.advance_to(round_, Phase.SETTLE)
