@@ -358,9 +358,32 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
             (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal) =
                 _bundlesOfWinner(round, sold, k, priced);
             uint256 floor = welfare - bidTotal;
-            uint256[] memory shares = RevenueSplit.split(_welfareWithout(round, winner, floor) - floor, amounts);
+            uint256[] memory shares = _spread(_welfareWithout(round, winner, floor) - floor, amounts, bidTotal);
             for (uint256 m; m < mine.length; ++m) {
                 prices[mine[m]] = shares[m];
+            }
+        }
+    }
+
+    /// @dev Spreads a winner's VCG payment over its bundles in proportion to its bids on them, never charging a
+    ///      bundle more than its bid: shares are floored and the remainder (fewer wei than bundles) goes one
+    ///      wei at a time to bundles still below their bid, of which there is always enough room since
+    ///      payment <= total.
+    function _spread(uint256 payment, uint256[] memory amounts, uint256 total)
+        private
+        pure
+        returns (uint256[] memory shares)
+    {
+        shares = new uint256[](amounts.length);
+        uint256 left = payment;
+        for (uint256 m; m < amounts.length; ++m) {
+            shares[m] = (payment * amounts[m]) / total;
+            left -= shares[m];
+        }
+        for (uint256 m; left != 0; ++m) {
+            if (shares[m] < amounts[m]) {
+                ++shares[m];
+                --left;
             }
         }
     }

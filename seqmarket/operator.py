@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from seqmarket.chain.client import MarketClient, MarketClientBase
 from seqmarket.chain.config import PaymentRule
 from seqmarket.clearing import Clearing, Instance, clear
-from seqmarket.clearing.vcg import VcgPayment, vcg
 
 if TYPE_CHECKING:
     from ape.api import AccountAPI
@@ -42,13 +41,18 @@ class ClearingOperator:
             self.submit_counterfactuals(round_)
         return instance, clearing, proposed
 
-    def submit_counterfactuals(self, round_: int) -> list[VcgPayment]:
-        """Claim W(-i) for every winner whose counterfactual beats both the standing claim and W - b_i."""
+    def submit_counterfactuals(self, round_: int) -> dict[str, int]:
+        """Claim W(-i) for every bidder whose counterfactual beats the standing claim; returns the claims.
+
+        Every bidder, not only the current winners: claims do not depend on the final partition, and a
+        winner nobody claimed for would pay nothing (its W(-i) would default to the floor W - b_i).
+        """
         assert isinstance(self.client, MarketClient)
-        outcome = vcg(self.client.reserves(round_), self.client.bids(round_))
-        for payment in outcome.payments:
-            floor = outcome.clearing.value - payment.bid
-            standing = self.client.counterfactual_value(round_, payment.bidder)
-            if payment.welfare_without > max(floor, standing):
-                self.client.claim_counterfactual(self.account, round_, payment.bidder, payment.counterfactual)
-        return list(outcome.payments)
+        reserves, bids = self.client.reserves(round_), self.client.bids(round_)
+        claims = {}
+        for bidder in sorted({bid.bidder for bid in bids}):
+            without = clear(Instance.from_bids(reserves, bids, exclude=bidder))
+            if without.value > self.client.counterfactual_value(round_, bidder):
+                self.client.claim_counterfactual(self.account, round_, bidder, without.bundles)
+            claims[bidder] = without.value
+        return claims

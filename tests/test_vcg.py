@@ -152,3 +152,18 @@ def test_on_chain_vcg_matches_python(make_market, bidders, operator, rollup_payo
     assert paid == {p.bidder: p.payment for p in expected.payments}
     assert sum(s.price for s in sales) == sum(p.amount for p in market.rollup_payments(0))
     books_balance(market, [*bidders, *rollup_payouts, treasury])
+
+
+def test_vcg_payment_spread_never_charges_a_bundle_above_its_bid(vcg_market, bidders, operator):
+    """x wins R0 (bid 1 wei), R1 and R2 (1000 each, tied with y and z who committed later); W(-x) = 2000 and
+    W - b_x = 0, so x pays 2000 over bids of 1, 1000, 1000: no bundle may be charged more than its bid."""
+    market = vcg_market
+    x, y, z = bidders[:3]
+    commit_and_reveal(market, [(x, A, 1), (x, B, 1000), (x, C, 1000), (y, B, 1000), (z, C, 1000)])
+    market.advance_to(0, Phase.CHALLENGE)
+    claims = ClearingOperator(market, operator).submit_counterfactuals(0)
+    assert claims[x.address] == 2000
+    market.advance_to(0, Phase.SETTLE)
+    market.finalize(operator, 0)
+    sales = {s.bundle: (s.bid, s.price) for s in market.sales(0)}
+    assert sales == {A: (1, 1), B: (1000, 1000), C: (1000, 999)}

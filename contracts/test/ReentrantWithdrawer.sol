@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {SealedBidMarket} from "../SealedBidMarket.sol";
 import {CollateralVault} from "../market/CollateralVault.sol";
+import {CreditLedger} from "../market/CreditLedger.sol";
 
 /// @title ReentrantWithdrawer (test only)
 /// @notice An attacker that, when the market pays it, calls the same withdrawal again from its receive hook.
@@ -33,7 +34,7 @@ contract ReentrantWithdrawer {
 
     /// @notice Withdraw credit; if `attack`, try to withdraw credit again from the callback.
     function withdrawCredit(bool attack) external {
-        bytes memory call = abi.encodeCall(CollateralVault.withdrawCredit, (payable(address(this))));
+        bytes memory call = abi.encodeCall(CreditLedger.withdrawCredit, (payable(address(this))));
         if (attack) _repeat = call;
         _call(call);
     }

@@ -32,8 +32,8 @@ class DemoSettings:
 
     @property
     def challenge_blocks(self) -> int:
-        """Room for the operator's proposal and, under VCG, one counterfactual claim per winner."""
-        return 4 + (self.rollups if self.payment_rule == PaymentRule.VCG else 0)
+        """Room for the operator's proposal and, under VCG, one counterfactual claim per bidder."""
+        return 4 + (self.bidders if self.payment_rule == PaymentRule.VCG else 0)
 
     @property
     def phase_blocks(self) -> int:
