@@ -781,9 +781,23 @@ contract MarketHandler is TestBase {
             if (priced[k]) continue;
             (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal) =
                 _bundlesOf(round, sold, count, k, bids, priced);
-            uint256[] memory shares = RevenueSplit.split(_vcgTotal(round, winner, welfare, bidTotal), amounts);
+            uint256 total = _vcgTotal(round, winner, welfare, bidTotal);
+            // Model of the spread: floored proportional shares, then the remainder one wei at a time to the
+            // bundles (in order) still charged less than their bid; no bundle is charged above its bid.
+            uint256 left = total;
             for (uint256 m; m < mine.length; ++m) {
-                prices[mine[m]] = shares[m];
+                prices[mine[m]] = (total * amounts[m]) / bidTotal;
+                left -= prices[mine[m]];
+            }
+            for (uint256 m; m < mine.length && left > 0; ++m) {
+                if (prices[mine[m]] < amounts[m]) {
+                    prices[mine[m]] += 1;
+                    left -= 1;
+                }
+            }
+            require(left == 0, "model: VCG remainder did not fit under the bids");
+            for (uint256 m; m < mine.length; ++m) {
+                require(prices[mine[m]] <= amounts[m], "model: VCG price above the bid");
             }
         }
     }
