@@ -7,59 +7,67 @@ partition, so the problem is a maximum-weight set packing over those bundles.
 Tie rule, matching the contract: a proposal must be *strictly* better to replace the standing one, and
 the singleton partition stands first. So among optimal partitions we return one that covers the fewest
 rollups with multi-rollup bundles (the singleton partition whenever it is optimal); remaining ties are
-broken deterministically by the search order (bundles in ascending bitmask order).
+broken deterministically.
+
+The engine (see preprocess.py, dp.py, milp.py): preprocessing drops bundles that cannot matter and
+splits the rest into independent components; each component goes to the subset DP when it is small
+and to the HiGHS MILP otherwise. Both are exact and apply the tie rule, so the joined packing is
+optimal with the fewest rollups covered.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import time
+from typing import Literal
 
-from seqmarket.clearing.instance import Clearing, Instance, rollups_of
+from seqmarket.clearing.dp import dp_packing
+from seqmarket.clearing.instance import Clearing, Instance
+from seqmarket.clearing.milp import ClearingTimeout, Packing, solve_packing
+from seqmarket.clearing.preprocess import reduce
+
+Method = Literal["auto", "dp", "milp"]
+
+DP_MAX_BUNDLES = 16
+DP_MAX_ROLLUPS = 10
 
 
-def positive_bundles(instance: Instance) -> dict[int, int]:
-    """Multi-rollup bundles whose bid beats their rollups sold alone, with that gain."""
-    return {
-        bundle: gain
-        for bundle in sorted(instance.bids)
-        if bundle & (bundle - 1) and (gain := instance.gain(bundle)) > 0
-    }
-
-
-def clear(instance: Instance) -> Clearing:
-    """Return an optimal partition of ``instance`` (exact, deterministic)."""
-    gains = positive_bundles(instance)
-    if not gains:
-        return Clearing(bundles=(), value=instance.baseline(), method="dp")
-
-    # Bundles indexed by their lowest rollup: a search that always settles the lowest open rollup
-    # only needs the bundles starting there.
-    by_lowest: dict[int, list[tuple[int, int, int]]] = {}
-    for bundle, gain in gains.items():
-        lowest = (bundle & -bundle).bit_length() - 1
-        by_lowest.setdefault(lowest, []).append((bundle, gain, len(rollups_of(bundle))))
-    relevant = 0
+def _use_dp(gains: dict[int, int]) -> bool:
+    """Small components are cheaper for the DP than building a MILP model."""
+    spanned = 0
     for bundle in gains:
-        relevant |= bundle
+        spanned |= bundle
+    return len(gains) <= DP_MAX_BUNDLES or spanned.bit_count() <= DP_MAX_ROLLUPS
 
-    @cache
-    def best(open_rollups: int) -> tuple[int, int, tuple[int, ...]]:
-        """(gain, -covered, bundles) of the best packing using only ``open_rollups``."""
-        if open_rollups == 0:
-            return (0, 0, ())
-        low_bit = open_rollups & -open_rollups
-        lowest = low_bit.bit_length() - 1
-        # Option 1: the lowest open rollup stays a singleton.
-        result = best(open_rollups & ~low_bit)
-        for bundle, gain, size in by_lowest.get(lowest, ()):
-            if bundle & open_rollups != bundle:
-                continue
-            g, neg_cov, chosen = best(open_rollups & ~bundle)
-            candidate = (g + gain, neg_cov - size, (bundle, *chosen))
-            if candidate[:2] > result[:2]:
-                result = candidate
-        return result
 
-    gain, _, bundles = best(relevant)
-    best.cache_clear()
-    return Clearing(bundles=tuple(sorted(bundles)), value=instance.baseline() + gain, method="dp")
+def clear(
+    instance: Instance, *, method: Method = "auto", time_limit: float | None = None, threads: int = 1
+) -> Clearing:
+    """Return an optimal partition of ``instance`` (exact, deterministic).
+
+    ``method`` forces the DP or the MILP for every component (the DP is exponential: small n only).
+    With ``time_limit`` (seconds, whole call) a solve that cannot prove optimality in time raises
+    ClearingTimeout carrying the gap; no approximate answer is ever returned.
+    """
+    started = time.perf_counter()
+    reduction = reduce(instance)
+    bundles: list[int] = []
+    gain = 0
+    used: set[str] = set()
+    for component in reduction.components:
+        if method == "dp" or (method == "auto" and _use_dp(component)):
+            packing: Packing = dp_packing(component)
+            used.add("dp")
+        else:
+            left = None if time_limit is None else time_limit - (time.perf_counter() - started)
+            packing = solve_packing(component, instance.n, time_limit=left, threads=threads)
+            used.add("milp")
+        bundles.extend(packing.bundles)
+        gain += packing.gain
+    return Clearing(
+        bundles=tuple(sorted(bundles)),
+        value=reduction.baseline + gain,
+        method="+".join(sorted(used)) or "trivial",
+    )
+
+
+__all__ = ["ClearingTimeout", "Method", "clear"]

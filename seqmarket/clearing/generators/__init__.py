@@ -14,6 +14,7 @@ identity in ``Bid.bidder`` (used by VCG, which charges per bidder).
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import numpy as np
 
 from seqmarket.clearing.generators.cats import arbitrary, paths, regions, scheduling
@@ -40,11 +41,13 @@ DISTRIBUTIONS: dict[str, Generator] = {
 def generate(
     distribution: str, goods: int, bids: int, seed: int = 0, *, precision: int = 1, unit: int = 1
 ) -> Generated:
-    """One instance of ``distribution`` with ``goods`` rollups and exactly ``bids`` bids (deterministic in seed)."""
+    """An instance of ``distribution``: ``goods`` rollups, ``bids`` bids at most, deterministic in seed."""
     try:
         make = DISTRIBUTIONS[distribution]
     except KeyError:
-        raise ValueError(f"unknown distribution {distribution!r}; choose from {', '.join(DISTRIBUTIONS)}") from None
+        raise ValueError(
+            f"unknown distribution {distribution!r}; choose from {', '.join(DISTRIBUTIONS)}"
+        ) from None
     if not 1 <= goods <= 256:
         raise ValueError(f"goods must be between 1 and 256, got {goods}")
     if bids < 1:
@@ -53,9 +56,7 @@ def generate(
         raise ValueError("precision and unit must be positive integers")
     rng = np.random.default_rng(seed)
     builder = make(goods, bids, rng)
-    return builder.finish(
-        distribution=distribution, seed=seed, precision=precision, unit=unit, bids=bids, rng=rng
-    )
+    return builder.finish(distribution=distribution, seed=seed, precision=precision, unit=unit, bids=bids)
 
 
 __all__ = ["DISTRIBUTIONS", "Generated", "generate"]

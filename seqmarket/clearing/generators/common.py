@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from seqmarket.clearing.instance import Bid, Instance, bundle_of
 
 
@@ -30,6 +28,7 @@ class RoundBuilder:
     """Bids as the distributions produce them: (bidder, goods, real price), bidder by bidder."""
 
     goods: int
+    resolution: float = 1.0
     reserves: list[float] = field(default_factory=list)
     entries: list[tuple[int, int, float]] = field(default_factory=list)
     bidders: int = 0
@@ -46,19 +45,21 @@ class RoundBuilder:
         if added:
             self.bidders += 1
 
-    def finish(
-        self, *, distribution: str, seed: int, precision: int, unit: int, bids: int, rng: np.random.Generator
-    ) -> Generated:
-        """Keep the first ``bids`` bids and convert prices to integers: round(price * precision) * unit >= unit."""
-        del rng  # the builder's randomness is spent; the argument keeps generate()'s call uniform
+    def finish(self, *, distribution: str, seed: int, precision: int, unit: int, bids: int) -> Generated:
+        """Keep the first ``bids`` bids; amounts are round(price * resolution * precision) * unit, >= unit.
+
+        ``resolution`` is the distribution's natural price grain (prices in [0, 1] get 1000), so that
+        precision=1 keeps ties rare without making numbers needlessly large.
+        """
+        scale = self.resolution * precision
         kept = self.entries[:bids]
         out = tuple(
-            Bid(bidder=f"b{bidder}", bundle=mask, amount=max(1, round(price * precision)) * unit, order=k)
+            Bid(bidder=f"b{bidder}", bundle=mask, amount=max(1, round(price * scale)) * unit, order=k)
             for k, (bidder, mask, price) in enumerate(kept)
         )
         reserves = self.reserves or [0.0] * self.goods
         return Generated(
-            reserves=tuple(round(r * precision) * unit for r in reserves),
+            reserves=tuple(round(r * scale) * unit for r in reserves),
             bids=out,
             distribution=distribution,
             seed=seed,
