@@ -104,3 +104,27 @@ def test_eip1559_moves_at_most_an_eighth_and_respects_the_floor():
 
 def test_exponential_default_is_ln2():
     assert abs(exp_wad(LN2_WAD) - 2 * WAD) < 100
+
+
+@pytest.mark.parametrize("curve", list(Curve))
+def test_deployed_lottery_quotes_match_the_mirror(make_lottery, bidders, curve):
+    """The deployed LotteryMarket's quotes, after real purchases, equal the mirror's costs."""
+    from seqmarket.chain.client import Phase
+
+    lottery = make_lottery(curve=curve, target_tickets=10, reserves=(3 * 10**15, 10**15, 0, 0))
+    lottery.advance_to(0, Phase.COMMIT)
+    mirror = lottery.price_curve
+    bought = {0b0001: 4, 0b0011: 14, 0b0110: 17, 0b1000: 0}
+    for bundle, count in bought.items():
+        if count:
+            lottery.buy(bidders[0], 0, bundle, count)
+
+    @settings(max_examples=40, deadline=None)
+    @given(bundle=st.sampled_from(sorted(bought)), data=st.data())
+    def check(bundle, data):
+        sold = bought[bundle]
+        count = data.draw(st.integers(1, 2 * mirror.target - sold))
+        base = lottery.base_price(bundle, 0)
+        assert lottery.quote(0, bundle, count) == mirror.cost(base, sold, count)
+
+    check()
