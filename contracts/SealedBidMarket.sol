@@ -193,7 +193,8 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
         Clearing storage clearing = _valuedClearing(round);
         uint256[] memory bundles = clearing.bundles;
         (uint256[] memory sold, uint256 soldSingletons) = _soldBundles(round, bundles);
-        uint256[] memory prices = paymentRule == PaymentRule.Vcg ? _vcgPrices(round, sold, clearing.value) : _bids(round, sold);
+        uint256[] memory prices =
+            paymentRule == PaymentRule.Vcg ? _vcgPrices(round, sold, clearing.value) : _bids(round, sold);
         uint256 revenue;
         for (uint256 k; k < sold.length; ++k) {
             revenue += prices[k];
