@@ -10,7 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from seqmarket.clearing import InvalidInstance, clear, rollups_of
-from seqmarket.clearing.io import load_instance
+from seqmarket.clearing.generators import DISTRIBUTIONS, generate
+from seqmarket.clearing.io import dump_instance, load_instance
+from seqmarket.clearing.solver import ClearingTimeout, Method
+from seqmarket.clearing.vcg import vcg
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,16 +26,32 @@ def main() -> None:
 
 @main.command("clear")
 @click.argument("file", type=click.Path(path_type=Path))
-def clear_command(file: Path) -> None:
-    """Clear the instance in FILE (JSON; format in seqmarket/clearing/io.py) and print the partition."""
+@click.option("--method", type=click.Choice(["auto", "dp", "milp"]), default="auto", show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per exact solve.")
+@click.option(
+    "--vcg/--no-vcg", "with_vcg", default=True, show_default=True, help="Also compute VCG payments."
+)
+def clear_command(file: Path, method: Method, time_limit: float | None, with_vcg: bool) -> None:
+    """Clear the instance in FILE (JSON; format in seqmarket/clearing/io.py).
+
+    Prints the optimal partition, its value and solve time, and each winner's VCG payment.
+    """
     try:
         book = load_instance(file)
     except InvalidInstance as err:
         raise click.ClickException(str(err)) from err
     instance = book.instance
-    started = time.perf_counter()
-    result = clear(instance)
-    elapsed = time.perf_counter() - started
+    try:
+        started = time.perf_counter()
+        result = clear(instance, method=method, time_limit=time_limit)
+        elapsed = time.perf_counter() - started
+        outcome = None
+        if with_vcg:
+            started = time.perf_counter()
+            outcome = vcg(instance.reserves, book.bids, time_limit=time_limit)
+            vcg_elapsed = time.perf_counter() - started
+    except ClearingTimeout as err:
+        raise click.ClickException(str(err)) from err
 
     table = Table(title=f"Optimal partition of {file.name}")
     for col in ("bundle", "value", "sold to"):
@@ -48,7 +67,40 @@ def clear_command(file: Path) -> None:
             table.add_row(f"[{i}]", str(instance.singleton_value(i)), holder)
     table.add_section()
     table.add_row("value", str(result.value), f"{result.method}, {elapsed * 1000:.1f} ms")
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    if outcome is not None:
+        payments = Table(title=f"VCG payments ({vcg_elapsed * 1000:.1f} ms for all winners)")
+        for col in ("bidder", "bundles", "bid", "W(-i)", "pays"):
+            payments.add_column(col, justify="left" if col in ("bidder", "bundles") else "right")
+        for p in outcome.payments:
+            bundles = " ".join(str(rollups_of(b)) for b in p.bundles)
+            payments.add_row(p.bidder, bundles, str(p.bid), str(p.welfare_without), str(p.payment))
+        console.print(payments)
+
+
+@main.command("generate")
+@click.argument("distribution", type=click.Choice(list(DISTRIBUTIONS)))
+@click.option("--goods", type=click.IntRange(1, 256), required=True, help="Rollups (CATS goods).")
+@click.option("--bids", type=click.IntRange(min=1), required=True, help="Number of bids.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--precision", type=click.IntRange(min=1), default=1, show_default=True, help="Price grain.")
+@click.option("--unit", type=click.IntRange(min=1), default=1, show_default=True, help="Multiply amounts.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def generate_command(
+    distribution: str, goods: int, bids: int, seed: int, precision: int, unit: int, output: Path
+) -> None:
+    """Write an instance of a CATS DISTRIBUTION (or rollup-synergy) to a JSON file for `clear`."""
+    try:
+        made = generate(distribution, goods, bids, seed, precision=precision, unit=unit)
+        output.write_text(
+            dump_instance(
+                made.reserves, made.bids, {"distribution": distribution, "seed": seed, **made.params}
+            )
+        )
+    except (ValueError, OSError) as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"wrote {output}: {goods} rollups, {len(made.bids)} bids ({distribution}, seed {seed})")
 
 
 @main.command("status")

@@ -1,32 +1,46 @@
-"""The JSON instance format read by `seqmarket clear`.
+"""The JSON instance format read by `seqmarket clear` and written by `seqmarket generate`.
 
     {
-      "reserves": [0, 5, 3],                       # one reserve per rollup (integers, e.g. wei)
+      "format": "seqmarket-instance/1",            # optional
+      "reserves": [0, 5, 3],                       # one reserve per rollup
       "bids": [                                    # any number of bids; the best per bundle counts
         {"bundle": [0, 1], "amount": 25, "bidder": "alice"},
-        {"bundle": [2], "amount": 4}
-      ]
+        {"bundle": [2], "amount": "4000000000000000000001"}
+      ],
+      "meta": {"distribution": "arbitrary", "seed": 1}   # optional, ignored by clearing
     }
 
-Bundles are lists of rollup indices; "bidder" is optional and only used in the output.
+- Amounts and reserves are non-negative integers in the chain's unit (wei). They may be written as
+  JSON numbers or as decimal strings; write strings above 2**53, which many JSON tools (not Python)
+  would round.
+- A bundle is a non-empty list of rollup indices in 0..len(reserves)-1; repeated indices count once.
+- "bidder" is optional (default "bid K" for the K-th bid); it names who pays under VCG, so bids
+  with the same bidder are one bidder's. Bids are in commit order: among equal amounts for the same
+  bundle, the earlier bid is the best (the contract's tie rule).
+- Files without "format" or "meta" (the original format) read the same way.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seqmarket.clearing.instance import Instance, InvalidInstance, bundle_of
+from seqmarket.clearing.instance import Bid, Instance, InvalidInstance, best_bids, bundle_of, rollups_of
+
+FORMAT = "seqmarket-instance/1"
 
 
 @dataclass(frozen=True)
 class BidBook:
-    """A parsed instance plus who holds each bundle's best bid (for reporting)."""
+    """A parsed instance plus the labelled bids behind it (for VCG) and who holds each best bid."""
 
     instance: Instance
     holders: dict[int, str]
+    bids: tuple[Bid, ...] = ()
+    meta: Mapping[str, Any] | None = None
 
 
 def load_instance(path: Path) -> BidBook:
@@ -35,30 +49,71 @@ def load_instance(path: Path) -> BidBook:
         data = json.loads(path.read_text())
     except OSError as err:
         raise InvalidInstance(f"cannot read {path}: {err.strerror}") from err
-    except json.JSONDecodeError as err:
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InvalidInstance(f"{path} is not JSON: {err}") from err
     return parse_instance(data)
 
 
+def _integer(value: Any, what: str) -> int:
+    """A JSON integer or decimal string, non-negative."""
+    if isinstance(value, bool):
+        raise InvalidInstance(f"{what} must be an integer")
+    if isinstance(value, str) and value.isdecimal():
+        return int(value)
+    if isinstance(value, int):
+        if value < 0:
+            raise InvalidInstance(f"{what} must be non-negative")
+        return value
+    raise InvalidInstance(f"{what} must be an integer (a JSON number or a decimal string), got {value!r}")
+
+
 def parse_instance(data: Any) -> BidBook:
+    """Validate decoded JSON and build the instance; every rejection names the offending entry."""
     if not isinstance(data, dict) or not isinstance(data.get("reserves"), list):
         raise InvalidInstance('expected an object with a "reserves" list and a "bids" list')
-    reserves = data["reserves"]
-    if not all(isinstance(r, int) and not isinstance(r, bool) for r in reserves):
-        raise InvalidInstance("reserves must be integers")
-    bids: dict[int, int] = {}
-    holders: dict[int, str] = {}
-    for k, bid in enumerate(data.get("bids", [])):
-        try:
-            rollups, amount = bid["bundle"], bid["amount"]
-        except (TypeError, KeyError) as err:
-            raise InvalidInstance(f'bid {k} needs "bundle" and "amount"') from err
-        if not isinstance(amount, int) or not isinstance(rollups, list) or not rollups:
-            raise InvalidInstance(f"bid {k}: bundle must be a non-empty list of indices, amount an integer")
-        if not all(isinstance(i, int) and 0 <= i < len(reserves) for i in rollups):
+    if "format" in data and data["format"] != FORMAT:
+        raise InvalidInstance(f'unknown format {data["format"]!r}; this reader knows "{FORMAT}"')
+    reserves = [_integer(r, f"reserve {k}") for k, r in enumerate(data["reserves"])]
+    raw_bids = data.get("bids", [])
+    if not isinstance(raw_bids, list):
+        raise InvalidInstance('"bids" must be a list')
+    bids: list[Bid] = []
+    for k, bid in enumerate(raw_bids):
+        if not isinstance(bid, dict) or "bundle" not in bid or "amount" not in bid:
+            raise InvalidInstance(f'bid {k} needs "bundle" and "amount"')
+        rollups = bid["bundle"]
+        if not isinstance(rollups, list) or not rollups:
+            raise InvalidInstance(f"bid {k}: bundle must be a non-empty list of indices")
+        if not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(reserves) for i in rollups
+        ):
             raise InvalidInstance(f"bid {k}: rollup indices must be between 0 and {len(reserves) - 1}")
-        bundle = bundle_of(rollups)
-        if amount > bids.get(bundle, 0):
-            bids[bundle] = amount
-            holders[bundle] = str(bid.get("bidder", f"bid {k}"))
-    return BidBook(Instance(reserves=tuple(reserves), bids=bids), holders)
+        amount = _integer(bid["amount"], f"bid {k}: amount")
+        bidder = str(bid.get("bidder", f"bid {k}"))
+        bids.append(Bid(bidder=bidder, bundle=bundle_of(rollups), amount=amount, order=k))
+    best = best_bids(bids)
+    meta = data.get("meta")
+    return BidBook(
+        instance=Instance.from_bids(reserves, bids),
+        holders={bundle: bid.bidder for bundle, bid in best.items()},
+        bids=tuple(bids),
+        meta=meta if isinstance(meta, dict) else None,
+    )
+
+
+def dump_instance(reserves: Sequence[int], bids: Sequence[Bid], meta: Mapping[str, Any] | None = None) -> str:
+    """The JSON text of an instance (amounts above 2**53 as strings, so no reader rounds them)."""
+
+    def number(value: int) -> int | str:
+        return value if value < 2**53 else str(value)
+
+    ordered = sorted(bids, key=lambda b: b.order)
+    lines = [
+        json.dumps({"bundle": rollups_of(b.bundle), "amount": number(b.amount), "bidder": b.bidder})
+        for b in ordered
+    ]
+    header = {"format": FORMAT, "reserves": [number(r) for r in reserves]}
+    body = json.dumps(header)[:-1]
+    if meta:
+        body += ', "meta": ' + json.dumps(dict(meta))
+    return body + ',\n "bids": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n"

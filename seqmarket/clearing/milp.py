@@ -116,6 +116,14 @@ class _Model:
         self.highs.passModel(lp)
         self.size = len(bundles)
 
+    def cutoff(self, at_least: int) -> None:
+        """Tell HiGHS a packing worth ``at_least`` (in cost units) exists: prune nodes that cannot reach it.
+
+        (An objective cutoff rather than setSolution: with a user solution HiGHS 1.16 may report the
+        new objective but hand back the user's columns; the exact re-check caught that.)
+        """
+        self.highs.setOptionValue("objective_bound", -at_least + 0.5)
+
     def run(self, time_limit: float | None) -> tuple[list[int], float, bool]:
         """Solve; returns (chosen column indices, proven upper bound on the maximum, finished?)."""
         self.highs.setOptionValue(
@@ -143,9 +151,18 @@ class _Model:
 
 
 def solve_packing(
-    gains: dict[int, int], n: int, *, time_limit: float | None = None, threads: int = 1
+    gains: dict[int, int],
+    n: int,
+    *,
+    time_limit: float | None = None,
+    threads: int = 1,
+    start: tuple[int, ...] = (),
 ) -> Packing:
-    """The packing of ``gains``' bundles with the largest total gain, fewest rollups covered on ties."""
+    """The packing of ``gains``' bundles with the largest total gain, fewest rollups covered on ties.
+
+    ``start`` is a known packing of some of these bundles (disjoint), whose worth HiGHS is given as a
+    cutoff: VCG counterfactuals start from the optimum minus the winner's bundles.
+    """
     started = time.perf_counter()
     bundles = sorted(gains)
     member = bundle_matrix(bundles, n)
@@ -164,6 +181,9 @@ def solve_packing(
         shift += 1
     cost = [(w + (1 << shift) - 1) >> shift for w in weight]  # = w when shift == 0, else rounded up
     model = _Model(bundles, member, cost, threads)
+    if start:
+        index = {b: k for k, b in enumerate(bundles)}
+        model.cutoff(sum(cost[index[b]] for b in start if b in index))
 
     def remaining() -> float | None:
         return None if time_limit is None else time_limit - (time.perf_counter() - started)

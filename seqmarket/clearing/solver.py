@@ -39,6 +39,9 @@ def _use_dp(gains: dict[int, int]) -> bool:
     return len(gains) <= DP_MAX_BUNDLES or spanned.bit_count() <= DP_MAX_ROLLUPS
 
 
+ComponentKey = tuple[tuple[int, int], ...]
+
+
 def clear(
     instance: Instance, *, method: Method = "auto", time_limit: float | None = None, threads: int = 1
 ) -> Clearing:
@@ -48,19 +51,43 @@ def clear(
     With ``time_limit`` (seconds, whole call) a solve that cannot prove optimality in time raises
     ClearingTimeout carrying the gap; no approximate answer is ever returned.
     """
+    return clear_reusing(instance, method=method, time_limit=time_limit, threads=threads)
+
+
+def clear_reusing(
+    instance: Instance,
+    *,
+    method: Method = "auto",
+    time_limit: float | None = None,
+    threads: int = 1,
+    solved: dict[ComponentKey, Packing] | None = None,
+    start: tuple[int, ...] = (),
+) -> Clearing:
+    """clear() for a family of related instances (VCG counterfactuals).
+
+    ``solved`` maps components (bundle -> gain, sorted) to their optimal packing; a component seen
+    before is not solved again and new ones are added. ``start`` is a feasible packing offered to the
+    MILP as a first incumbent.
+    """
     started = time.perf_counter()
     reduction = reduce(instance)
     bundles: list[int] = []
     gain = 0
     used: set[str] = set()
+    memo = {} if solved is None else solved
     for component in reduction.components:
-        if method == "dp" or (method == "auto" and _use_dp(component)):
-            packing: Packing = dp_packing(component)
+        key = tuple(sorted(component.items()))
+        packing = memo.get(key)
+        if packing is not None:
+            used.add("reused")
+        elif method == "dp" or (method == "auto" and _use_dp(component)):
+            packing = dp_packing(component)
             used.add("dp")
         else:
             left = None if time_limit is None else time_limit - (time.perf_counter() - started)
-            packing = solve_packing(component, instance.n, time_limit=left, threads=threads)
+            packing = solve_packing(component, instance.n, time_limit=left, threads=threads, start=start)
             used.add("milp")
+        memo[key] = packing
         bundles.extend(packing.bundles)
         gain += packing.gain
     return Clearing(
@@ -70,4 +97,4 @@ def clear(
     )
 
 
-__all__ = ["ClearingTimeout", "Method", "clear"]
+__all__ = ["ClearingTimeout", "Method", "clear", "clear_reusing"]
