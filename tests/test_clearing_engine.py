@@ -1,0 +1,161 @@
+"""The clearing engine (DP and HiGHS MILP) against brute force and an independent solver; VCG payments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from seqmarket.clearing import Bid, Instance, clear
+from seqmarket.clearing.brute_force import clear_brute_force
+from seqmarket.clearing.generators import generate
+from seqmarket.clearing.instance import rollups_of
+from seqmarket.clearing.preprocess import reduce
+from seqmarket.clearing.solver import ClearingTimeout
+from seqmarket.clearing.vcg import vcg
+
+A, B = 0b01, 0b10
+WEI = 10**18
+
+
+@st.composite
+def instances(draw: st.DrawFn, max_n: int = 8, scale: int = 1) -> Instance:
+    """Random rounds; small amounts make ties common, ``scale`` lifts them to wei sizes."""
+    n = draw(st.integers(1, max_n))
+    reserves = tuple(draw(st.lists(st.integers(0, 12), min_size=n, max_size=n)))
+    bundles = draw(st.lists(st.integers(1, 2**n - 1), max_size=3 * n, unique=True))
+    amounts = draw(st.lists(st.integers(1, 40), min_size=len(bundles), max_size=len(bundles)))
+    if scale > 1:
+        jitter = draw(st.lists(st.integers(0, 3), min_size=len(bundles), max_size=len(bundles)))
+        amounts = [a * scale + j for a, j in zip(amounts, jitter, strict=True)]
+        reserves = tuple(r * scale for r in reserves)
+    return Instance(reserves=reserves, bids=dict(zip(bundles, amounts, strict=True)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(instances())
+def test_every_method_matches_brute_force(instance: Instance) -> None:
+    ref = clear_brute_force(instance)
+    for method in ("auto", "dp", "milp"):
+        got = clear(instance, method=method)
+        assert (got.value, got.covered) == (ref.value, ref.covered), method
+        assert instance.value(got.bundles) == got.value
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(scale=WEI))
+def test_wei_sized_values_stay_exact(instance: Instance) -> None:
+    """Amounts far beyond 2**53 with 1-wei differences: the MILP's scaled certificate keeps them exact."""
+    ref = clear(instance, method="dp")
+    got = clear(instance, method="milp")
+    assert (got.value, got.covered) == (ref.value, ref.covered)
+    assert instance.value(got.bundles) == got.value
+
+
+def test_one_wei_decides_between_near_equal_packings() -> None:
+    """Two packings a single wei apart (and a tie on value) at 10**20 scale."""
+    big = 10**20
+    bids = {0b0011: 3 * big + 1, 0b1100: 3 * big, 0b0110: 6 * big + 1, 0b1111: 6 * big + 1}
+    result = clear(Instance((0, 0, 0, 0), bids), method="milp")
+    # {0,1}+{2,3} = 6e20+1 = {1,2} + singletons = {0..3}: all tie; the fewest covered rollups wins.
+    assert result.value == 6 * big + 1
+    assert result.bundles == (0b0110,)
+
+
+def plain_milp_value(instance: Instance) -> int:
+    """Independent check: scipy's HiGHS on the unreduced formulation, every bid a column."""
+    bundles = list(instance.bids)
+    n = instance.n
+    matrix = np.zeros((n, len(bundles)))
+    weights = []
+    for k, bundle in enumerate(bundles):
+        for i in rollups_of(bundle):
+            matrix[i, k] = 1
+        weights.append(instance.bids[bundle] - sum(instance.reserves[i] for i in rollups_of(bundle)))
+    if not bundles:
+        return sum(instance.reserves)
+    result = milp(
+        -np.array(weights, dtype=float),
+        constraints=LinearConstraint(matrix, 0, 1),
+        integrality=np.ones(len(bundles)),
+        bounds=Bounds(0, 1),
+        options={"mip_rel_gap": 0},
+    )
+    chosen = [k for k, x in enumerate(result.x) if x > 0.5]
+    return sum(instance.reserves) + sum(weights[k] for k in chosen)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.sampled_from(["arbitrary", "regions", "paths", "L3", "L4", "L6", "L7", "rollup-synergy"]),
+    st.integers(0, 10**6),
+)
+def test_engine_matches_an_independent_solver_on_generated_rounds(distribution: str, seed: int) -> None:
+    instance = generate(distribution, 18, 150, seed).instance()
+    got = clear(instance)
+    assert got.value == plain_milp_value(instance)
+    assert got.value == clear(instance, method="dp").value
+    assert instance.value(got.bundles) == got.value
+
+
+def test_preprocessing_drops_dominated_bundles_and_splits_components() -> None:
+    bids = {0b000011: 10, 0b000111: 9, 0b110000: 7, 0b001000: 1}
+    reduction = reduce(Instance((0,) * 6, bids))
+    assert reduction.dominated == 1  # {0,1,2} gains 9 < {0,1}'s 10
+    assert sorted(sorted(c) for c in reduction.components) == [[0b000011], [0b110000]]
+    assert clear(Instance((0,) * 6, bids)).bundles == (0b000011, 0b110000)
+
+
+def test_time_limit_fails_loudly_with_the_gap() -> None:
+    instance = generate("L3", 70, 1000, 3).instance()
+    with pytest.raises(ClearingTimeout, match="no answer returned") as raised:
+        clear(instance, time_limit=0.05)
+    assert raised.value.bound >= (raised.value.incumbent or 0)
+
+
+def test_seed_vcg_example_pays_24_9() -> None:
+    """A+B = 25 wins against A = 10 and B = 14.9: Bidder 3 pays W(-3) - (W - 25) = 24.9 - 0."""
+    bids = [
+        Bid("1", A, 10 * WEI),
+        Bid("2", B, 8 * WEI),
+        Bid("3", A | B, 25 * WEI),
+        Bid("4", B, 149 * WEI // 10),
+    ]
+    outcome = vcg([0, 0], bids)
+    assert outcome.clearing.bundles == (A | B,)
+    (payment,) = outcome.payments
+    assert (payment.bidder, payment.payment) == ("3", 249 * WEI // 10)
+
+
+@st.composite
+def rounds(draw: st.DrawFn) -> tuple[tuple[int, ...], list[Bid]]:
+    n = draw(st.integers(1, 6))
+    reserves = tuple(draw(st.lists(st.integers(0, 10), min_size=n, max_size=n)))
+    count = draw(st.integers(0, 3 * n))
+    bids = [
+        Bid(draw(st.sampled_from("abcd")), draw(st.integers(1, 2**n - 1)), draw(st.integers(1, 40)), k)
+        for k in range(count)
+    ]
+    return reserves, bids
+
+
+@settings(max_examples=200, deadline=None)
+@given(rounds())
+def test_vcg_matches_brute_force(round_: tuple[tuple[int, ...], list[Bid]]) -> None:
+    reserves, bids = round_
+    fast = vcg(reserves, bids)
+    ref = vcg(reserves, bids, solve=clear_brute_force)
+    assert fast.clearing.value == ref.clearing.value
+    assert [(p.bidder, p.payment, p.welfare_without) for p in fast.payments] == [
+        (p.bidder, p.payment, p.welfare_without) for p in ref.payments
+    ]
+
+
+def test_vcg_reuses_untouched_components() -> None:
+    """A winner on one component leaves the other component's packing valid: same payments either way."""
+    made = generate("paths", 40, 300, 2)
+    fast = vcg(made.reserves, made.bids)
+    ref = vcg(made.reserves, made.bids, solve=clear)
+    assert fast == ref
