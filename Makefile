@@ -76,3 +76,11 @@ test: lint fuzz slither
 
 clean:
 	rm -rf $(VENV) node_modules .build .cache
+
+# Clearing benchmark (issue 4): engine vs plain scipy MILP on CATS instances, checked against SCIP.
+# Takes about an hour on 2 cores; results and table go to benchmarks/results/ (see benchmarks/README.md).
+BENCH_ARGS ?=
+.PHONY: bench-clearing
+bench-clearing: setup
+	@$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	@$(BIN)/python benchmarks/clearing.py --out benchmarks/results/clearing.json $(BENCH_ARGS)

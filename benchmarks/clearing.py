@@ -1,0 +1,243 @@
+"""Clearing benchmark: the engine against a plain set-packing MILP (scipy.optimize.milp) on CATS instances.
+
+For every distribution and size (goods x bids) it generates --instances instances (seeds 0..k-1) and,
+in the same run, times:
+  engine    seqmarket.clearing.clear (preprocessing, components, DP or HiGHS with integer certificates)
+  baseline  scipy.optimize.milp on the plain formulation: one binary per bid (all bids, OR semantics),
+            one "at most one bid per rollup" row, weight b - reserves; mip_rel_gap = 0
+  vcg       every winner's VCG payment with the engine (instances whose clearing took under a second)
+and checks the engine's optimal value against SCIP (pyscipopt, an independent solver; the baseline's
+value is the fallback check when SCIP hits its cap). Solves are capped (--cap seconds); a capped
+baseline makes that speedup a lower bound (shown with >=). It prints a table of medians and speedups
+and writes all measurements as JSON.
+
+    .venv/bin/python benchmarks/clearing.py --out benchmarks/results/clearing.json
+    make bench-clearing
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csc_matrix
+
+from seqmarket.clearing import Instance
+from seqmarket.clearing.generators import DISTRIBUTIONS, Generated, generate
+from seqmarket.clearing.instance import rollups_of
+from seqmarket.clearing.solver import ClearingTimeout, clear
+from seqmarket.clearing.vcg import vcg
+
+SIZES = [(16, 200), (32, 1000), (64, 2000), (100, 500)]
+SMALL = (20, 5000)
+
+
+def plain_columns(made: Generated) -> tuple[csc_matrix, list[int], int]:
+    """The plain formulation: every bid a column weighted b - sum of its rollups' reserves."""
+    rows, cols, weights = [], [], []
+    for k, bid in enumerate(made.bids):
+        members = rollups_of(bid.bundle)
+        rows.extend(members)
+        cols.extend([k] * len(members))
+        weights.append(bid.amount - sum(made.reserves[i] for i in members))
+    matrix = csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(made.reserves), len(made.bids)))
+    return matrix, weights, sum(made.reserves)
+
+
+def baseline(made: Generated, cap: float) -> tuple[float, int | None]:
+    """scipy.optimize.milp (HiGHS) on the plain formulation; (seconds, value or None if capped)."""
+    matrix, weights, constant = plain_columns(made)
+    started = time.perf_counter()
+    result = milp(
+        -np.array(weights, dtype=float),
+        constraints=LinearConstraint(matrix, 0, 1),
+        integrality=np.ones(len(weights)),
+        bounds=Bounds(0, 1),
+        options={"mip_rel_gap": 0, "time_limit": cap},
+    )
+    elapsed = time.perf_counter() - started
+    if result.status != 0:
+        return elapsed, None
+    chosen = [k for k, x in enumerate(result.x) if x > 0.5]
+    return elapsed, constant + sum(weights[k] for k in chosen)
+
+
+def scip_value(made: Generated, cap: float) -> int | None:
+    """The optimum by SCIP on the plain formulation, or None if SCIP is missing or capped."""
+    try:
+        from pyscipopt import Model, quicksum
+    except ImportError:
+        return None
+    matrix, weights, constant = plain_columns(made)
+    model = Model()
+    model.hideOutput()
+    xs = [model.addVar(vtype="B", obj=float(w)) for w in weights]
+    rows = matrix.tocsr()
+    for i in range(rows.shape[0]):
+        members = rows.indices[rows.indptr[i] : rows.indptr[i + 1]]
+        if len(members) > 1:
+            model.addCons(quicksum(xs[k] for k in members) <= 1)
+    model.setMaximize()
+    model.setParam("limits/gap", 0.0)
+    model.setParam("limits/time", cap)
+    model.optimize()
+    if model.getStatus() != "optimal":
+        return None
+    solution = model.getBestSol()
+    return constant + sum(weights[k] for k, x in enumerate(xs) if model.getSolVal(solution, x) > 0.5)
+
+
+def run_instance(distribution: str, goods: int, bids: int, seed: int, cap: float) -> dict[str, Any]:
+    """Every measurement for one instance."""
+    made = generate(distribution, goods, bids, seed)
+    record: dict[str, Any] = {"distribution": distribution, "goods": goods, "bids": bids, "seed": seed}
+    started = time.perf_counter()
+    try:
+        instance = Instance.from_bids(made.reserves, made.bids)  # best bid per bundle: engine's time
+        result = clear(instance, time_limit=cap)
+        record["engine_s"] = time.perf_counter() - started
+        record["value"] = result.value
+        record["method"] = result.method
+    except ClearingTimeout as err:
+        record["engine_s"] = None
+        record["engine_error"] = str(err)
+    record["baseline_s"], record["baseline_value"] = baseline(made, cap)
+    reference = scip_value(made, cap)
+    record["scip_value"] = reference
+    check = reference if reference is not None else record["baseline_value"]
+    record["checked_by"] = "scip" if reference is not None else ("baseline" if check is not None else None)
+    record["agrees"] = None if check is None or "value" not in record else check == record["value"]
+    if record.get("engine_s") is not None and record["engine_s"] < 1.0:
+        started = time.perf_counter()
+        outcome = vcg(made.reserves, made.bids, time_limit=cap)
+        record["vcg_s"] = time.perf_counter() - started
+        record["winners"] = len(outcome.payments)
+    return record
+
+
+def median(values: list[float | None]) -> float | None:
+    """Median of the measured values; None (a capped or failed run) counts as +infinity."""
+    if not values:
+        return None
+    m = statistics.median([math.inf if v is None else v for v in values])
+    return None if math.isinf(m) else m
+
+
+def summarise(records: list[dict[str, Any]], cap: float) -> list[dict[str, Any]]:
+    """One row per (distribution, size): medians, speedup, agreement, VCG ratio."""
+    cells: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
+    for r in records:
+        cells.setdefault((r["distribution"], r["goods"], r["bids"]), []).append(r)
+    rows = []
+    for (dist, goods, bids), rs in cells.items():
+        engine = median([r["engine_s"] for r in rs])
+        capped = any(r["baseline_s"] is None or r["baseline_value"] is None for r in rs)
+        base = median([r["baseline_s"] if r["baseline_value"] is not None else cap for r in rs])
+        ratios = [r["vcg_s"] / r["engine_s"] for r in rs if "vcg_s" in r and r["engine_s"]]
+        rows.append(
+            {
+                "distribution": dist,
+                "goods": goods,
+                "bids": bids,
+                "instances": len(rs),
+                "engine_median_s": engine,
+                "baseline_median_s": base,
+                "baseline_capped": capped,
+                "speedup": None if engine is None or base is None else base / engine,
+                "agree": sum(1 for r in rs if r["agrees"]),
+                "checked": sum(1 for r in rs if r["agrees"] is not None),
+                "vcg_ratio_median": statistics.median(ratios) if ratios else None,
+            }
+        )
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The summary as a Markdown table."""
+
+    def fmt(x: float | None, digits: int = 3) -> str:
+        return "—" if x is None else f"{x:.{digits}f}"
+
+    out = [
+        "| distribution | goods x bids | engine median s | baseline median s | speedup | agree | VCG/clear |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        speed = fmt(r["speedup"], 1) + "x" if r["speedup"] is not None else "—"
+        if r["baseline_capped"] and r["speedup"] is not None:
+            speed = "≥" + speed
+        out.append(
+            f"| {r['distribution']} | {r['goods']}x{r['bids']} | {fmt(r['engine_median_s'])} | "
+            f"{fmt(r['baseline_median_s'])}{' (cap)' if r['baseline_capped'] else ''} | {speed} | "
+            f"{r['agree']}/{r['instances']} | {fmt(r['vcg_ratio_median'], 1)} |"
+        )
+    return "\n".join(out)
+
+
+def main() -> None:
+    """Parse arguments, run the cells (optionally one shard of them), print and save."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--instances", type=int, default=5)
+    parser.add_argument("--cap", type=float, default=60.0, help="seconds per solve (engine, baseline, SCIP)")
+    parser.add_argument("--distributions", nargs="*", default=list(DISTRIBUTIONS))
+    parser.add_argument("--sizes", nargs="*", default=[f"{g}x{b}" for g, b in [*SIZES, SMALL]])
+    parser.add_argument("--shard", default="0/1", help="K/N: run every N-th cell starting at K")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/clearing.json"))
+    parser.add_argument(
+        "--summarise",
+        nargs="*",
+        type=Path,
+        help="only summarise records (JSON lines from stderr) of earlier runs",
+    )
+    args = parser.parse_args()
+    if args.summarise:
+        records = [
+            json.loads(line) for path in args.summarise for line in path.read_text().splitlines() if line
+        ]
+        save(records, args.cap, args.out)
+        return
+    shard, shards = (int(x) for x in args.shard.split("/"))
+    sizes = [tuple(int(x) for x in s.split("x")) for s in args.sizes]
+    cells = [(d, g, b) for (g, b) in sizes for d in args.distributions]
+    records = []
+    for k, (dist, goods, bids) in enumerate(cells):
+        if k % shards != shard:
+            continue
+        for seed in range(args.instances):
+            record = run_instance(dist, goods, bids, seed, args.cap)
+            records.append(record)
+            print(json.dumps(record), file=sys.stderr, flush=True)
+    save(records, args.cap, args.out)
+
+
+def save(records: list[dict[str, Any]], cap: float, out: Path) -> None:
+    """Print the summary table and write it with every record as JSON."""
+    rows = summarise(records, cap)
+    print(table(rows))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "machine": {"python": platform.python_version(), "cpus": 2, "platform": platform.platform()},
+                "cap_s": cap,
+                "cells": rows,
+                "instances": records,
+            },
+            indent=1,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
