@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -26,22 +27,29 @@ def bundle_name(bundle: int, rollup_names: list[str]) -> str:
     return "+".join(rollup_names[i] for i in rollups_of(bundle))
 
 
-class RoundReporter:
-    """Prints each phase of a round as it completes."""
+class Reporter:
+    """Prints each phase of a round as it completes: a round driver calls it with (phase, outcome)."""
 
-    def __init__(
-        self, console: Console, rollup_names: list[str], names: Mapping[str, str], payment_rule: str
-    ):
+    def __init__(self, console: Console, rollup_names: list[str], names: Mapping[str, str]):
         self.console = console
         self.rollups = rollup_names
         self.names = names
-        self.payment_rule = payment_rule
 
     def who(self, address: str) -> str:
         return self.names.get(address, address[:10])
 
-    def __call__(self, phase: str, outcome: RoundOutcome) -> None:
+    def __call__(self, phase: str, outcome: Any) -> None:
         getattr(self, f"_{phase}")(outcome)
+
+
+class RoundReporter(Reporter):
+    """The sealed-bid round's phases."""
+
+    def __init__(
+        self, console: Console, rollup_names: list[str], names: Mapping[str, str], payment_rule: str
+    ):
+        super().__init__(console, rollup_names, names)
+        self.payment_rule = payment_rule
 
     def _commit(self, outcome: RoundOutcome) -> None:
         table = Table(title=f"Round {outcome.round} · commit phase: sealed bids (amounts hidden)")
@@ -129,22 +137,14 @@ def gas_table(round_: int, records: list[GasRecord]) -> Table:
     return gas
 
 
-class LotteryReporter:
-    """Prints each step of a lottery round: tickets and prices, partition, draw, winners, payouts."""
+class LotteryReporter(Reporter):
+    """A lottery round's steps: tickets and prices, partition, draw, winners, payouts."""
 
     def __init__(
         self, console: Console, rollup_names: list[str], names: Mapping[str, str], curve: PriceCurve
     ):
-        self.console = console
-        self.rollups = rollup_names
-        self.names = names
+        super().__init__(console, rollup_names, names)
         self.curve = curve
-
-    def who(self, address: str) -> str:
-        return self.names.get(address, address[:10])
-
-    def __call__(self, phase: str, outcome: LotteryOutcome) -> None:
-        getattr(self, f"_{phase}")(outcome)
 
     def _sale(self, outcome: LotteryOutcome) -> None:
         table = Table(title=f"Round {outcome.round} · ticket sale (target {self.curve.target} per bundle)")

@@ -20,6 +20,17 @@ class ConfigError(ValueError):
     """A configuration the contract would reject, caught before spending gas."""
 
 
+def _check_rollups(payouts: tuple[str, ...], reserves: tuple[int, ...]) -> None:
+    """What RollupRegistry's constructor checks: 1 to 256 rollups, one reserve each, below 2**128."""
+    n = len(payouts)
+    if not 1 <= n <= 256:
+        raise ConfigError(f"a market sells 1 to 256 rollups, got {n}")
+    if len(reserves) != n:
+        raise ConfigError(f"{n} payout addresses but {len(reserves)} reserves")
+    if any(r < 0 or r >= 2**128 for r in reserves):
+        raise ConfigError("reserves must be between 0 and 2**128 - 1 wei")
+
+
 @dataclass(frozen=True)
 class MarketConfig:
     """Everything fixed at deployment. Phase lengths are in blocks."""
@@ -37,13 +48,7 @@ class MarketConfig:
     penalty_recipient: str = field(default="")
 
     def __post_init__(self) -> None:
-        n = len(self.payouts)
-        if not 1 <= n <= 256:
-            raise ConfigError(f"a market sells 1 to 256 rollups, got {n}")
-        if len(self.reserves) != n:
-            raise ConfigError(f"{n} payout addresses but {len(self.reserves)} reserves")
-        if any(r < 0 or r >= 2**128 for r in self.reserves):
-            raise ConfigError("reserves must be between 0 and 2**128 - 1 wei")
+        _check_rollups(self.payouts, self.reserves)
         if min(self.commit_blocks, self.reveal_blocks, self.challenge_blocks) < 1:
             raise ConfigError("every phase must last at least one block")
         if self.max_commits_per_bidder < 1:
@@ -95,11 +100,7 @@ class LotteryConfig:
     split_rule: SplitRule = SplitRule.SINGLETON_BIDS
 
     def __post_init__(self) -> None:
-        n = len(self.payouts)
-        if not 1 <= n <= 256:
-            raise ConfigError(f"a market sells 1 to 256 rollups, got {n}")
-        if len(self.reserves) != n:
-            raise ConfigError(f"{n} payout addresses but {len(self.reserves)} reserves")
+        _check_rollups(self.payouts, self.reserves)
         if self.max_rearms < 0:
             raise ConfigError("max_rearms cannot be negative")
         if min(self.sale_blocks, self.challenge_blocks, self.draw_window) < 1:

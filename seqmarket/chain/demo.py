@@ -49,7 +49,7 @@ def run_demo(settings: DemoSettings, console: Console) -> RoundOutcome:
     """Deploy, run round 0, withdraw everything, and check the market ends empty."""
     rng = random.Random(settings.seed)
     roles = local_roles(settings.rollups, settings.bidders)
-    rollup_names = [f"R{i}" for i in range(settings.rollups)]
+    rollup_names = roles.rollup_names
     reserves = tuple(int(MEAN_VALUE * rng.uniform(0.2, 0.9)) for _ in range(settings.rollups))
     config = MarketConfig(
         payouts=tuple(a.address for a in roles.rollups),
@@ -70,10 +70,7 @@ def run_demo(settings: DemoSettings, console: Console) -> RoundOutcome:
         f"split by {settings.split_rule.name.lower().replace('_', ' ')}, "
         f"{rule_name(settings.payment_rule)} payments"
     )
-    names = {a.address: f"bidder{k}" for k, a in enumerate(roles.bidders)}
-    names.update({a.address: f"{rollup_names[i]} payout" for i, a in enumerate(roles.rollups)})
-    names[roles.operator.address] = "operator"
-    names[roles.penalty_recipient.address] = "penalty recipient"
+    names = roles.names()
 
     setup = Table(title="Market set-up: rollups and bidders' valuations")
     setup.add_column("rollup")

@@ -25,6 +25,18 @@ class LocalRoles:
     rollups: tuple[AccountAPI, ...]
     bidders: tuple[AccountAPI, ...]
 
+    @property
+    def rollup_names(self) -> list[str]:
+        return [f"R{i}" for i in range(len(self.rollups))]
+
+    def names(self) -> dict[str, str]:
+        """A display name for every role's address, for reports."""
+        names = {a.address: f"bidder{k}" for k, a in enumerate(self.bidders)}
+        names.update({a.address: f"R{i} payout" for i, a in enumerate(self.rollups)})
+        names[self.operator.address] = "operator"
+        names[self.penalty_recipient.address] = "penalty recipient"
+        return names
+
 
 def local_roles(n_rollups: int, n_bidders: int) -> LocalRoles:
     """Assign distinct funded test accounts to every role."""

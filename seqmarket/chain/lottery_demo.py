@@ -44,7 +44,7 @@ def run_lottery_demo(settings: LotterySettings, curve: Curve, console: Console) 
     """Deploy a market with ``curve``, run the rounds, withdraw everything, check the market ends empty."""
     rng = random.Random(settings.seed)
     roles = local_roles(settings.rollups, settings.bidders)
-    rollup_names = [f"R{i}" for i in range(settings.rollups)]
+    rollup_names = roles.rollup_names
     reserves = tuple(int(MEAN_VALUE * rng.uniform(0.1, 0.5)) for _ in range(settings.rollups))
     config = LotteryConfig(
         payouts=tuple(a.address for a in roles.rollups),
@@ -61,8 +61,7 @@ def run_lottery_demo(settings: LotterySettings, curve: Curve, console: Console) 
     )
     client = LotteryClient.deploy(config, roles.operator)
     console.rule(f"[bold]LotteryMarket[/bold] · {curve.name.lower()} curve · {client.address}")
-    names = {a.address: f"bidder{k}" for k, a in enumerate(roles.bidders)}
-    names.update({a.address: f"{rollup_names[i]} payout" for i, a in enumerate(roles.rollups)})
+    names = roles.names()
     bidders = [
         LotteryBidder(
             f"bidder{k}", account, SynergyValuation.random(rng, settings.rollups, mean_value=MEAN_VALUE)
