@@ -10,8 +10,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from seqmarket.clearing import Bid, Instance, clear
 from seqmarket.clearing.brute_force import clear_brute_force
+from seqmarket.clearing.dp import dp_packing
 from seqmarket.clearing.generators import generate
 from seqmarket.clearing.instance import rollups_of
+from seqmarket.clearing.milp import solve_packing
 from seqmarket.clearing.preprocess import reduce
 from seqmarket.clearing.solver import ClearingTimeout
 from seqmarket.clearing.vcg import vcg
@@ -38,7 +40,7 @@ def instances(draw: st.DrawFn, max_n: int = 8, scale: int = 1) -> Instance:
 @given(instances())
 def test_every_method_matches_brute_force(instance: Instance) -> None:
     ref = clear_brute_force(instance)
-    for method in ("auto", "dp", "milp"):
+    for method in ("auto", "dp", "table", "milp"):
         got = clear(instance, method=method)
         assert (got.value, got.covered) == (ref.value, ref.covered), method
         assert instance.value(got.bundles) == got.value
@@ -52,6 +54,32 @@ def test_wei_sized_values_stay_exact(instance: Instance) -> None:
     got = clear(instance, method="milp")
     assert (got.value, got.covered) == (ref.value, ref.covered)
     assert instance.value(got.bundles) == got.value
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6), st.sampled_from(["arbitrary", "L3", "regions", "rollup-synergy"]))
+def test_table_dp_matches_the_subset_dp_on_generated_rounds(seed: int, distribution: str) -> None:
+    """The numpy table over all subsets (n <= 22) against the memoised DP, tie rule included."""
+    instance = generate(distribution, 14, 120, seed).instance()
+    ref = clear(instance, method="dp")
+    got = clear(instance, method="table")
+    assert (got.value, got.covered) == (ref.value, ref.covered)
+    assert instance.value(got.bundles) == got.value
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 10**6))
+def test_raced_first_stage_is_exact(seed: int) -> None:
+    """Racing the first MILP stage in two processes (forced from the start) returns the DP's answer."""
+    instance = generate("arbitrary", 18, 150, seed).instance()
+    reduction = reduce(instance)
+    for component in reduction.components:
+        ref = dp_packing(component)
+        got = solve_packing(component, instance.n, race_after=0.0)
+        assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
+            ref.gain,
+            sum(b.bit_count() for b in ref.bundles),
+        )
 
 
 def test_one_wei_decides_between_near_equal_packings() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
+
 from seqmarket.clearing.milp import Packing
 
 
@@ -45,3 +47,128 @@ def dp_packing(gains: dict[int, int]) -> Packing:
     gain, _, bundles = best(relevant)
     best.cache_clear()
     return Packing(tuple(sorted(bundles)), gain)
+
+
+TABLE_MAX_ROLLUPS = 22
+TABLE_BUDGET = 12_000_000  # table cells touched (2**k plus each bundle's share): ~0.1 s of numpy
+_INT64_ROOM = 2**62
+
+
+def table_packing(
+    bundles: list[int], gains: list[int], member: np.ndarray, budget: int | None = TABLE_BUDGET
+) -> Packing | None:
+    """The same packing as dp_packing, by a numpy table over all 2**k subsets of the k rollups in play.
+
+    ``member`` is the bundles' membership matrix (bool, one row per bundle, one column per rollup of the
+    instance). Returns None when the table would be too large (k > TABLE_MAX_ROLLUPS), the estimated
+    work exceeds ``budget`` cells (None: no budget), or the lexicographic values do not fit int64;
+    the caller then uses another exact method.
+
+    Value of a packing: W = (k + 1) * gain - covered, so the largest W has the largest gain and, among
+    those, the fewest rollups covered (covered <= k). f[S] = best W of a packing inside rollup set S,
+    computed one highest rollup i at a time: f[S] = max(f[S - i], max over bundles B with highest
+    rollup i, B inside S, of W(B) + f[S - B]). For a fixed B, the sets S containing B and the sets
+    S - B are both strided views of the table, so each bundle is two numpy operations. Rollups are
+    renumbered so that rollups in few (small) bundles come last: a bundle whose highest rollup is at
+    position i touches 2**(i + 1 - |B|) cells.
+    """
+    if not bundles:
+        return Packing((), 0)
+    columns = np.flatnonzero(member.any(axis=0))
+    k = len(columns)
+    if k > TABLE_MAX_ROLLUPS:
+        return None
+    local = member[:, columns]
+    sizes = local.sum(axis=1)
+    weights = [(k + 1) * g - int(s) for g, s in zip(gains, sizes, strict=True)]
+    if max(weights) * (k // 2 + 1) >= _INT64_ROOM:
+        return None
+    order = _renumber(local, sizes)  # order[p] = local column placed at position p
+    position = np.empty(k, dtype=np.int64)
+    position[order] = np.arange(k)
+    masks = (local.astype(np.int64) << position[None, :]).sum(axis=1)
+    tops = masks.astype(np.float64)  # exact: masks < 2**22
+    top = np.floor(np.log2(tops)).astype(np.int64)
+    cost = int((np.left_shift(1, top + 1 - sizes)).sum()) + (1 << k)
+    if budget is not None and cost > budget:
+        return None
+    weight = np.array(weights, dtype=np.int64)
+    # The table is a k-dimensional array with one axis per rollup. Each bundle's update fixes some axes
+    # (its rollups, and every rollup above its highest): numpy is fast when the fixed axes are the
+    # outer ones (long inner stretches) and ~10x slower when they are inner. So the axes are laid out
+    # by how much work fixes them: most first.
+    work = np.left_shift(1, top + 1 - sizes).astype(np.float64)
+    by_position = local[:, order]  # column p = rollup at position p
+    fixed = (by_position | (top[:, None] < np.arange(k)[None, :])).T.astype(np.float64) @ work
+    layout = np.argsort(-fixed, kind="stable")  # layout[a] = position held by axis a
+    axis_of = np.empty(k, dtype=np.int64)
+    axis_of[layout] = np.arange(k)
+    axes = axis_of.tolist()
+    table = np.zeros((2,) * k, dtype=np.int64)
+    scratch = np.empty(1 << max(k - 1, 0), dtype=np.int64)
+    by_top: dict[int, list[int]] = {}
+    for index in np.argsort(top, kind="stable"):
+        by_top.setdefault(int(top[index]), []).append(int(index))
+    free: list[slice | int] = [slice(None)] * k
+    for i in range(k):
+        base = list(free)  # positions above i are empty at this level
+        for p in range(i + 1, k):
+            base[axes[p]] = 0
+        on, off = list(base), list(base)
+        on[axes[i]], off[axes[i]] = 1, 0
+        table[tuple(on)] = table[tuple(off)]  # rollup i stays a singleton
+        for index in by_top.get(i, ()):
+            rest = int(masks[index]) ^ (1 << i)
+            inside, outside = list(on), list(off)
+            while rest:
+                bit = rest & -rest
+                axis = axes[bit.bit_length() - 1]
+                inside[axis], outside[axis] = 1, 0
+                rest ^= bit
+            target = table[tuple(inside)]
+            source = table[tuple(outside)]
+            if not isinstance(target, np.ndarray):  # every axis fixed: a single cell
+                table[tuple(inside)] = max(target, source + weight[index])
+                continue
+            candidate = scratch[: source.size].reshape(source.shape)
+            np.add(source, weight[index], out=candidate)
+            np.maximum(target, candidate, out=target)
+
+    def cell(subset: int) -> int:
+        return int(table[tuple((subset >> int(p)) & 1 for p in layout)])
+
+    chosen = []
+    open_set = (1 << k) - 1
+    while open_set:
+        i = open_set.bit_length() - 1
+        value = cell(open_set)
+        if cell(open_set ^ (1 << i)) == value:
+            open_set ^= 1 << i
+            continue
+        for index in by_top[i]:
+            mask = int(masks[index])
+            if mask & open_set == mask and cell(open_set ^ mask) + int(weight[index]) == value:
+                chosen.append(index)
+                open_set ^= mask
+                break
+        else:  # pragma: no cover - the table always holds a witness
+            raise RuntimeError("table DP lost its witness")
+    return Packing(tuple(sorted(bundles[index] for index in chosen)), sum(gains[index] for index in chosen))
+
+
+def _renumber(local: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Positions for the rollups (greedy): the highest goes to the rollup whose bundles weigh least."""
+    k = local.shape[1]
+    alive = np.ones(local.shape[0], dtype=bool)
+    share = np.ldexp(1.0, -sizes.astype(np.int64))
+    local = local.astype(np.float64)
+    free = np.ones(k, dtype=bool)
+    high_first = []
+    for _ in range(k):
+        score = (share * alive) @ local
+        score[~free] = np.inf
+        pick = int(np.argmin(score))
+        high_first.append(pick)
+        free[pick] = False
+        alive &= local[:, pick] == 0
+    return np.array(high_first[::-1], dtype=np.int64)

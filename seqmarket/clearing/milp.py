@@ -23,12 +23,15 @@ approximate answer is never returned as if it were optimal.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
 from dataclasses import dataclass
 from functools import cache
 from math import gcd
+from multiprocessing.connection import Connection, wait
+from typing import Any
 
 import highspy
 import numpy as np
@@ -38,6 +41,8 @@ from seqmarket.clearing.preprocess import bundle_matrix
 
 SAFE = 2**26
 MAX_EXCLUDED = 64
+RACE_AFTER = 1.0  # seconds of an unproven first stage before racing it in two processes
+RACE_SEEDS = (0, 1)  # HiGHS random_seed of each racer: same model, different search paths
 
 
 class ClearingTimeout(RuntimeError):
@@ -86,21 +91,22 @@ def _silence_banner() -> None:
 class _Model:
     """One component as a HiGHS model: a column per bundle, a row per rollup (at most one bundle)."""
 
-    def __init__(self, bundles: list[int], member: np.ndarray, cost: list[int], threads: int) -> None:
+    def __init__(self, member: np.ndarray, cost: list[int], threads: int, seed: int = 0) -> None:
+        count = member.shape[0]
         used = np.flatnonzero(member.any(axis=0))
         matrix = csc_matrix(member[:, used].T.astype(np.float64))
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(bundles), len(used)
+        lp.num_col_, lp.num_row_ = count, len(used)
         lp.col_cost_ = -np.array(cost, dtype=np.float64)  # HiGHS minimises
-        lp.col_lower_ = np.zeros(len(bundles))
-        lp.col_upper_ = np.ones(len(bundles))
+        lp.col_lower_ = np.zeros(count)
+        lp.col_upper_ = np.ones(count)
         lp.row_lower_ = np.full(len(used), -highspy.kHighsInf)
         lp.row_upper_ = np.ones(len(used))
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = matrix.indptr
         lp.a_matrix_.index_ = matrix.indices
         lp.a_matrix_.value_ = matrix.data
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(bundles)
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * count
         _silence_banner()
         self.highs = highspy.Highs()
         for option, value in (
@@ -111,10 +117,11 @@ class _Model:
             ("dual_feasibility_tolerance", 1e-9),
             ("mip_feasibility_tolerance", 1e-9),
             ("threads", threads),
+            ("random_seed", seed),
         ):
             self.highs.setOptionValue(option, value)
         self.highs.passModel(lp)
-        self.size = len(bundles)
+        self.size = count
 
     def cutoff(self, at_least: int) -> None:
         """Tell HiGHS a packing worth ``at_least`` (in cost units) exists: prune nodes that cannot reach it.
@@ -143,6 +150,42 @@ class _Model:
             return chosen, bound, False
         raise RuntimeError(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}")
 
+    def fewest_covered(self, units: list[int], sizes: list[int], gain: int, covered: int) -> None:
+        """Turn the model into the tie-break stage: packings gaining ``gain`` units covering < ``covered``.
+
+        Exact with integer data: unit totals are below SAFE, so a packing gaining less violates the
+        first row by at least 0.5, far beyond the 1e-9 tolerance; the objective becomes min covered.
+        """
+        everything = np.arange(self.size)
+        self.highs.addRow(
+            gain - 0.5, highspy.kHighsInf, self.size, everything, np.array(units, dtype=np.float64)
+        )
+        self.highs.addRow(
+            -highspy.kHighsInf, covered - 0.5, self.size, everything, np.array(sizes, dtype=np.float64)
+        )
+        self.highs.changeColsCost(self.size, everything, np.array(sizes, dtype=np.float64))
+        self.highs.setOptionValue("objective_bound", highspy.kHighsInf)
+
+    def run_tie_break(self, time_limit: float | None) -> tuple[list[int] | None, float, bool]:
+        """Solve the tie-break stage: (chosen or None when no such packing exists, lower bound, finished?)."""
+        self.highs.setOptionValue(
+            "time_limit", highspy.kHighsInf if time_limit is None else max(time_limit, 0.0)
+        )
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return None, highspy.kHighsInf, True
+        info = self.highs.getInfo()
+        chosen: list[int] = []
+        if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+            values = self.highs.getSolution().col_value
+            chosen = [k for k in range(self.size) if values[k] > 0.5]
+        if status == highspy.HighsModelStatus.kOptimal:
+            return chosen, info.mip_dual_bound, True
+        if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
+            return chosen, info.mip_dual_bound, False
+        raise RuntimeError(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}")
+
     def exclude(self, chosen: list[int]) -> None:
         """Add a no-good cut removing exactly the packing ``chosen`` (all others stay feasible)."""
         inside = set(chosen)
@@ -157,11 +200,15 @@ def solve_packing(
     time_limit: float | None = None,
     threads: int = 1,
     start: tuple[int, ...] = (),
+    race_after: float | None = RACE_AFTER,
 ) -> Packing:
     """The packing of ``gains``' bundles with the largest total gain, fewest rollups covered on ties.
 
     ``start`` is a known packing of some of these bundles (disjoint), whose worth HiGHS is given as a
-    cutoff: VCG counterfactuals start from the optimum minus the winner's bundles.
+    cutoff: VCG counterfactuals start from the optimum minus the winner's bundles. When the gains
+    (over their gcd) are small the two-stage method runs (see _two_stage); wei-sized gains with no
+    common factor use the lexicographic objective below. ``race_after`` (seconds, None = never):
+    a first stage still unproven after that long is raced in two processes (see _race).
     """
     started = time.perf_counter()
     bundles = sorted(gains)
@@ -170,17 +217,19 @@ def solve_packing(
     divisor = 0
     for g in gains.values():
         divisor = gcd(divisor, g)
+    units = [gains[b] // divisor for b in bundles]
+    if _fractional_bound(member, units, sizes) <= SAFE:
+        return _two_stage(
+            bundles, member, sizes, units, divisor, threads, start, started, time_limit, race_after
+        )
     factor = int(member.any(axis=0).sum()) + 1
-    weight = [factor * (gains[b] // divisor) - s for b, s in zip(bundles, sizes, strict=True)]
-    per_rollup = np.zeros(n)
-    for row, w, s in zip(member, weight, sizes, strict=True):
-        np.maximum(per_rollup, np.where(row, w / s, 0.0), out=per_rollup)
-    bound = float(per_rollup.sum()) * (1 + 1e-9) + 1
+    weight = [factor * u - s for u, s in zip(units, sizes, strict=True)]
+    bound = _fractional_bound(member, weight, sizes)
     shift = 0
     while bound / 2**shift > SAFE:
         shift += 1
     cost = [(w + (1 << shift) - 1) >> shift for w in weight]  # = w when shift == 0, else rounded up
-    model = _Model(bundles, member, cost, threads)
+    model = _Model(member, cost, threads)
     if start:
         index = {b: k for k, b in enumerate(bundles)}
         model.cutoff(sum(cost[index[b]] for b in start if b in index))
@@ -211,6 +260,164 @@ def solve_packing(
     else:
         raise RuntimeError(f"could not separate near-optimal packings within {MAX_EXCLUDED} solves")
     return Packing(tuple(bundles[k] for k in sorted(best)), _gain_of(best, bundles, gains))
+
+
+def _fractional_bound(member: np.ndarray, weight: list[int], sizes: list[int]) -> float:
+    """Upper bound on any packing's total weight: sum over rollups of max_{B ni i} w(B)/|B|, plus slack."""
+    ratio = np.array([w / s for w, s in zip(weight, sizes, strict=True)], dtype=np.float64)
+    per_rollup = np.where(member, ratio[:, None], 0.0).max(axis=0, initial=0.0)
+    return float(np.maximum(per_rollup, 0.0).sum()) * (1 + 1e-9) + 1
+
+
+def _two_stage(
+    bundles: list[int],
+    member: np.ndarray,
+    sizes: list[int],
+    units: list[int],
+    divisor: int,
+    threads: int,
+    start: tuple[int, ...],
+    started: float,
+    time_limit: float | None,
+    race_after: float | None,
+) -> Packing:
+    """Small integer gains (every packing's total below SAFE): maximise gain, then break ties exactly.
+
+    Stage 1 maximises the plain gain (in units of the gcd): the coarse integer objective lets HiGHS
+    prune every node whose bound is below the incumbent + 1, which the finer lexicographic objective
+    cannot (it took 2-3x the nodes on the hard "arbitrary" cell). Its packing P is optimal once the
+    dual bound is below gain(P) + 1. Stage 2 asks for a packing with gain >= gain(P) covering fewer
+    rollups than P, minimising the rollups covered; infeasible means P already satisfies the tie rule.
+    Both stages' answers are re-checked with Python integers.
+    """
+
+    def remaining() -> float | None:
+        return None if time_limit is None else time_limit - (time.perf_counter() - started)
+
+    def exact(chosen: list[int]) -> int:
+        _check_disjoint(bundles, chosen)
+        return sum(units[k] for k in chosen)
+
+    def gain_of(chosen: list[int]) -> int:
+        return divisor * sum(units[k] for k in chosen)
+
+    model = _Model(member, units, threads)
+    at_least = 0
+    if start:
+        index = {b: k for k, b in enumerate(bundles)}
+        at_least = sum(units[index[b]] for b in start if b in index)
+        model.cutoff(at_least)
+    left = remaining()
+    first = left if race_after is None else (race_after if left is None else min(left, race_after))
+    chosen, upper, finished = model.run(first)
+    best, best_units = chosen, exact(chosen)
+    if not finished and race_after is not None and (left is None or left > race_after):
+        raced = _race(member, units, threads, max(at_least, best_units), remaining())
+        if raced is None:  # every racer failed: carry on here
+            model.cutoff(max(at_least, best_units))
+            raced = model.run(remaining())
+        chosen, upper, finished = raced
+        if exact(chosen) > best_units or not best:
+            best, best_units = chosen, exact(chosen)
+    if not finished:
+        raise ClearingTimeout(gain_of(best) if best else None, upper * divisor, time.perf_counter() - started)
+    if int(np.floor(upper + 1e-6)) > best_units or not best:
+        raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {best_units} optimal")
+    covered = sum(sizes[k] for k in best)
+    if covered > 2:  # a positive gain needs a bundle of >= 2 rollups: 2 cannot be beaten
+        model.fewest_covered(units, sizes, best_units, covered)
+        fewer, lower, finished = model.run_tie_break(remaining())
+        if not finished:
+            raise ClearingTimeout(gain_of(best), best_units * divisor, time.perf_counter() - started)
+        if fewer is not None:
+            if exact(fewer) != best_units or sum(sizes[k] for k in fewer) >= covered:
+                raise RuntimeError(
+                    "HiGHS's tie-break packing does not tie on gain with fewer rollups covered"
+                )
+            if int(np.ceil(lower - 1e-6)) < sum(sizes[k] for k in fewer):
+                raise RuntimeError(f"HiGHS bound {lower} does not prove its tie-break packing minimal")
+            best = fewer
+    return Packing(tuple(bundles[k] for k in sorted(best)), gain_of(best))
+
+
+def _race_worker(
+    conn: Connection,
+    member: np.ndarray,
+    cost: list[int],
+    threads: int,
+    seed: int,
+    cutoff: int,
+    limit: float | None,
+) -> None:
+    """One racer (in its own process): solve stage 1 with ``seed`` and send (chosen, bound, finished)."""
+    try:
+        model = _Model(member, cost, threads, seed)
+        model.cutoff(cutoff)
+        conn.send(("ok", model.run(limit)))
+    except BaseException as err:
+        conn.send(("error", repr(err)))
+    finally:
+        conn.close()
+
+
+_CONTEXT: Any = None
+
+
+def _race(
+    member: np.ndarray, cost: list[int], threads: int, cutoff: int, limit: float | None
+) -> tuple[list[int], float, bool] | None:
+    """Run stage 1 in one process per RACE_SEEDS entry; return the first finished result.
+
+    HiGHS's search path, and with it the time to prove optimality, varies a lot with its random seed
+    (2-5x on the hard cell); two processes use both cores, where HiGHS's own threads do not help a MIP
+    much. The racers start from the incumbent found so far as a cutoff. Results are only candidates:
+    the caller re-checks the packing and the bound exactly. None when every racer failed or timed out
+    (the best unfinished result is returned instead when there is one).
+    """
+    global _CONTEXT
+    if _CONTEXT is None:
+        # A fresh server process, not fork: HiGHS's scheduler threads must not be forked mid-state.
+        _CONTEXT = multiprocessing.get_context("forkserver")
+        _CONTEXT.set_forkserver_preload(["seqmarket.clearing.milp"])
+    racers = []
+    for seed in RACE_SEEDS:
+        receive, send = _CONTEXT.Pipe(duplex=False)
+        process = _CONTEXT.Process(
+            target=_race_worker, args=(send, member, cost, threads, seed, cutoff, limit), daemon=True
+        )
+        process.start()
+        send.close()
+        racers.append((process, receive))
+    deadline = None if limit is None else time.perf_counter() + limit + 5.0
+    pending: dict[Any, Any] = {receive: process for process, receive in racers}
+    unfinished: tuple[list[int], float, bool] | None = None
+    try:
+        while pending:
+            timeout = None if deadline is None else max(0.0, deadline - time.perf_counter())
+            ready = wait(list(pending), timeout)
+            if not ready:
+                break
+            for conn in ready:
+                del pending[conn]
+                receiver: Connection = conn  # type: ignore[assignment]
+                try:
+                    kind, payload = receiver.recv()
+                except EOFError:
+                    continue
+                if kind != "ok":
+                    continue
+                result: tuple[list[int], float, bool] = payload
+                if result[2]:
+                    return result
+                if unfinished is None or result[1] < unfinished[1]:
+                    unfinished = result
+    finally:
+        for process, receive in racers:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+            receive.close()
+    return unfinished
 
 
 def _check_disjoint(bundles: list[int], chosen: list[int]) -> None:

@@ -23,11 +23,42 @@ WORD = 64
 def bundle_matrix(bundles: list[int], n: int) -> np.ndarray:
     """Membership matrix (len(bundles) x n, bool): row k marks the rollups of bundles[k]."""
     words = (n + WORD - 1) // WORD
-    packed = np.array(
-        [[(b >> (WORD * w)) & 0xFFFFFFFFFFFFFFFF for w in range(words)] for b in bundles], dtype=np.uint64
-    ).reshape(len(bundles), words)
+    if words == 1:
+        packed = np.array(bundles, dtype=np.uint64).reshape(len(bundles), 1)
+    else:
+        packed = np.array(
+            [[(b >> (WORD * w)) & 0xFFFFFFFFFFFFFFFF for w in range(words)] for b in bundles], dtype=np.uint64
+        ).reshape(len(bundles), words)
     as_bytes = packed.astype("<u8").view(np.uint8).reshape(len(bundles), words * 8)
     return np.unpackbits(as_bytes, axis=1, bitorder="little")[:, :n].astype(bool)
+
+
+def positive_bundles(instance: Instance) -> tuple[int, list[int], list[int], np.ndarray]:
+    """(baseline, multi-rollup bundles with positive gain, their exact gains, membership matrix).
+
+    Gains are computed in int64 when every amount is small enough for the sums to be exact there,
+    else with Python integers (wei amounts can exceed int64).
+    """
+    n = instance.n
+    singles = [instance.singleton_value(i) for i in range(n)]
+    baseline = sum(singles)
+    multi = [b for b in instance.bids if b & (b - 1)]
+    if not multi:
+        return baseline, [], [], np.zeros((0, n), dtype=bool)
+    member = bundle_matrix(multi, n)
+    amounts = [instance.bids[b] for b in multi]
+    if max(amounts) < 2**62 and baseline < 2**62:
+        gains_array = np.array(amounts, dtype=np.int64) - member.astype(np.int64) @ np.array(
+            singles, dtype=np.int64
+        )
+        keep = np.flatnonzero(gains_array > 0)
+        gains = gains_array[keep].tolist()
+    else:
+        values = np.array(singles, dtype=object)
+        exact = [a - int(values[row].sum()) for a, row in zip(amounts, member, strict=True)]
+        keep = np.array([k for k, g in enumerate(exact) if g > 0], dtype=np.int64)
+        gains = [exact[k] for k in keep]
+    return baseline, [multi[k] for k in keep], gains, member[keep]
 
 
 @dataclass(frozen=True)
@@ -40,27 +71,12 @@ class Reduction:
     dominated: int
 
 
-def singleton_values(instance: Instance) -> np.ndarray:
-    """v({i}) = max(b({i}), r_i) for every rollup, as Python ints in an object array (exact)."""
-    return np.array([instance.singleton_value(i) for i in range(instance.n)], dtype=object)
-
-
 def reduce(instance: Instance) -> Reduction:
     """Drop bundles that cannot matter and split the rest into independent components."""
-    n = instance.n
-    singles = singleton_values(instance)
-    multi = [b for b in instance.bids if b & (b - 1)]
-    baseline = int(singles.sum()) if n else 0
-    if not multi:
+    baseline, bundles, gain, member = positive_bundles(instance)
+    positive = len(bundles)
+    if not bundles:
         return Reduction(baseline, (), 0, 0)
-    member = bundle_matrix(multi, n)
-    # Exact gains: bid minus the singleton values it displaces (Python ints; wei can exceed int64).
-    gains = [instance.bids[b] - int(singles[row].sum()) for b, row in zip(multi, member, strict=True)]
-    keep = [k for k, g in enumerate(gains) if g > 0]
-    positive = len(keep)
-    bundles = [multi[k] for k in keep]
-    gain = [gains[k] for k in keep]
-    member = member[keep]
     alive = _undominated(member, gain)
     bundles = [b for b, a in zip(bundles, alive, strict=True) if a]
     gain = [g for g, a in zip(gain, alive, strict=True) if a]

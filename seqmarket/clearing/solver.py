@@ -20,12 +20,12 @@ from __future__ import annotations
 import time
 from typing import Literal
 
-from seqmarket.clearing.dp import dp_packing
+from seqmarket.clearing.dp import TABLE_BUDGET, TABLE_MAX_ROLLUPS, dp_packing, table_packing
 from seqmarket.clearing.instance import Clearing, Instance
 from seqmarket.clearing.milp import ClearingTimeout, Packing, solve_packing
-from seqmarket.clearing.preprocess import reduce
+from seqmarket.clearing.preprocess import bundle_matrix, positive_bundles, reduce
 
-Method = Literal["auto", "dp", "milp"]
+Method = Literal["auto", "dp", "table", "milp"]
 
 DP_MAX_BUNDLES = 16
 DP_MAX_ROLLUPS = 10
@@ -37,6 +37,12 @@ def _use_dp(gains: dict[int, int]) -> bool:
     for bundle in gains:
         spanned |= bundle
     return len(gains) <= DP_MAX_BUNDLES or spanned.bit_count() <= DP_MAX_ROLLUPS
+
+
+def _table(component: dict[int, int], n: int) -> Packing | None:
+    """The table DP on one component, when it spans few rollups and the table is cheap enough."""
+    bundles = sorted(component)
+    return table_packing(bundles, [component[b] for b in bundles], bundle_matrix(bundles, n))
 
 
 ComponentKey = tuple[tuple[int, int], ...]
@@ -70,6 +76,17 @@ def clear_reusing(
     MILP as a first incumbent.
     """
     started = time.perf_counter()
+    if method in ("auto", "table") and instance.n <= TABLE_MAX_ROLLUPS:
+        # Few rollups: one table over all subsets, straight from the positive bundles (no dominance
+        # or component pass needed: the table applies the tie rule itself), when it is cheap enough.
+        baseline, candidates, gains, member = positive_bundles(instance)
+        whole = table_packing(candidates, gains, member, budget=None if method == "table" else TABLE_BUDGET)
+        if whole is not None:
+            return Clearing(
+                bundles=whole.bundles,
+                value=baseline + whole.gain,
+                method="table" if candidates else "trivial",
+            )
     reduction = reduce(instance)
     bundles: list[int] = []
     gain = 0
@@ -83,6 +100,9 @@ def clear_reusing(
         elif method == "dp" or (method == "auto" and _use_dp(component)):
             packing = dp_packing(component)
             used.add("dp")
+        elif method in ("auto", "table") and (table := _table(component, instance.n)) is not None:
+            packing = table
+            used.add("table")
         else:
             left = None if time_limit is None else time_limit - (time.perf_counter() - started)
             packing = solve_packing(component, instance.n, time_limit=left, threads=threads, start=start)
