@@ -82,6 +82,22 @@ def test_raced_first_stage_is_exact(seed: int) -> None:
         )
 
 
+@settings(max_examples=120, deadline=None)
+@given(instances())
+def test_two_stage_tie_break_matches_brute_force(instance: Instance) -> None:
+    """Stage 0 cut off at once: the raced plain-gain stage and the W-cutoff tie-break must keep the tie
+    rule (small amounts make equal-gain packings with different coverage common)."""
+    ref = clear_brute_force(instance)
+    reduction = reduce(instance)
+    value, covered = reduction.baseline, 0
+    for component in reduction.components:
+        got = solve_packing(component, instance.n, race_after=0.0)
+        assert got.gain == sum(component[b] for b in got.bundles)
+        value += got.gain
+        covered += sum(b.bit_count() for b in got.bundles)
+    assert (value, covered) == (ref.value, ref.covered)
+
+
 def test_one_wei_decides_between_near_equal_packings() -> None:
     """Two packings a single wei apart (and a tie on value) at 10**20 scale."""
     big = 10**20

@@ -41,8 +41,10 @@ from seqmarket.clearing.preprocess import bundle_matrix
 
 SAFE = 2**26
 MAX_EXCLUDED = 64
-RACE_AFTER = 1.0  # seconds of an unproven first stage before racing it in two processes
-RACE_SEEDS = (0, 1)  # HiGHS random_seed of each racer: same model, different search paths
+RACE_AFTER = 0.3  # seconds of an unproven first stage before racing it in two processes
+# HiGHS options of each racer. On the hard "arbitrary" 100x500 cell the time to prove optimality
+# varies 2-5x between presolve on and off and between random seeds, with no setting best everywhere.
+RACERS: tuple[dict[str, Any], ...] = ({"presolve": "off"}, {})
 
 
 class ClearingTimeout(RuntimeError):
@@ -91,7 +93,9 @@ def _silence_banner() -> None:
 class _Model:
     """One component as a HiGHS model: a column per bundle, a row per rollup (at most one bundle)."""
 
-    def __init__(self, member: np.ndarray, cost: list[int], threads: int, seed: int = 0) -> None:
+    def __init__(
+        self, member: np.ndarray, cost: list[int], threads: int, options: dict[str, Any] | None = None
+    ) -> None:
         count = member.shape[0]
         used = np.flatnonzero(member.any(axis=0))
         matrix = csc_matrix(member[:, used].T.astype(np.float64))
@@ -117,7 +121,7 @@ class _Model:
             ("dual_feasibility_tolerance", 1e-9),
             ("mip_feasibility_tolerance", 1e-9),
             ("threads", threads),
-            ("random_seed", seed),
+            *(options or {}).items(),
         ):
             self.highs.setOptionValue(option, value)
         self.highs.passModel(lp)
@@ -131,13 +135,18 @@ class _Model:
         """
         self.highs.setOptionValue("objective_bound", -at_least + 0.5)
 
-    def run(self, time_limit: float | None) -> tuple[list[int], float, bool]:
-        """Solve; returns (chosen column indices, proven upper bound on the maximum, finished?)."""
+    def run(self, time_limit: float | None, cut: bool = False) -> tuple[list[int], float, bool]:
+        """Solve; returns (chosen column indices, proven upper bound on the maximum, finished?).
+
+        With ``cut``, a cutoff that no packing reaches is an answer, ([], -inf, True), not an error.
+        """
         self.highs.setOptionValue(
             "time_limit", highspy.kHighsInf if time_limit is None else max(time_limit, 0.0)
         )
         self.highs.run()
         status = self.highs.getModelStatus()
+        if cut and status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kObjectiveBound):
+            return [], -highspy.kHighsInf, True
         info = self.highs.getInfo()
         bound = -info.mip_dual_bound
         chosen: list[int] = []
@@ -283,11 +292,14 @@ def _two_stage(
 ) -> Packing:
     """Small integer gains (every packing's total below SAFE): maximise gain, then break ties exactly.
 
-    Stage 1 maximises the plain gain (in units of the gcd): the coarse integer objective lets HiGHS
-    prune every node whose bound is below the incumbent + 1, which the finer lexicographic objective
-    cannot (it took 2-3x the nodes on the hard "arbitrary" cell). Its packing P is optimal once the
-    dual bound is below gain(P) + 1. Stage 2 asks for a packing with gain >= gain(P) covering fewer
-    rollups than P, minimising the rollups covered; infeasible means P already satisfies the tie rule.
+    Stage 0 (when W fits below SAFE too) is the one-solve lexicographic objective, for at most
+    ``race_after`` seconds. Stage 1 maximises the plain gain (in units of the gcd): the coarse
+    integer objective lets HiGHS prune every node whose bound is below the incumbent + 1, which the
+    finer lexicographic objective cannot (it took 2-3x the nodes on the hard "arbitrary" cell); it
+    is raced in two processes (_race). Its packing P is optimal once the dual bound is below
+    gain(P) + 1. Stage 2 looks for the best packing with W above W(P) (the same gain, fewer rollups
+    covered); none means P already satisfies the tie rule. (When W does not fit below SAFE, stage 2
+    adds the rows gain >= gain(P) and covered < covered(P) and minimises the rollups covered.)
     Both stages' answers are re-checked with Python integers.
     """
 
@@ -301,42 +313,90 @@ def _two_stage(
     def gain_of(chosen: list[int]) -> int:
         return divisor * sum(units[k] for k in chosen)
 
-    model = _Model(member, units, threads)
-    at_least = 0
-    if start:
-        index = {b: k for k, b in enumerate(bundles)}
-        at_least = sum(units[index[b]] for b in start if b in index)
-        model.cutoff(at_least)
+    index = {b: k for k, b in enumerate(bundles)}
+    at_least = sum(units[index[b]] for b in start if b in index)
     left = remaining()
     first = left if race_after is None else (race_after if left is None else min(left, race_after))
-    chosen, upper, finished = model.run(first)
-    best, best_units = chosen, exact(chosen)
-    if not finished and race_after is not None and (left is None or left > race_after):
+    can_race = race_after is not None and threads == 1 and (left is None or left > race_after)
+    factor = int(member.any(axis=0).sum()) + 1
+    weight = [factor * u - s for u, s in zip(units, sizes, strict=True)]
+    model: _Model | None = None
+    if _fractional_bound(member, weight, sizes) <= SAFE:
+        # Stage 0: the lexicographic objective W = (k + 1) * units - covered in one exact solve. On easy
+        # components this beats two stages (no tie-break proof); on hard ones its finer objective
+        # prunes less, so after ``race_after`` seconds the two stages take over.
+        lexicographic = _Model(member, weight, threads)
+        if start:
+            lexicographic.cutoff(sum(weight[index[b]] for b in start if b in index))
+        chosen, upper, finished = lexicographic.run(first)
+        _check_disjoint(bundles, chosen)
+        value = sum(weight[k] for k in chosen)
+        if finished:
+            if int(np.floor(upper + 1e-6)) > value or not chosen:
+                raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
+            return Packing(tuple(bundles[k] for k in sorted(chosen)), gain_of(chosen))
+        best, best_units = chosen, exact(chosen)
+        bound = (upper + factor) * divisor / factor
+    else:
+        model = _Model(member, units, threads)
+        if start:
+            model.cutoff(at_least)
+        chosen, upper, finished = model.run(first)
+        best, best_units = chosen, exact(chosen)
+        bound = upper * divisor
+    if not finished and can_race:
         raced = _race(member, units, threads, max(at_least, best_units), remaining())
         if raced is None:  # every racer failed: carry on here
+            model = _Model(member, units, threads)
             model.cutoff(max(at_least, best_units))
             raced = model.run(remaining())
         chosen, upper, finished = raced
+        bound = upper * divisor
         if exact(chosen) > best_units or not best:
             best, best_units = chosen, exact(chosen)
     if not finished:
-        raise ClearingTimeout(gain_of(best) if best else None, upper * divisor, time.perf_counter() - started)
+        raise ClearingTimeout(gain_of(best) if best else None, bound, time.perf_counter() - started)
     if int(np.floor(upper + 1e-6)) > best_units or not best:
         raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {best_units} optimal")
     covered = sum(sizes[k] for k in best)
-    if covered > 2:  # a positive gain needs a bundle of >= 2 rollups: 2 cannot be beaten
-        model.fewest_covered(units, sizes, best_units, covered)
-        fewer, lower, finished = model.run_tie_break(remaining())
+    if covered > 2 and _fractional_bound(member, weight, sizes) <= SAFE:
+        # Stage 2: is there a packing with a larger W = (k + 1) * units - covered than P? Such a packing
+        # gains as much as P (P's gain is optimal) and covers fewer rollups. The W model with W(P) + 1
+        # as cutoff; presolve off: on these dense set-packing models HiGHS's presolve cost 10-25x
+        # more than the search itself (0.7 s against 0.03 s on "regions" 32x1000).
+        target = sum(weight[k] for k in best) + 1
+        tie = _Model(member, weight, threads, {"presolve": "off"})
+        tie.cutoff(target)
+        fewer, upper, finished = tie.run(remaining(), cut=True)
         if not finished:
             raise ClearingTimeout(gain_of(best), best_units * divisor, time.perf_counter() - started)
-        if fewer is not None:
-            if exact(fewer) != best_units or sum(sizes[k] for k in fewer) >= covered:
+        if fewer:
+            _check_disjoint(bundles, fewer)
+            value = sum(weight[k] for k in fewer)
+        # A finished search that found nothing at or above the cutoff proves there is nothing there
+        # (HiGHS then reports "optimal" with whatever below-cutoff packing it met: ignored).
+        if fewer and value >= target:
+            if exact(fewer) != best_units:
+                raise RuntimeError("HiGHS's tie-break packing does not tie on gain")
+            if int(np.floor(upper + 1e-6)) > value:
+                raise RuntimeError(f"HiGHS bound {upper} does not prove its tie-break packing optimal")
+            best = fewer
+    elif covered > 2:
+        # W too large for exact doubles: rows gain >= gain(P), covered <= covered(P) - 1; min covered.
+        if model is None:
+            model = _Model(member, units, threads, {"presolve": "off"})
+        model.fewest_covered(units, sizes, best_units, covered)
+        fewest, lower, finished = model.run_tie_break(remaining())
+        if not finished:
+            raise ClearingTimeout(gain_of(best), best_units * divisor, time.perf_counter() - started)
+        if fewest is not None:
+            if exact(fewest) != best_units or sum(sizes[k] for k in fewest) >= covered:
                 raise RuntimeError(
                     "HiGHS's tie-break packing does not tie on gain with fewer rollups covered"
                 )
-            if int(np.ceil(lower - 1e-6)) < sum(sizes[k] for k in fewer):
+            if int(np.ceil(lower - 1e-6)) < sum(sizes[k] for k in fewest):
                 raise RuntimeError(f"HiGHS bound {lower} does not prove its tie-break packing minimal")
-            best = fewer
+            best = fewest
     return Packing(tuple(bundles[k] for k in sorted(best)), gain_of(best))
 
 
@@ -345,13 +405,13 @@ def _race_worker(
     member: np.ndarray,
     cost: list[int],
     threads: int,
-    seed: int,
+    options: dict[str, Any],
     cutoff: int,
     limit: float | None,
 ) -> None:
-    """One racer (in its own process): solve stage 1 with ``seed`` and send (chosen, bound, finished)."""
+    """One racer (in its own process): solve stage 1 with ``options``; send (chosen, bound, finished)."""
     try:
-        model = _Model(member, cost, threads, seed)
+        model = _Model(member, cost, threads, options)
         model.cutoff(cutoff)
         conn.send(("ok", model.run(limit)))
     except BaseException as err:
@@ -360,30 +420,27 @@ def _race_worker(
         conn.close()
 
 
-_CONTEXT: Any = None
-
-
 def _race(
     member: np.ndarray, cost: list[int], threads: int, cutoff: int, limit: float | None
 ) -> tuple[list[int], float, bool] | None:
-    """Run stage 1 in one process per RACE_SEEDS entry; return the first finished result.
+    """Run stage 1 in one process per RACERS entry; return the first finished result.
 
-    HiGHS's search path, and with it the time to prove optimality, varies a lot with its random seed
+    HiGHS's search path, and with it the time to prove optimality, varies a lot with its options
     (2-5x on the hard cell); two processes use both cores, where HiGHS's own threads do not help a MIP
     much. The racers start from the incumbent found so far as a cutoff. Results are only candidates:
     the caller re-checks the packing and the bound exactly. None when every racer failed or timed out
     (the best unfinished result is returned instead when there is one).
     """
-    global _CONTEXT
-    if _CONTEXT is None:
-        # A fresh server process, not fork: HiGHS's scheduler threads must not be forked mid-state.
-        _CONTEXT = multiprocessing.get_context("forkserver")
-        _CONTEXT.set_forkserver_preload(["seqmarket.clearing.milp"])
+    # fork: the racer starts in milliseconds with the model data already in memory, and, unlike spawn or
+    # forkserver, never re-imports the caller's __main__. Safe here because HiGHS with threads=1 starts
+    # no threads of its own (a forked child only inherits the forking thread); with more threads
+    # the caller does not race (see _two_stage).
+    context = multiprocessing.get_context("fork")
     racers = []
-    for seed in RACE_SEEDS:
-        receive, send = _CONTEXT.Pipe(duplex=False)
-        process = _CONTEXT.Process(
-            target=_race_worker, args=(send, member, cost, threads, seed, cutoff, limit), daemon=True
+    for options in RACERS:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_race_worker, args=(send, member, cost, threads, options, cutoff, limit), daemon=True
         )
         process.start()
         send.close()

@@ -90,8 +90,10 @@ def _undominated(member: np.ndarray, gain: list[int], chunk: int = 1024) -> np.n
     alive = np.ones(m, dtype=bool)
     if m < 2:
         return alive
-    a = member.astype(np.float32)
-    outside = (~member).astype(np.float32)
+    # Bundles as 64-bit words (no BLAS: its threads crawl on a loaded 2-core machine).
+    words = np.packbits(member, axis=1, bitorder="little")
+    pad = (-words.shape[1]) % 8
+    packed = np.pad(words, ((0, 0), (0, pad))).view("<u8")
     sizes = member.sum(axis=1)
     # Ranks of the exact gains (ties share a rank) so that the comparison is exact in numpy.
     order = sorted(range(m), key=gain.__getitem__)
@@ -103,9 +105,10 @@ def _undominated(member: np.ndarray, gain: list[int], chunk: int = 1024) -> np.n
         rank[k] = current
     for start in range(0, m, chunk):
         stop = min(m, start + chunk)
-        # missing[i, j] = |B_i \ B_j|: B_i is inside B_j exactly when it is 0.
-        missing = a @ outside[start:stop].T
-        inside = (missing == 0) & (sizes[:, None] < sizes[None, start:stop])
+        # inside[i, j]: B_i is a proper sub-bundle of B_j (no rollup of B_i outside B_j, and smaller).
+        inside = sizes[:, None] < sizes[None, start:stop]
+        for w in range(packed.shape[1]):
+            inside &= (packed[:, w, None] & ~packed[None, start:stop, w]) == 0
         beats = rank[:, None] >= rank[None, start:stop]
         alive[start:stop] = ~(inside & beats).any(axis=0)
     return alive
