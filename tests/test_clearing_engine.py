@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -75,7 +77,8 @@ def test_raced_first_stage_is_exact(seed: int) -> None:
     reduction = reduce(instance)
     for component in reduction.components:
         ref = dp_packing(component)
-        got = solve_packing(component, instance.n, race_after=0.0)
+        with patch("seqmarket.clearing.milp._idle_core", return_value=True):  # race even on a busy machine
+            got = solve_packing(component, instance.n, race_after=0.0)
         assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
             ref.gain,
             sum(b.bit_count() for b in ref.bundles),

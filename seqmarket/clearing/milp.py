@@ -345,9 +345,12 @@ def _two_stage(
         best, best_units = chosen, exact(chosen)
         bound = upper * divisor
     if not finished and can_race:
-        raced = _race(member, units, threads, max(at_least, best_units), remaining())
-        if raced is None:  # every racer failed: carry on here
-            model = _Model(member, units, threads)
+        # Stage 1: raced in two processes when a core is idle, else here with the first racer's options.
+        raced = (
+            _race(member, units, threads, max(at_least, best_units), remaining()) if _idle_core() else None
+        )
+        if raced is None:
+            model = _Model(member, units, threads, RACERS[0])
             model.cutoff(max(at_least, best_units))
             raced = model.run(remaining())
         chosen, upper, finished = raced
@@ -398,6 +401,18 @@ def _two_stage(
                 raise RuntimeError(f"HiGHS bound {lower} does not prove its tie-break packing minimal")
             best = fewest
     return Packing(tuple(bundles[k] for k in sorted(best)), gain_of(best))
+
+
+def _idle_core() -> bool:
+    """Whether a second process would get a core of its own (1-minute load average <= cores - 0.5).
+
+    Racing on a machine whose other core is busy splits one core between the racers and is slower
+    than one in-process solve (measured: 12 s against 6 s on a loaded 2-core machine).
+    """
+    try:
+        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 0.5  # this process counts about 1
+    except OSError:
+        return False
 
 
 def _race_worker(
