@@ -18,6 +18,18 @@ interface MarketErrors {
     error RoundNotFinalized(uint256 round);
     error NothingToRelease(uint256 round, address bidder);
     error AlreadyReleased(uint256 round, address bidder);
+    // LotteryMarket (InvalidBundle, AlreadyFinalized and RoundNotFinalized above)
+    error ZeroTickets();
+    error TicketLimit(uint256 bundle, uint256 available);
+    error BidderCapReached(uint256 bundle, uint256 cap);
+    error InsufficientPayment(uint256 cost, uint256 paid);
+    error DrawTooEarly(uint256 round, uint256 target);
+    error AlreadyDrawn(uint256 round);
+    error Voided(uint256 round);
+    error NotDrawn(uint256 round);
+    error BundleWon(uint256 round, uint256 bundle);
+    error NothingToRefund(uint256 round, uint256 bundle, address buyer);
+    error UnknownTicket(uint256 round, uint256 bundle, uint256 ticket);
     // PartitionChallenge
     error EmptyBundle(uint256 position);
     error SingletonListed(uint256 bundle);
@@ -39,4 +51,5 @@ interface MarketErrors {
     error ReserveTooLarge(uint256 reserve);
     // RoundSchedule (Phase is an enum: uint8 in the ABI)
     error WrongPhase(uint256 round, uint8 expected, uint8 actual);
+    error RoundOutOfRange(uint256 round);
 }

@@ -3,7 +3,17 @@ pragma solidity ^0.8.28;
 
 /// @notice The few forge cheatcodes these tests use (forge-std is not vendored: the machines are offline).
 interface Vm {
+    /// @dev A log recorded after `recordLogs` (forge-std's VmSafe.Log).
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function roll(uint256 newHeight) external;
+    function prevrandao(bytes32 newPrevrandao) external;
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
     function deal(address account, uint256 newBalance) external;
     function prank(address msgSender) external;
     function label(address account, string calldata newLabel) external;

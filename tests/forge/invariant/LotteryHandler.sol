@@ -1,0 +1,1244 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {LotteryMarket} from "../../../contracts/LotteryMarket.sol";
+import {TicketPricing} from "../../../contracts/libraries/TicketPricing.sol";
+import {RoundSchedule} from "../../../contracts/market/RoundSchedule.sol";
+import {MarketErrors} from "../utils/MarketErrors.sol";
+import {TestBase, Vm} from "../utils/Vm.sol";
+
+/// @title LotteryHandler
+/// @notice Drives a LotteryMarket through random sequences of ticket purchases, partition proposals, draws,
+///         finalizations, refund claims, credit withdrawals and reserve changes, by four bidders over
+///         overlapping rounds, and checks every call against its own model of the market.
+/// @dev Nothing here calls TicketPricing, RevenueSplit or the market's views to predict an outcome: ticket
+///      prices, base prices between rounds (EIP-1559 step, decay, floor, starting price from reserves),
+///      reserves, the best partition (brute force over the 15 bundles of 4 rollups), the draw schedule
+///      (target, window, re-arms, void), the seed, the winning tickets and their holders, the revenue split
+///      and every refund are computed from the specs (NatSpec of TicketPricing, LotteryMarket and
+///      RevenueSplit; the seed and winning-ticket formulas as the off-chain check in seqmarket/lottery.py
+///      recomputes them) and the model's own books. Every call states beforehand what should happen (success, or which error, with
+///      its arguments where the model knows them) and checks afterwards what did happen; any mismatch
+///      reverts the handler call, and the invariant tests run with fail_on_revert so that fails the run.
+///      Timeline with these constants, s = START + 3r: sale [s, s+3), challenge [s+3, s+6), settle from
+///      s+6, draw window [s+7, s+9) (re-armed: [b+4, b+6) for a call at b after a missed window).
+contract LotteryHandler is TestBase {
+    // ------------------------------------------------------------------ fixed set-up
+
+    uint256 public constant N = 4; // rollups: bundles are masks 1..15
+    uint256 public constant START = 10;
+    uint256 public constant SALE = 3;
+    uint256 public constant CHALLENGE = 3;
+    uint256 public constant LOOKAHEAD = 4;
+    uint256 public constant WINDOW = 2;
+    uint256 public constant MAX_REARMS = 1;
+    uint256 public constant T = 5; // odd: the flat part ends at floor(1.5T) = 7, 2T = 10
+    uint256 public constant CAP = 6; // tickets per bidder, bundle and round
+    uint256 public constant FLOOR = 0.01 ether + 1;
+    uint256 internal constant WAD = 1e18;
+    uint256 public constant BETA = WAD; // quadratic: ends at 2p
+    uint256 public constant GAMMA = 693147180559945309; // exponential: ln 2 in WAD, ends at 2p
+    uint256 internal constant MAX_BASE = type(uint96).max; // "never above MAX_BASE" (NatSpec)
+    uint256 internal constant UNIT = 0.1 ether;
+    uint256 internal constant HUGE_RESERVE = type(uint128).max; // largest accepted: starting price capped
+    address internal constant SINK = address(0x5151);
+    bytes32 internal constant LOTTERY_WON = keccak256("LotteryWon(uint256,uint256,address,uint256,uint256)");
+    bytes32 internal constant ROUND_FINALIZED = keccak256("RoundFinalized(uint256,uint256,uint256,uint256[])");
+
+    LotteryMarket public immutable market;
+    TicketPricing.Curve public immutable curve;
+    LotteryMarket.SplitRule public immutable splitRule;
+    uint256 internal immutable _salt;
+    address[] public bidders;
+    address[] public payouts;
+    /// @dev Every distinct address that can hold credit (payouts and bidders; bidder 3 is rollup 3's payout).
+    address[] public accounts;
+
+    // ------------------------------------------------------------------ model
+
+    /// @dev One purchase: `count` tickets to bidder `buyer` (index), after those of the earlier purchases.
+    struct Lot {
+        uint8 buyer;
+        uint32 count;
+    }
+
+    struct RoundModel {
+        uint256 paid; // all ticket payments of the round
+        uint256 credited; // credited to rollups when finalized
+        uint256 refunded; // refunds claimed so far
+        uint256 target; // draw target once re-armed (0: the scheduled one)
+        uint256 rearms;
+        bool drawn;
+        bool voided;
+        bool finalized;
+        bool proposed; // a proposal was kept
+        bytes32 seed;
+        uint256 keptValue; // value of the kept proposal
+        uint256 soldSingletons;
+        uint256 wonBundles; // bit b: bundle b won
+        uint256 plan; // 0: not decided; else 1 + windows the draw is meant to miss (3: voided)
+    }
+
+    struct Checkpoint {
+        uint256 from;
+        uint256 reserve;
+    }
+
+    uint256 public blockNumber;
+    mapping(uint256 round => RoundModel) internal _rounds;
+    mapping(uint256 round => uint256[]) internal _kept;
+    mapping(uint256 round => uint256[16]) internal _sold;
+    mapping(uint256 round => uint256[16]) internal _revenue;
+    mapping(uint256 round => mapping(uint256 bundle => uint256[4])) internal _paidBy;
+    mapping(uint256 round => mapping(uint256 bundle => uint256[4])) internal _heldBy;
+    mapping(uint256 round => mapping(uint256 bundle => Lot[])) internal _lots;
+    mapping(uint256 rollup => Checkpoint[]) internal _reserves;
+    bool[16] internal _seen;
+    uint256[16] internal _lastSaleRound;
+    uint256[16] internal _lastSaleBase; // base price in _lastSaleRound (rounds before are closed)
+    mapping(uint256 round => uint256) public valueSeen; // last best-partition value seen per round
+    uint256 public nextToDraw; // rounds below are drawn or voided
+    uint256 public nextToFinalize; // rounds below are finalized
+    uint256[] public finalizedRounds;
+    uint256[] internal _drawDone; // rounds drawn or voided
+
+    // ------------------------------------------------------------------ ghosts read by the invariants
+
+    uint256 public ghostIn; // wei sent into the market (ticket payments and their excess)
+    uint256 public ghostOut; // wei withdrawn
+    uint256 public modelEscrow; // ticket payments not yet settled or refunded
+    uint256 public calls;
+    uint256 public paidFinalized; // ticket payments of finalized rounds
+    uint256 public refundedTotal; // refunds claimed (finalized rounds only, necessarily)
+    uint256 public claimableFinalized; // refunds the model says are still claimable
+
+    // ------------------------------------------------------------------ what a run exercised
+
+    mapping(bytes32 action => uint256) public okCount;
+    mapping(bytes32 action => uint256) public failCount;
+    uint256 public ticketsOnCurve; // tickets sold past 1.5T (priced on the curve)
+    uint256 public bundlesFilled; // bundles sold out (2T tickets)
+    uint256 public overpaid; // purchases whose excess went to credit
+    uint256 public baseUp; // a bundle's base rose between its sale rounds
+    uint256 public baseDown;
+    uint256 public baseAtFloor; // ... and ended at the floor
+    uint256 public baseAfterGap; // ... after rounds without a sale (decay)
+    uint256 public startAboveFloor; // starting prices set by the reserves, not the floor
+    uint256 public startCapped; // starting prices capped at MAX_BASE
+    uint256 public optimalKept; // proposals of the brute-force optimum that were kept
+    uint256 public worseKept; // valid proposals kept although not optimal
+    uint256 public drawsInWindow;
+    uint256 public rearmed;
+    uint256 public voided;
+    uint256 public voidedFinalized;
+    uint256 public multiBundlesWon;
+    uint256 public singletonsWon;
+    uint256 public singletonsWonAtReserve; // singleton revenue exactly its reserve: sold
+    uint256 public refundsLostBundle; // refunds of multi-rollup bundles that lost
+    uint256 public refundsUnsoldSingleton;
+    uint256 public refundsVoided;
+    uint256 public totalRevenue; // credited to rollups, all rounds
+
+    error Mismatch(string what, uint256 expected, uint256 actual);
+    error UnexpectedOutcome(string action, bytes expected, bytes reason);
+
+    /// @param salt Hashed with every fuzzed argument (but the draw's randomness): forge favours edge values
+    ///        (0, 2^256 - 1, small numbers), which would skew the modular choices below (advance(0) would
+    ///        always jump past the draw windows); the salt makes campaigns sharing forge's fixed seed (the
+    ///        three curves) explore different sequences.
+    constructor(TicketPricing.Curve curve_, LotteryMarket.SplitRule rule, uint256 salt) {
+        curve = curve_;
+        splitRule = rule;
+        _salt = salt;
+        for (uint256 i; i < N; ++i) {
+            payouts.push(address(uint160(0xA000 + i)));
+            accounts.push(payouts[i]);
+        }
+        for (uint256 i; i < 3; ++i) {
+            bidders.push(address(uint160(0xB000 + i)));
+            accounts.push(bidders[i]);
+        }
+        // The fourth bidder is rollup 3's payout address: refunds, excess and revenue share one credit.
+        bidders.push(payouts[3]);
+
+        // Odd wei in a reserve and in the floor, so divisions round.
+        uint256[] memory reserves = new uint256[](N);
+        reserves[0] = UNIT / 2;
+        reserves[2] = UNIT + 3;
+        for (uint256 i; i < N; ++i) {
+            _reserves[i].push(Checkpoint(0, reserves[i]));
+        }
+        LotteryMarket.Config memory config;
+        config.payouts = payouts;
+        config.reserves = reserves;
+        config.startBlock = START;
+        config.saleBlocks = SALE;
+        config.challengeBlocks = CHALLENGE;
+        config.lookahead = LOOKAHEAD;
+        config.drawWindow = WINDOW;
+        config.targetTickets = T;
+        config.curve = curve_;
+        config.beta = BETA;
+        config.gamma = GAMMA;
+        config.priceFloor = FLOOR;
+        config.perBidderCap = CAP;
+        config.maxRearms = MAX_REARMS;
+        config.splitRule = rule;
+        market = new LotteryMarket(config);
+        blockNumber = START;
+        vm.roll(START);
+    }
+
+    function ok(string calldata action) external view returns (uint256) {
+        return okCount[keccak256(bytes(action))];
+    }
+
+    function rejected(string calldata action) external view returns (uint256) {
+        return failCount[keccak256(bytes(action))];
+    }
+
+    function rejectedWith(string calldata action, bytes4 error_) external view returns (uint256) {
+        return failCount[keccak256(abi.encode(action, error_))];
+    }
+
+    function accountCount() external view returns (uint256) {
+        return accounts.length;
+    }
+
+    function bidderCount() external view returns (uint256) {
+        return bidders.length;
+    }
+
+    function finalizedCount() external view returns (uint256) {
+        return finalizedRounds.length;
+    }
+
+    function currentRound() external view returns (uint256) {
+        return _currentRound();
+    }
+
+    /// @notice The model's books of `round`: payments, rollup credit, refunds claimed, bundles won (bit b).
+    function booksOf(uint256 round)
+        external
+        view
+        returns (uint256 paid, uint256 credited, uint256 refunded, uint256 wonBundles, bool finalized)
+    {
+        RoundModel storage m = _rounds[round];
+        return (m.paid, m.credited, m.refunded, m.wonBundles, m.finalized);
+    }
+
+    /// @notice Bundles with tickets sold in `round` (bit b: bundle b).
+    function soldMaskOf(uint256 round) external view returns (uint256 mask) {
+        for (uint256 bundle = 1; bundle < 16; ++bundle) {
+            if (_sold[round][bundle] != 0) mask |= 1 << bundle;
+        }
+    }
+
+    /// @notice Refunds the model says are still claimable in finalized `round`.
+    function claimableOf(uint256 round) public view returns (uint256 claimable) {
+        uint256 won = _rounds[round].wonBundles;
+        for (uint256 bundle = 1; bundle < 16; ++bundle) {
+            if (won & (1 << bundle) != 0) continue;
+            for (uint256 b; b < 4; ++b) {
+                claimable += _paidBy[round][bundle][b];
+            }
+        }
+    }
+
+    // ================================================================== actions (fuzzed entry points)
+
+    /// @notice One to six purchases, mostly in the round on sale, of random bundles and counts.
+    function buy(uint256 who, uint256 seed) external {
+        (who, seed) = (_mix(who), _mix(seed));
+        _begin(seed);
+        uint256 count = 1 + seed % 6;
+        for (uint256 j; j < count; ++j) {
+            _buyOne((who % bidders.length + j) % bidders.length, uint256(keccak256(abi.encode(seed, j))));
+        }
+        _end();
+    }
+
+    /// @notice Proposes the optimal partition (brute force), a valid one (often worse) or a random list.
+    function propose(uint256 seed) external {
+        seed = _mix(seed);
+        _begin(seed);
+        uint256 round = _pickRound(1, seed);
+        (uint256 optimum, uint256[] memory optimal) = _optimalPartition(round);
+        uint256 mode = (seed >> 8) % 3;
+        uint256[] memory bundles =
+            mode == 0 ? optimal : mode == 1 ? _disjointBundles(round, seed >> 16) : _randomBundles(round, seed >> 16);
+        bool kept = _proposeOne(round, bundles);
+        if (_phase(round) == RoundSchedule.Phase.Challenge) {
+            (, uint256 value) = market.bestPartition(round);
+            // Nothing is worth more than the optimum; after proposing it, it is what is kept.
+            _le("propose: kept value <= brute-force optimum", value, optimum);
+            if (mode == 0) _eq("propose: optimum kept", optimum, value);
+            if (kept && mode == 0) optimalKept += 1;
+            if (kept && value < optimum) worseKept += 1;
+        }
+        _end();
+    }
+
+    /// @notice Draws a round: mostly the oldest one due (in its window, or past it: re-arm or void), else a
+    ///         random recent one (too early, in or past its window, already drawn or voided).
+    function draw(uint256 seed, bytes32 randomness) external {
+        seed = _mix(seed);
+        _begin(seed);
+        _drawOne(_pickDrawRound(seed), randomness);
+        _end();
+    }
+
+    function finalize(uint256 seed) external {
+        seed = _mix(seed);
+        _begin(seed);
+        while (_rounds[nextToFinalize].finalized) ++nextToFinalize;
+        uint256 round = nextToFinalize;
+        uint256 mode = seed % 10;
+        if (mode < 6) {
+            // The oldest round ready to settle, if any.
+            for (uint256 r = nextToFinalize; r + 2 <= _currentRound(); ++r) {
+                RoundModel storage m = _rounds[r];
+                if (!m.finalized && (m.drawn || m.voided) && _phase(r) == RoundSchedule.Phase.Settle) {
+                    round = r;
+                    break;
+                }
+            }
+        } else if (mode < 8) {
+            round = _pickRound(2, seed >> 8);
+        }
+        _finalizeOne(round);
+        _end();
+    }
+
+    /// @notice One to three refund claims, mostly for bundles somebody bought in finalized rounds.
+    function claimRefund(uint256 who, uint256 seed) external {
+        (who, seed) = (_mix(who), _mix(seed));
+        _begin(seed);
+        uint256 count = 1 + seed % 3;
+        for (uint256 j; j < count; ++j) {
+            _claimOne((who % bidders.length + j) % bidders.length, uint256(keccak256(abi.encode(seed, j))));
+        }
+        _end();
+    }
+
+    function withdrawCredit(uint256 who) external {
+        who = _mix(who);
+        _begin(who);
+        address account = accounts[who % accounts.length];
+        address to = (who >> 8) % 16 == 0 ? address(0) : SINK;
+        uint256 credit = market.creditOf(account);
+        bytes memory expected;
+        if (to == address(0)) expected = _err(MarketErrors.ZeroAddress.selector);
+        else if (credit == 0) expected = _err(MarketErrors.NothingToWithdraw.selector);
+        uint256 sinkBefore = SINK.balance;
+        vm.prank(account);
+        try market.withdrawCredit(payable(to)) {
+            _ok("withdrawCredit", expected);
+            ghostOut += credit;
+            _eq("withdrawCredit: paid out", sinkBefore + credit, SINK.balance);
+            _eq("withdrawCredit: credit cleared", 0, market.creditOf(account));
+        } catch (bytes memory reason) {
+            _failed("withdrawCredit", expected, reason);
+        }
+        _end();
+    }
+
+    function setReserve(uint256 rollup, uint256 reserve) external {
+        (rollup, reserve) = (_mix(rollup), _mix(reserve));
+        _begin(reserve);
+        address caller = payouts[rollup % N];
+        if (rollup % 10 == 9) caller = bidders[0]; // not the rollup's payout address
+        if (rollup % 31 == 30) rollup = N; // no such rollup
+        else rollup %= N;
+        if (reserve % 17 == 0) {
+            reserve = uint256(type(uint128).max) + 1;
+        } else if (reserve % 43 == 1) {
+            reserve = HUGE_RESERVE;
+        } else if (reserve % 3 == 0 && rollup < N) {
+            // k tickets of the singleton at its (projected) base price next round: revenue == reserve exactly.
+            reserve = (1 + (reserve >> 8) % 4) * modelBase(1 << rollup, _currentRound() + 1);
+        } else {
+            reserve = (reserve % 4) * UNIT / 4 + (reserve >> 8) % 5;
+        }
+        bytes memory expected;
+        if (rollup >= N) {
+            expected = abi.encodeWithSelector(MarketErrors.UnknownRollup.selector, rollup);
+        } else if (caller != payouts[rollup]) {
+            expected = abi.encodeWithSelector(MarketErrors.NotRollupPayout.selector, rollup, caller);
+        } else if (reserve > type(uint128).max) {
+            expected = abi.encodeWithSelector(MarketErrors.ReserveTooLarge.selector, reserve);
+        }
+        vm.prank(caller);
+        try market.setReserve(rollup, reserve) {
+            _ok("setReserve", expected);
+            // Applies from the first round not yet open.
+            uint256 from = _currentRound() + 1;
+            Checkpoint[] storage history = _reserves[rollup];
+            if (history[history.length - 1].from == from) history[history.length - 1].reserve = reserve;
+            else history.push(Checkpoint(from, reserve));
+            _eq("setReserve: applies from next round", reserve, market.reserveAt(rollup, from));
+        } catch (bytes memory reason) {
+            _failed("setReserve", expected, reason);
+        }
+        _end();
+    }
+
+    /// @notice Moves the chain on: one block about 30% of the time (so each phase sees several calls of every
+    ///         kind), now and then a whole round (no sales) or past every pending draw window.
+    function advance(uint256 blocks) external {
+        blocks = _mix(blocks);
+        _begin(0);
+        uint256 r = blocks % 128;
+        if (r == 0) blockNumber += LOOKAHEAD + WINDOW;
+        else if (r < 3) blockNumber += SALE;
+        else if (r < 40) blockNumber += 1;
+        vm.roll(blockNumber);
+        _end();
+    }
+
+    // ================================================================== buy
+
+    struct BuyPlan {
+        uint256 b; // bidder index
+        address buyer;
+        uint256 round;
+        uint256 bundle;
+        uint256 count;
+        uint256 sold; // before
+        uint256 held; // before
+        uint256 base;
+        uint256 cost;
+        uint256 value;
+        bytes expected;
+    }
+
+    function _planBuy(uint256 b, uint256 seed) internal view returns (BuyPlan memory p) {
+        p.b = b;
+        p.buyer = bidders[b];
+        p.round = (seed >> 4) % 3 == 0 ? _pickRound(0, seed) : _currentRound();
+        p.bundle = _pickBundle(p.round, seed >> 8);
+        bool valid = p.bundle != 0 && p.bundle >> N == 0;
+        if (valid) {
+            p.sold = _sold[p.round][p.bundle];
+            p.held = _heldBy[p.round][p.bundle][b];
+        }
+        uint256 left = 2 * T - p.sold;
+        uint256 mode = (seed >> 16) % 64;
+        if (mode < 3) p.count = 0;
+        else if (mode < 8) p.count = left + 1 + (seed >> 24) % 3; // beyond 2T
+        else if (mode < 14) p.count = left; // sell out (none left: zero tickets)
+        else if (mode < 17) p.count = CAP + 1 - p.held; // one past the bidder's cap
+        else if (mode == 17) p.count = type(uint256).max - (seed >> 24) % 2; // absurd
+        else p.count = 1 + (seed >> 24) % 3;
+
+        RoundSchedule.Phase phase = _phase(p.round);
+        if (phase != RoundSchedule.Phase.Commit) {
+            p.expected = abi.encodeWithSelector(
+                MarketErrors.WrongPhase.selector, p.round, uint8(RoundSchedule.Phase.Commit), uint8(phase)
+            );
+        } else if (!valid) {
+            p.expected = abi.encodeWithSelector(MarketErrors.InvalidBundle.selector, p.bundle);
+        } else if (p.count == 0) {
+            p.expected = _err(MarketErrors.ZeroTickets.selector);
+        } else if (p.count > type(uint256).max - p.sold) {
+            p.expected = abi.encodeWithSignature("Panic(uint256)", 0x11); // sold + count overflows
+        } else if (p.sold + p.count > 2 * T) {
+            p.expected = abi.encodeWithSelector(MarketErrors.TicketLimit.selector, p.bundle, 2 * T - p.sold);
+        } else if (p.held + p.count > CAP) {
+            p.expected = abi.encodeWithSelector(MarketErrors.BidderCapReached.selector, p.bundle, CAP);
+        } else {
+            p.base = modelBase(p.bundle, p.round);
+            p.cost = modelCost(p.base, p.sold, p.count);
+        }
+
+        uint256 pay = (seed >> 32) % 20;
+        if (p.cost == 0) p.value = (seed >> 40) % 3 == 0 ? 0 : UNIT; // failing anyway: money must come back
+        else if (pay < 2) p.value = p.cost - 1;
+        else if (pay == 2) p.value = p.cost / 2;
+        else if (pay < 5) p.value = p.cost + 1; // one wei too much
+        else if (pay < 7) p.value = p.cost + 1 + (seed >> 40) % UNIT;
+        else p.value = p.cost;
+        if (p.expected.length == 0 && p.value < p.cost) {
+            p.expected = abi.encodeWithSelector(MarketErrors.InsufficientPayment.selector, p.cost, p.value);
+        }
+    }
+
+    function _buyOne(uint256 b, uint256 seed) internal {
+        BuyPlan memory p = _planBuy(b, seed);
+        if (p.cost != 0) _eq("quote == model cost", p.cost, market.quote(p.round, p.bundle, p.count));
+        uint256 creditBefore = market.creditOf(p.buyer);
+        uint256 escrowBefore = market.escrow();
+        uint256 balanceBefore = address(market).balance;
+        vm.deal(p.buyer, p.buyer.balance + p.value);
+        vm.prank(p.buyer);
+        try market.buy{value: p.value}(p.round, p.bundle, p.count) {
+            _ok("buy", p.expected);
+            ghostIn += p.value;
+            _eq("buy: balance", balanceBefore + p.value, address(market).balance);
+            _eq("buy: escrow takes the cost", escrowBefore + p.cost, market.escrow());
+            _eq("buy: excess credited", creditBefore + p.value - p.cost, market.creditOf(p.buyer));
+            _recordBuy(p);
+            _checkAfterBuy(p, seed);
+        } catch (bytes memory reason) {
+            _failed("buy", p.expected, reason);
+        }
+    }
+
+    function _recordBuy(BuyPlan memory p) internal {
+        uint256 bundle = p.bundle;
+        if (!_seen[bundle]) {
+            _seen[bundle] = true;
+            if (p.base > FLOOR) startAboveFloor += 1;
+            if (p.base == MAX_BASE) startCapped += 1;
+        } else if (p.sold == 0 && p.round > _lastSaleRound[bundle]) {
+            // First sale of the bundle in this round: how did the base move since its last sale round?
+            uint256 last = _lastSaleRound[bundle];
+            uint256 before = modelBase(bundle, last);
+            if (p.base > before) baseUp += 1;
+            if (p.base < before) baseDown += 1;
+            if (p.base == FLOOR && before > FLOOR) baseAtFloor += 1;
+            if (p.round > last + 1) baseAfterGap += 1;
+        }
+        _lastSaleRound[bundle] = p.round;
+        _lastSaleBase[bundle] = p.base;
+        _lots[p.round][bundle].push(Lot(uint8(p.b), uint32(p.count)));
+        uint256 flatEnd = (3 * T) / 2;
+        uint256 end = p.sold + p.count;
+        if (end > flatEnd) ticketsOnCurve += end - (p.sold > flatEnd ? p.sold : flatEnd);
+        if (end == 2 * T) bundlesFilled += 1;
+        if (p.value > p.cost) overpaid += 1;
+        _sold[p.round][bundle] = end;
+        _heldBy[p.round][bundle][p.b] += p.count;
+        _paidBy[p.round][bundle][p.b] += p.cost;
+        _revenue[p.round][bundle] += p.cost;
+        _rounds[p.round].paid += p.cost;
+        modelEscrow += p.cost;
+    }
+
+    function _checkAfterBuy(BuyPlan memory p, uint256 seed) internal view {
+        uint256 end = p.sold + p.count;
+        _eq("buy: ticketsSold", end, market.ticketsSold(p.round, p.bundle));
+        _eq("buy: revenueOf", _revenue[p.round][p.bundle], market.revenueOf(p.round, p.bundle));
+        _eq("buy: paidBy", _paidBy[p.round][p.bundle][p.b], market.paidBy(p.round, p.bundle, p.buyer));
+        _eq("buy: ticketsHeld", _heldBy[p.round][p.bundle][p.b], market.ticketsHeld(p.round, p.bundle, p.buyer));
+        _eq("buy: base price", p.base, market.basePrice(p.bundle, p.round));
+        // Projected base prices of later rounds: one EIP-1559 step with this round's sales, then decay.
+        uint256 later = p.round + 1 + seed % 3;
+        _eq("buy: later base price", modelBase(p.bundle, later), market.basePrice(p.bundle, later));
+        // Holders: the first and last new tickets are the buyer's; a random one is the model's.
+        _eq("buy: holder of first new ticket", _addr(p.buyer), _addr(market.ticketHolder(p.round, p.bundle, p.sold)));
+        _eq("buy: holder of last new ticket", _addr(p.buyer), _addr(market.ticketHolder(p.round, p.bundle, end - 1)));
+        uint256 ticket = (seed >> 48) % end;
+        _eq(
+            "buy: holder of a ticket",
+            _addr(_holder(p.round, p.bundle, ticket)),
+            _addr(market.ticketHolder(p.round, p.bundle, ticket))
+        );
+        try market.ticketHolder(p.round, p.bundle, end) {
+            revert Mismatch("buy: ticket past the last sold has a holder", 0, 1);
+        } catch (bytes memory reason) {
+            _sameError(
+                "ticketHolder",
+                abi.encodeWithSelector(MarketErrors.UnknownTicket.selector, p.round, p.bundle, end),
+                reason
+            );
+        }
+    }
+
+    // ================================================================== propose
+
+    function _proposeOne(uint256 round, uint256[] memory bundles) internal returns (bool kept) {
+        bytes memory expected;
+        uint256 value;
+        uint256 current = _modelBestValue(round);
+        (, uint256 before) = market.bestPartition(round);
+        _eq("propose: best value before == model", current, before);
+        RoundSchedule.Phase phase = _phase(round);
+        if (phase != RoundSchedule.Phase.Challenge) {
+            expected = abi.encodeWithSelector(
+                MarketErrors.WrongPhase.selector, round, uint8(RoundSchedule.Phase.Challenge), uint8(phase)
+            );
+        } else {
+            (expected, value) = _judgePartition(round, bundles);
+            if (expected.length == 0 && value <= current) {
+                expected = abi.encodeWithSelector(MarketErrors.NotBetter.selector, value, current);
+            }
+        }
+        try market.propose(round, bundles) returns (uint256 returned) {
+            _ok("propose", expected);
+            _eq("propose: returned value", value, returned);
+            RoundModel storage m = _rounds[round];
+            m.proposed = true;
+            m.keptValue = value;
+            _kept[round] = bundles;
+            _checkKept(round, "propose: kept");
+            kept = true;
+        } catch (bytes memory reason) {
+            _failed("propose", expected, reason);
+            _checkKept(round, "propose: failed proposal leaves");
+        }
+    }
+
+    function _checkKept(uint256 round, string memory what) internal view {
+        (uint256[] memory kept, uint256 value) = market.bestPartition(round);
+        uint256[] storage model = _kept[round];
+        _eq(string.concat(what, " value"), _modelBestValue(round), value);
+        _eq(string.concat(what, " bundle count"), model.length, kept.length);
+        for (uint256 k; k < kept.length; ++k) {
+            _eq(string.concat(what, " bundle"), model[k], kept[k]);
+        }
+    }
+
+    // ================================================================== draw
+
+    /// @dev The oldest round due for a draw call, its planned missed windows decided on first sight: most
+    ///      rounds are drawn in their first window, one in eight misses one (re-armed, then drawn) and one in
+    ///      eight misses two (re-armed, then voided: MAX_REARMS = 1). Jumps of the clock add misses.
+    function _pickDrawRound(uint256 seed) internal returns (uint256) {
+        uint256 current = _currentRound();
+        uint256 mode = seed % 20;
+        if (mode < 10) {
+            while (nextToDraw < current && (_rounds[nextToDraw].drawn || _rounds[nextToDraw].voided)) ++nextToDraw;
+            for (uint256 round = nextToDraw; round < current; ++round) {
+                RoundModel storage m = _rounds[round];
+                if (m.drawn || m.voided) continue;
+                if (m.plan == 0) {
+                    uint256 r = uint256(keccak256(abi.encode(seed, round))) % 8;
+                    m.plan = r < 6 ? 1 : r < 7 ? 2 : 3;
+                }
+                uint256 target = _target(round);
+                if (blockNumber >= target + WINDOW) return round; // missed: re-arm or void
+                if (blockNumber >= target && m.rearms + 1 >= m.plan) return round; // in the window
+            }
+            return nextToDraw; // nothing due: too early
+        }
+        if (mode < 16) {
+            uint256 back = (seed >> 8) % 8;
+            uint256 round = current + 1 > back ? current + 1 - back : 0;
+            // A round meant to miss this window is left alone (it gets a too-early call instead).
+            RoundModel storage m = _rounds[round];
+            uint256 target = _target(round);
+            bool inWindow = !m.drawn && !m.voided && blockNumber >= target && blockNumber < target + WINDOW;
+            return inWindow && m.rearms + 1 < m.plan ? current + 1 : round;
+        }
+        if (mode < 19 && _drawDone.length != 0) return _drawDone[(seed >> 8) % _drawDone.length]; // twice
+        if ((seed >> 8) % 4 == 0) return uint256(type(uint64).max) + 1; // beyond the schedule
+        return current + (seed >> 16) % 3;
+    }
+
+    function _drawOne(uint256 round, bytes32 randomness) internal {
+        RoundModel storage m = _rounds[round];
+        bytes memory expected;
+        uint256 outcome; // 1 drawn, 2 re-armed, 3 voided
+        if (m.drawn) {
+            expected = abi.encodeWithSelector(MarketErrors.AlreadyDrawn.selector, round);
+        } else if (m.voided) {
+            expected = abi.encodeWithSelector(MarketErrors.Voided.selector, round);
+        } else if (round > type(uint64).max) {
+            expected = abi.encodeWithSelector(MarketErrors.RoundOutOfRange.selector, round);
+        } else {
+            uint256 target = _target(round);
+            if (blockNumber < target) {
+                expected = abi.encodeWithSelector(MarketErrors.DrawTooEarly.selector, round, target);
+            } else if (blockNumber >= target + WINDOW) {
+                outcome = m.rearms >= MAX_REARMS ? 3 : 2;
+            } else {
+                outcome = 1;
+            }
+        }
+        vm.prevrandao(randomness);
+        try market.draw(round) returns (bool drawn) {
+            _ok("draw", expected);
+            _eq("draw: returns whether drawn", outcome == 1 ? 1 : 0, drawn ? 1 : 0);
+            if (outcome == 1) {
+                m.drawn = true;
+                m.seed = keccak256(abi.encode(randomness, block.chainid, address(market), round));
+                drawsInWindow += 1;
+                _drawDone.push(round);
+            } else if (outcome == 2) {
+                m.target = blockNumber + LOOKAHEAD;
+                m.rearms += 1;
+                rearmed += 1;
+            } else {
+                m.voided = true;
+                voided += 1;
+                _drawDone.push(round);
+            }
+            _checkDrawState(round);
+        } catch (bytes memory reason) {
+            _failed("draw", expected, reason);
+            if (round <= type(uint64).max) _checkDrawState(round);
+        }
+    }
+
+    function _checkDrawState(uint256 round) internal view {
+        RoundModel storage m = _rounds[round];
+        LotteryMarket.Draw memory d = market.drawOf(round);
+        _eq("drawOf: target", _target(round), d.target);
+        _eq("drawOf: rearms", m.rearms, d.rearms);
+        _eq("drawOf: drawn", m.drawn ? 1 : 0, d.drawn ? 1 : 0);
+        _eq("drawOf: voided", m.voided ? 1 : 0, d.voided ? 1 : 0);
+        _eq("drawOf: finalized", m.finalized ? 1 : 0, d.finalized ? 1 : 0);
+        _eq("drawOf: seed", uint256(m.seed), uint256(d.seed));
+        _eq("drawOf: sold singletons", m.soldSingletons, d.soldSingletons);
+    }
+
+    // ================================================================== finalize
+
+    struct Sale {
+        uint256 bundle;
+        uint256 revenue;
+        uint256 ticket;
+        address winner;
+    }
+
+    struct Settlement {
+        Sale[] sales;
+        uint256 count;
+        uint256 revenue;
+        uint256 value;
+        uint256 soldSingletons;
+        uint256 wonBundles;
+        uint256 atReserve;
+        uint256[N] shares;
+    }
+
+    function _finalizeOne(uint256 round) internal {
+        RoundModel storage m = _rounds[round];
+        bytes memory expected;
+        RoundSchedule.Phase phase = _phase(round);
+        if (phase != RoundSchedule.Phase.Settle) {
+            expected = abi.encodeWithSelector(
+                MarketErrors.WrongPhase.selector, round, uint8(RoundSchedule.Phase.Settle), uint8(phase)
+            );
+        } else if (!m.drawn && !m.voided) {
+            expected = abi.encodeWithSelector(MarketErrors.NotDrawn.selector, round);
+        } else if (m.finalized) {
+            expected = abi.encodeWithSelector(MarketErrors.AlreadyFinalized.selector, round);
+        }
+        Settlement memory s;
+        if (expected.length == 0 && m.drawn) s = _expectedSettlement(round);
+        uint256[N] memory creditBefore;
+        for (uint256 i; i < N; ++i) {
+            creditBefore[i] = market.creditOf(payouts[i]);
+        }
+        uint256 escrowBefore = market.escrow();
+        vm.recordLogs(); // (re)starts recording with an empty log
+        try market.finalize(round) {
+            _ok("finalize", expected);
+            _checkEvents(round, s);
+            uint256 credited;
+            for (uint256 i; i < N; ++i) {
+                uint256 delta = market.creditOf(payouts[i]) - creditBefore[i];
+                _eq("finalize: rollup share", s.shares[i], delta);
+                credited += delta;
+            }
+            _eq("finalize: rollups get the revenue", s.revenue, credited);
+            _eq("finalize: escrow releases the revenue", escrowBefore - s.revenue, market.escrow());
+            modelEscrow -= s.revenue;
+            m.finalized = true;
+            m.credited = credited;
+            m.soldSingletons = s.soldSingletons;
+            m.wonBundles = s.wonBundles;
+            totalRevenue += credited;
+            paidFinalized += m.paid;
+            claimableFinalized += claimableOf(round);
+            finalizedRounds.push(round);
+            if (m.voided) voidedFinalized += 1;
+            singletonsWonAtReserve += s.atReserve;
+            _checkDrawState(round);
+            _checkKept(round, "finalize: partition");
+            _checkSequencers(round, s);
+        } catch (bytes memory reason) {
+            _failed("finalize", expected, reason);
+            if (!m.finalized) {
+                try market.sequencerOf(round, 0) {
+                    revert Mismatch("sequencerOf before finalization", 0, 1);
+                } catch (bytes memory why) {
+                    _sameError(
+                        "sequencerOf", abi.encodeWithSelector(MarketErrors.RoundNotFinalized.selector, round), why
+                    );
+                }
+            }
+        }
+    }
+
+    /// @dev What finalize(round) pays, from the model: the kept partition's bundles, then the singletons not
+    ///      covered whose revenue is non-zero and meets the reserve; each one's winning ticket
+    ///      keccak256(seed, bundle) mod sold and its holder; each rollup's share of the revenue.
+    function _expectedSettlement(uint256 round) internal view returns (Settlement memory s) {
+        uint256[] storage kept = _kept[round];
+        s.sales = new Sale[](kept.length + N);
+        s.value = _modelBestValue(round);
+        uint256 covered;
+        for (uint256 k; k < kept.length; ++k) {
+            covered |= kept[k];
+            _addSale(round, kept[k], s);
+        }
+        for (uint256 i; i < N; ++i) {
+            uint256 single = 1 << i;
+            if (covered & single != 0) continue;
+            uint256 revenue = _revenue[round][single];
+            if (revenue != 0 && revenue >= modelReserve(i, round)) {
+                if (revenue == modelReserve(i, round)) s.atReserve += 1;
+                s.soldSingletons |= single;
+                _addSale(round, single, s);
+            }
+        }
+    }
+
+    function _addSale(uint256 round, uint256 bundle, Settlement memory s) internal view {
+        uint256 revenue = _revenue[round][bundle];
+        uint256 ticket = uint256(keccak256(abi.encode(_rounds[round].seed, bundle))) % _sold[round][bundle];
+        s.sales[s.count++] = Sale(bundle, revenue, ticket, _holder(round, bundle, ticket));
+        s.revenue += revenue;
+        s.wonBundles |= 1 << bundle;
+        uint256[N] memory shares = _split(round, bundle, revenue);
+        uint256 sum;
+        for (uint256 i; i < N; ++i) {
+            s.shares[i] += shares[i];
+            sum += shares[i];
+        }
+        _eq("model: shares sum to the revenue", revenue, sum);
+    }
+
+    /// @dev revenue * w_i / sum w (floored), the remainder to the bundle's lowest rollup; all-zero weights
+    ///      split equally. w_i: the reserve, or max(singleton revenue, reserve), by the split rule.
+    function _split(uint256 round, uint256 bundle, uint256 revenue) internal view returns (uint256[N] memory shares) {
+        uint256[N] memory weights;
+        uint256 total;
+        uint256 size;
+        uint256 first = N;
+        for (uint256 i; i < N; ++i) {
+            if (bundle & (1 << i) == 0) continue;
+            if (first == N) first = i;
+            ++size;
+            uint256 reserve = modelReserve(i, round);
+            uint256 single = _revenue[round][1 << i];
+            weights[i] = splitRule == LotteryMarket.SplitRule.Reserves ? reserve : (single > reserve ? single : reserve);
+            total += weights[i];
+        }
+        uint256 paid;
+        for (uint256 i; i < N; ++i) {
+            if (bundle & (1 << i) == 0) continue;
+            shares[i] = total == 0 ? revenue / size : (revenue * weights[i]) / total;
+            paid += shares[i];
+        }
+        shares[first] += revenue - paid;
+    }
+
+    function _checkEvents(uint256 round, Settlement memory s) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 won;
+        bool finalized;
+        for (uint256 k; k < logs.length; ++k) {
+            Vm.Log memory log = logs[k];
+            if (log.emitter != address(market)) continue;
+            if (log.topics[0] == LOTTERY_WON) {
+                _le("finalize: LotteryWon events", won + 1, s.count);
+                Sale memory sale = s.sales[won++];
+                _eq("LotteryWon: round", round, uint256(log.topics[1]));
+                _eq("LotteryWon: winner", _addr(sale.winner), uint256(log.topics[2]));
+                (uint256 bundle, uint256 ticket, uint256 revenue) = abi.decode(log.data, (uint256, uint256, uint256));
+                _eq("LotteryWon: bundle", sale.bundle, bundle);
+                _eq("LotteryWon: ticket", sale.ticket, ticket);
+                _eq("LotteryWon: revenue", sale.revenue, revenue);
+            } else if (log.topics[0] == ROUND_FINALIZED) {
+                finalized = true;
+                _eq("RoundFinalized: round", round, uint256(log.topics[1]));
+                (uint256 value, uint256 revenue,) = abi.decode(log.data, (uint256, uint256, uint256[]));
+                _eq("RoundFinalized: value", s.value, value);
+                _eq("RoundFinalized: revenue", s.revenue, revenue);
+            }
+        }
+        _eq("finalize: LotteryWon events", s.count, won);
+        _eq("finalize: RoundFinalized emitted", 1, finalized ? 1 : 0);
+    }
+
+    /// @dev sequencerOf agrees with the model: the winner of the sold bundle holding the rollup, else nobody.
+    function _checkSequencers(uint256 round, Settlement memory s) internal {
+        for (uint256 i; i < N; ++i) {
+            address expected;
+            for (uint256 k; k < s.count; ++k) {
+                if (s.sales[k].bundle & (1 << i) != 0) expected = s.sales[k].winner;
+            }
+            _eq("sequencerOf", _addr(expected), _addr(market.sequencerOf(round, i)));
+        }
+        for (uint256 k; k < s.count; ++k) {
+            if (s.sales[k].bundle & (s.sales[k].bundle - 1) == 0) singletonsWon += 1;
+            else multiBundlesWon += 1;
+        }
+    }
+
+    // ================================================================== claimRefund
+
+    function _claimOne(uint256 b, uint256 seed) internal {
+        address buyer = bidders[b];
+        uint256 round;
+        uint256 n = finalizedRounds.length;
+        if (n != 0 && seed % 6 != 0) round = finalizedRounds[n - 1 - (seed >> 8) % (n < 6 ? n : 6)];
+        else round = _pickRound(2, seed >> 8);
+        uint256 bundle = _pickClaimBundle(round, seed >> 16);
+        if (bundle != 0 && bundle < 16 && (seed >> 32) % 5 != 0) {
+            // Mostly someone who bought the bundle.
+            Lot[] storage lots = _lots[round][bundle];
+            if (lots.length != 0) b = lots[(seed >> 40) % lots.length].buyer;
+            buyer = bidders[b];
+        }
+        RoundModel storage m = _rounds[round];
+        uint256 amount = bundle != 0 && bundle < 16 ? _paidBy[round][bundle][b] : 0;
+        bytes memory expected;
+        if (!m.finalized) {
+            expected = abi.encodeWithSelector(MarketErrors.RoundNotFinalized.selector, round);
+        } else if (_won(round, bundle)) {
+            expected = abi.encodeWithSelector(MarketErrors.BundleWon.selector, round, bundle);
+        } else if (amount == 0) {
+            expected = abi.encodeWithSelector(MarketErrors.NothingToRefund.selector, round, bundle, buyer);
+        }
+        uint256 creditBefore = market.creditOf(buyer);
+        uint256 escrowBefore = market.escrow();
+        vm.prank(buyer);
+        try market.claimRefund(round, bundle) {
+            _ok("claimRefund", expected);
+            _eq("claimRefund: credited", creditBefore + amount, market.creditOf(buyer));
+            _eq("claimRefund: escrow", escrowBefore - amount, market.escrow());
+            _eq("claimRefund: paidBy cleared", 0, market.paidBy(round, bundle, buyer));
+            _paidBy[round][bundle][b] = 0;
+            m.refunded += amount;
+            modelEscrow -= amount;
+            refundedTotal += amount;
+            claimableFinalized -= amount;
+            if (m.voided) refundsVoided += 1;
+            else if (bundle & (bundle - 1) == 0) refundsUnsoldSingleton += 1;
+            else refundsLostBundle += 1;
+        } catch (bytes memory reason) {
+            _failed("claimRefund", expected, reason);
+        }
+    }
+
+    /// @dev Won in finalized `round`: a bundle of the kept partition, or a singleton that sold; nothing in a
+    ///      voided round.
+    function _won(uint256 round, uint256 bundle) internal view returns (bool) {
+        RoundModel storage m = _rounds[round];
+        if (m.voided || bundle == 0) return false;
+        if (bundle & (bundle - 1) == 0) return m.soldSingletons & bundle != 0;
+        return bundle < 16 && m.wonBundles & (1 << bundle) != 0;
+    }
+
+    /// @dev Mostly a bundle with sales in the round, else any mask (including none and out of range).
+    function _pickClaimBundle(uint256 round, uint256 seed) internal view returns (uint256) {
+        if (seed % 8 != 0) {
+            for (uint256 k; k < 16; ++k) {
+                uint256 bundle = 1 + ((seed >> 8) + k) % 15;
+                if (_sold[round][bundle] != 0) return bundle;
+            }
+        }
+        return (seed >> 8) % 18;
+    }
+
+    // ================================================================== model: prices
+
+    /// @notice Reserve of rollup `i` in `round`: the last change that applies from `round` or earlier.
+    function modelReserve(uint256 i, uint256 round) public view returns (uint256) {
+        Checkpoint[] storage history = _reserves[i];
+        uint256 k = history.length - 1; // the first checkpoint is from round 0
+        while (history[k].from > round) --k;
+        return history[k].reserve;
+    }
+
+    /// @notice Starting base price: max(floor, sum of the bundle's reserves / T), at most MAX_BASE.
+    function modelStartingPrice(uint256 bundle, uint256 round) public view returns (uint256 price) {
+        uint256 reserves;
+        for (uint256 i; i < N; ++i) {
+            if (bundle & (1 << i) != 0) reserves += modelReserve(i, round);
+        }
+        price = reserves / T;
+        if (price < FLOOR) price = FLOOR;
+        if (price > MAX_BASE) price = MAX_BASE;
+    }
+
+    /// @notice One EIP-1559 step: p' = p (1 + (sold - T) / T / 8), the change rounded toward zero, kept in
+    ///         [floor, MAX_BASE].
+    function modelStep(uint256 base, uint256 sold) public pure returns (uint256 next) {
+        next = sold >= T ? base + (base * (sold - T)) / (8 * T) : base - (base * (T - sold)) / (8 * T);
+        if (next < FLOOR) next = FLOOR;
+        if (next > MAX_BASE) next = MAX_BASE;
+    }
+
+    /// @notice Base price of `bundle` in `round` (its last sale round or later), stepping round by round with
+    ///         each round's sales (no sales: a decay step) from the base in its last sale round (which was
+    ///         itself stepped from the starting price the same way: see _recordBuy).
+    function modelBase(uint256 bundle, uint256 round) public view returns (uint256 base) {
+        if (!_seen[bundle]) return modelStartingPrice(bundle, round);
+        uint256 last = _lastSaleRound[bundle];
+        base = _lastSaleBase[bundle];
+        for (uint256 r = last; r < round; ++r) {
+            base = modelStep(base, r == last ? _sold[r][bundle] : 0);
+        }
+    }
+
+    /// @notice Price of the k-th ticket (1-indexed): p up to 1.5T, then with x = (k - 1.5T) / (0.5T) =
+    ///         (2k - 3T) / T: linear p(1 + x), quadratic p(1 + beta x^2), exponential p e^(gamma x), floored.
+    function modelTicketPrice(uint256 base, uint256 k) public view returns (uint256) {
+        if (2 * k <= 3 * T) return base;
+        uint256 d = 2 * k - 3 * T;
+        if (curve == TicketPricing.Curve.Linear) return (base * (T + d)) / T;
+        if (curve == TicketPricing.Curve.Quadratic) return (base * (WAD * T * T + BETA * d * d)) / (WAD * T * T);
+        return (base * _exp((GAMMA * d) / T)) / WAD;
+    }
+
+    /// @notice Tickets sold+1 .. sold+count, one by one.
+    function modelCost(uint256 base, uint256 sold, uint256 count) public view returns (uint256 total) {
+        for (uint256 k = sold + 1; k <= sold + count; ++k) {
+            total += modelTicketPrice(base, k);
+        }
+    }
+
+    /// @dev e^(x / WAD) in WAD by its Taylor series, each term floored (TicketPricing NatSpec).
+    function _exp(uint256 x) internal pure returns (uint256 sum) {
+        uint256 term = WAD;
+        sum = WAD;
+        for (uint256 n = 1; term != 0; ++n) {
+            term = (term * x) / WAD / n;
+            sum += term;
+        }
+    }
+
+    // ================================================================== model: partitions and tickets
+
+    function _singletonValue(uint256 round, uint256 i) internal view returns (uint256) {
+        uint256 revenue = _revenue[round][1 << i];
+        uint256 reserve = modelReserve(i, round);
+        return revenue > reserve ? revenue : reserve;
+    }
+
+    /// @dev The kept proposal's value, or the singleton partition's before any.
+    function _modelBestValue(uint256 round) internal view returns (uint256 value) {
+        if (_rounds[round].proposed) return _rounds[round].keptValue;
+        for (uint256 i; i < N; ++i) {
+            value += _singletonValue(round, i);
+        }
+    }
+
+    /// @dev Validity (first error, in the order the contract checks) and value of a proposed partition.
+    function _judgePartition(uint256 round, uint256[] memory bundles)
+        internal
+        view
+        returns (bytes memory failure, uint256 value)
+    {
+        uint256 covered;
+        for (uint256 k; k < bundles.length; ++k) {
+            uint256 b = bundles[k];
+            if (b == 0) return (abi.encodeWithSelector(MarketErrors.EmptyBundle.selector, k), 0);
+            if (b >> N != 0) return (abi.encodeWithSelector(MarketErrors.BundleOutOfRange.selector, b), 0);
+            if (_popcount(b) < 2) return (abi.encodeWithSelector(MarketErrors.SingletonListed.selector, b), 0);
+            if (b & covered != 0) return (abi.encodeWithSelector(MarketErrors.OverlappingBundle.selector, b), 0);
+            covered |= b;
+            if (_revenue[round][b] == 0) return (abi.encodeWithSelector(MarketErrors.NoBidForBundle.selector, b), 0);
+            value += _revenue[round][b];
+        }
+        for (uint256 i; i < N; ++i) {
+            if (covered & (1 << i) == 0) value += _singletonValue(round, i);
+        }
+    }
+
+    /// @dev Brute force over all partitions of the N rollups (a bundle's value is its ticket revenue; a
+    ///      singleton's is max(revenue, reserve)); returns the optimum and its multi-rollup bundles.
+    function _optimalPartition(uint256 round) internal view returns (uint256 optimum, uint256[] memory bundles) {
+        uint256 full = (1 << N) - 1;
+        uint256[16] memory best;
+        uint256[16] memory choice;
+        uint256[16] memory blockValue;
+        for (uint256 b = 1; b <= full; ++b) {
+            blockValue[b] = _popcount(b) == 1 ? _singletonValue(round, _lowest(b)) : _revenue[round][b];
+        }
+        for (uint256 mask = 1; mask <= full; ++mask) {
+            uint256 low = mask & (~mask + 1);
+            bool found;
+            for (uint256 sub = mask; sub != 0; sub = (sub - 1) & mask) {
+                if (sub & low == 0) continue;
+                if (_popcount(sub) >= 2 && blockValue[sub] == 0) continue; // a bundle needs tickets sold
+                uint256 v = blockValue[sub] + best[mask ^ sub];
+                if (!found || v > best[mask]) {
+                    best[mask] = v;
+                    choice[mask] = sub;
+                    found = true;
+                }
+            }
+        }
+        optimum = best[full];
+        uint256[] memory tmp = new uint256[](N);
+        uint256 count;
+        for (uint256 mask = full; mask != 0; mask ^= choice[mask]) {
+            if (_popcount(choice[mask]) >= 2) tmp[count++] = choice[mask];
+        }
+        bundles = new uint256[](count);
+        for (uint256 k; k < count; ++k) {
+            bundles[k] = tmp[k];
+        }
+    }
+
+    /// @dev A valid partition, usually not the best: bundles with sales taken greedily in random order.
+    function _disjointBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
+        bundles = new uint256[](N / 2);
+        uint256 count;
+        uint256 covered;
+        for (uint256 k; k < 11; ++k) {
+            uint256 b = _multiBundle((seed + k) % 11);
+            if (_revenue[round][b] == 0 || b & covered != 0 || (seed >> (8 + k)) % 3 == 0) continue;
+            covered |= b;
+            bundles[count++] = b;
+        }
+        assembly ("memory-safe") {
+            mstore(bundles, count)
+        }
+    }
+
+    /// @dev Mostly invalid: empty, out of range, singletons, overlaps, bundles without sales.
+    function _randomBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
+        bundles = new uint256[](seed % 4);
+        for (uint256 k; k < bundles.length; ++k) {
+            uint256 r = uint256(keccak256(abi.encode(seed, k)));
+            uint256 b = _multiBundle((r >> 8) % 11);
+            bundles[k] = (r % 5 < 2 && _revenue[round][b] != 0) ? b : (r >> 16) % 20;
+        }
+    }
+
+    /// @dev The k-th (0..10) mask of two or more of the 4 rollups.
+    function _multiBundle(uint256 k) internal pure returns (uint256) {
+        return [uint256(3), 5, 6, 7, 9, 10, 11, 12, 13, 14, 15][k];
+    }
+
+    /// @dev Holder of ticket `ticket` (0-indexed): walk the purchases in order.
+    function _holder(uint256 round, uint256 bundle, uint256 ticket) internal view returns (address) {
+        Lot[] storage lots = _lots[round][bundle];
+        uint256 end;
+        for (uint256 k; k < lots.length; ++k) {
+            end += lots[k].count;
+            if (ticket < end) return bidders[lots[k].buyer];
+        }
+        revert Mismatch("model: no holder", ticket, end);
+    }
+
+    function _target(uint256 round) internal view returns (uint256) {
+        uint256 target = _rounds[round].target;
+        return target != 0 ? target : START + round * SALE + SALE + LOOKAHEAD;
+    }
+
+    // ================================================================== bookkeeping
+
+    function _begin(uint256 seed) internal {
+        calls += 1;
+        // Time moves on between actions now and then, so rounds advance through their phases.
+        if (seed % 128 == 127) blockNumber += 1;
+        vm.roll(blockNumber);
+    }
+
+    /// @dev After every action: phases match the schedule, reserves match the model, and the best partition
+    ///      value of the rounds where it can still move (on sale, in challenge) is the model's and never
+    ///      decreases (older rounds: checked by the invariant, and when finalized).
+    function _end() internal {
+        uint256 current = _currentRound();
+        for (uint256 round = current > 1 ? current - 1 : 0; round <= current + 1; ++round) {
+            _eq("phaseOf", uint256(_phase(round)), uint256(market.phaseOf(round)));
+            if (_phase(round) == RoundSchedule.Phase.NotOpen) continue;
+            (, uint256 value) = market.bestPartition(round);
+            _eq("best partition value == model", _modelBestValue(round), value);
+            _le("partition value never decreases", valueSeen[round], value);
+            valueSeen[round] = value;
+        }
+        for (uint256 i; i < N; ++i) {
+            _eq("reserve == model (open round)", modelReserve(i, current), market.reserveAt(i, current));
+            _eq("reserve == model (next round)", modelReserve(i, current + 1), market.reserveAt(i, current + 1));
+        }
+    }
+
+    function _ok(string memory action, bytes memory expected) internal {
+        if (expected.length != 0) revert UnexpectedOutcome(action, expected, "succeeded");
+        okCount[keccak256(bytes(action))] += 1;
+    }
+
+    /// @dev The call failed: it must have been expected to, with exactly the expected error (and arguments,
+    ///      when the expectation has them).
+    function _failed(string memory action, bytes memory expected, bytes memory reason) internal {
+        _sameError(action, expected, reason);
+        failCount[keccak256(bytes(action))] += 1;
+        failCount[keccak256(abi.encode(action, bytes4(expected)))] += 1;
+    }
+
+    function _sameError(string memory action, bytes memory expected, bytes memory reason) internal pure {
+        bool same = expected.length >= 4 && reason.length >= 4
+            && (expected.length == 4 ? bytes4(reason) == bytes4(expected) : keccak256(reason) == keccak256(expected));
+        if (!same) revert UnexpectedOutcome(action, expected, reason);
+    }
+
+    function _mix(uint256 x) internal view returns (uint256) {
+        return uint256(keccak256(abi.encode(_salt, x)));
+    }
+
+    function _err(bytes4 selector) internal pure returns (bytes memory) {
+        return abi.encodePacked(selector);
+    }
+
+    function _eq(string memory what, uint256 expected, uint256 actual) internal pure {
+        if (expected != actual) revert Mismatch(what, expected, actual);
+    }
+
+    function _le(string memory what, uint256 low, uint256 high) internal pure {
+        if (low > high) revert Mismatch(what, low, high);
+    }
+
+    function _addr(address a) internal pure returns (uint256) {
+        return uint160(a);
+    }
+
+    function _currentRound() internal view returns (uint256) {
+        return (blockNumber - START) / SALE;
+    }
+
+    /// @dev The schedule, computed independently of RoundSchedule (no reveal phase).
+    function _phase(uint256 round) internal view returns (RoundSchedule.Phase) {
+        uint256 s = START + round * SALE;
+        if (blockNumber < s) return RoundSchedule.Phase.NotOpen;
+        if (blockNumber < s + SALE) return RoundSchedule.Phase.Commit;
+        if (blockNumber < s + SALE + CHALLENGE) return RoundSchedule.Phase.Challenge;
+        return RoundSchedule.Phase.Settle;
+    }
+
+    /// @dev The round `age` rounds back is on sale (0), in challenge (1) or settling (2+). Mostly that one;
+    ///      sometimes a neighbour (wrong phase).
+    function _pickRound(uint256 age, uint256 seed) internal view returns (uint256) {
+        uint256 current = _currentRound();
+        uint256 round = current >= age ? current - age : 0;
+        uint256 r = seed % 12;
+        if (r == 0) return round + 1;
+        if (r == 1) return round > 0 ? round - 1 : round + 2;
+        return round;
+    }
+
+    /// @dev Purchases concentrate on the round's two hot bundles, a complementary pair (so bundles sell out,
+    ///      their base prices rise, they beat their parts, and a partition of one hot bundle is valid but worse
+    ///      than one of both), then on a few popular ones, with some on any bundle and a few invalid ones.
+    function _pickBundle(uint256 round, uint256 seed) internal view returns (uint256) {
+        uint256 r = seed % 40;
+        if (r == 0) return 0; // empty
+        if (r == 1) return (1 << N) | 1; // out of range
+        if (r < 8) return 1 << (r % N); // singletons
+        if (r < 24) {
+            uint256 pair = uint256(keccak256(abi.encode(_salt, "hot", round))) % 3;
+            return [uint256(0x3), 0xC, 0x5, 0xA, 0x6, 0x9][pair * 2 + r % 2];
+        }
+        if (r < 34) return [uint256(0x3), 0xA, 0xC, 0x7, 0xF][r % 5]; // 0xA: rollups without a reserve
+        return 1 + (seed >> 8) % ((1 << N) - 1);
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 count) {
+        for (; x != 0; x &= x - 1) {
+            ++count;
+        }
+    }
+
+    function _lowest(uint256 x) internal pure returns (uint256 i) {
+        while ((x >> i) & 1 == 0) ++i;
+    }
+}

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {LotteryMarket} from "../../../contracts/LotteryMarket.sol";
+import {TicketPricing} from "../../../contracts/libraries/TicketPricing.sol";
+import {TestBase, console} from "../utils/Vm.sol";
+import {MarketErrors} from "../utils/MarketErrors.sol";
+import {LotteryHandler} from "./LotteryHandler.sol";
+
+/// @dev What forge reads from `targetSelectors()` (the layout of forge-std's StdInvariant.FuzzSelector).
+struct LotteryFuzzSelector {
+    address addr;
+    bytes4[] selectors;
+}
+
+/// @title Stateful fuzzing of LotteryMarket
+/// @notice forge calls random sequences of the handler's actions (see LotteryHandler) and checks these
+///         invariants after every call; the handler checks each action's own effects against its model as it
+///         goes. One concrete contract per price curve (the two split rules are spread over them).
+abstract contract LotteryMarketInvariants is TestBase {
+    LotteryHandler internal handler;
+    LotteryMarket internal market;
+    address[] internal accounts; // fixed at deployment: cached to keep the per-call check cheap
+    address[] internal bidders;
+
+    function _curve() internal pure virtual returns (TicketPricing.Curve);
+
+    function _splitRule() internal pure virtual returns (LotteryMarket.SplitRule);
+
+    function setUp() public {
+        handler = new LotteryHandler(_curve(), _splitRule(), uint256(_curve()));
+        market = handler.market();
+        for (uint256 k; k < handler.accountCount(); ++k) {
+            accounts.push(handler.accounts(k));
+        }
+        for (uint256 b; b < handler.bidderCount(); ++b) {
+            bidders.push(handler.bidders(b));
+        }
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    function targetSelectors() public view returns (LotteryFuzzSelector[] memory targets) {
+        bytes4[] memory selectors = new bytes4[](8);
+        selectors[0] = LotteryHandler.buy.selector;
+        selectors[1] = LotteryHandler.propose.selector;
+        selectors[2] = LotteryHandler.draw.selector;
+        selectors[3] = LotteryHandler.finalize.selector;
+        selectors[4] = LotteryHandler.claimRefund.selector;
+        selectors[5] = LotteryHandler.withdrawCredit.selector;
+        selectors[6] = LotteryHandler.setReserve.selector;
+        selectors[7] = LotteryHandler.advance.selector;
+        targets = new LotteryFuzzSelector[](1);
+        targets[0] = LotteryFuzzSelector(address(handler), selectors);
+    }
+
+    /// @notice What the run reached (shown with -vv).
+    function afterInvariant() public view {
+        console.log("calls", handler.calls());
+        console.log("blocks", handler.blockNumber());
+        console.log("rounds finalized", handler.finalizedCount());
+        console.log("voided", handler.voidedFinalized());
+        console.log("re-armed draws", handler.rearmed());
+        console.log("multi-rollup bundles won", handler.multiBundlesWon());
+        console.log("singletons won", handler.singletonsWon());
+        console.log("refunds claimed", handler.ok("claimRefund"));
+        console.log("tickets on the curve", handler.ticketsOnCurve());
+    }
+
+    /// @notice All invariants, checked after every call (one function: forge runs a campaign per invariant).
+    function _checkInvariants() internal view {
+        _balanceIsCreditPlusEscrow();
+        _escrowIsUnsettledPayments();
+        _partitionValueNeverDecreases();
+        _finalizedRoundsBalance();
+    }
+
+    /// The market holds exactly what it owes: every account's credit plus the escrowed ticket money.
+    function _balanceIsCreditPlusEscrow() internal view {
+        uint256 owed = market.escrow();
+        for (uint256 k; k < accounts.length; ++k) {
+            owed += market.creditOf(accounts[k]);
+        }
+        assertEq(address(market).balance, owed, "balance == sum(creditOf) + escrow");
+        assertEq(address(market).balance, handler.ghostIn() - handler.ghostOut(), "balance == in - out");
+    }
+
+    /// Escrow is the ticket money of bundles neither settled nor refunded (the handler's model).
+    function _escrowIsUnsettledPayments() internal view {
+        assertEq(market.escrow(), handler.modelEscrow(), "escrow == unsettled, unrefunded payments");
+    }
+
+    /// A round's best partition value never goes down (the handler records the last value seen).
+    function _partitionValueNeverDecreases() internal view {
+        uint256 current = handler.currentRound();
+        for (uint256 round = current > 3 ? current - 3 : 0; round <= current; ++round) {
+            (, uint256 value) = market.bestPartition(round);
+            assertLe(handler.valueSeen(round), value, "partition value never decreases");
+        }
+    }
+
+    /// After finalization, for each round: revenue credited to rollups + refunds claimed + refunds still
+    /// claimable (read from the market) == the round's ticket payments. Read from the market for the last
+    /// finalized round and, rotating with the call count, one other (so every round is checked again and
+    /// again as refunds are claimed); over all finalized rounds from the model's running totals (the
+    /// model's per-round figures are checked against the market as each round is finalized and each
+    /// refund claimed).
+    function _finalizedRoundsBalance() internal view {
+        uint256 count = handler.finalizedCount();
+        if (count != 0) _roundBalances(handler.finalizedRounds(count - 1));
+        if (count > 1) _roundBalances(handler.finalizedRounds(handler.calls() % (count - 1)));
+        assertEq(
+            handler.paidFinalized(),
+            handler.totalRevenue() + handler.refundedTotal() + handler.claimableFinalized(),
+            "all finalized rounds: credited + refunded + claimable == paid"
+        );
+    }
+
+    function _roundBalances(uint256 round) internal view {
+        (uint256 paid, uint256 credited, uint256 refunded, uint256 won, bool finalized) = handler.booksOf(round);
+        assertTrue(finalized, "listed round is finalized");
+        assertTrue(market.drawOf(round).finalized, "market: round finalized");
+        uint256 sold = handler.soldMaskOf(round); // elsewhere nobody paid (checked at every purchase)
+        uint256 claimable;
+        for (uint256 bundle = 1; bundle < 16; ++bundle) {
+            if (won & (1 << bundle) != 0 || sold & (1 << bundle) == 0) continue;
+            for (uint256 b; b < bidders.length; ++b) {
+                claimable += market.paidBy(round, bundle, bidders[b]);
+            }
+        }
+        assertEq(claimable, handler.claimableOf(round), "claimable refunds == model");
+        assertEq(credited + refunded + claimable, paid, "round: credited + refunded + claimable == paid");
+    }
+}
+
+/// Linear curve, rollups paid by singleton-revenue weights.
+contract LotteryLinearInvariantTest is LotteryMarketInvariants {
+    function _curve() internal pure override returns (TicketPricing.Curve) {
+        return TicketPricing.Curve.Linear;
+    }
+
+    function _splitRule() internal pure override returns (LotteryMarket.SplitRule) {
+        return LotteryMarket.SplitRule.SingletonRevenue;
+    }
+
+    /// forge-config: default.invariant.runs = 16
+    /// forge-config: default.invariant.depth = 768
+    function invariant_lottery() public view {
+        _checkInvariants();
+    }
+}
+
+/// Quadratic curve (beta = 1), rollups paid by reserve weights.
+contract LotteryQuadraticInvariantTest is LotteryMarketInvariants {
+    function _curve() internal pure override returns (TicketPricing.Curve) {
+        return TicketPricing.Curve.Quadratic;
+    }
+
+    function _splitRule() internal pure override returns (LotteryMarket.SplitRule) {
+        return LotteryMarket.SplitRule.Reserves;
+    }
+
+    /// forge-config: default.invariant.runs = 16
+    /// forge-config: default.invariant.depth = 768
+    function invariant_lottery() public view {
+        _checkInvariants();
+    }
+}
+
+/// Exponential curve (gamma = ln 2), rollups paid by singleton-revenue weights.
+contract LotteryExponentialInvariantTest is LotteryMarketInvariants {
+    function _curve() internal pure override returns (TicketPricing.Curve) {
+        return TicketPricing.Curve.Exponential;
+    }
+
+    function _splitRule() internal pure override returns (LotteryMarket.SplitRule) {
+        return LotteryMarket.SplitRule.SingletonRevenue;
+    }
+
+    /// forge-config: default.invariant.runs = 16
+    /// forge-config: default.invariant.depth = 768
+    function invariant_lottery() public view {
+        _checkInvariants();
+    }
+}
+
+/// @notice Guards against a vacuous campaign: a fixed pseudo-random sequence of handler calls must reach every
+///         path that matters (accepted and rejected actions of each kind, prices on the curve and base prices
+///         moving both ways, bundles and singletons won, re-armed and voided draws, refunds of every kind).
+///         If the handler or the market changes so that, say, no round is ever voided, this fails.
+contract LotteryHandlerCoverageTest is TestBase {
+    function test_handlerReachesEveryPath_linear() public {
+        _run(TicketPricing.Curve.Linear, LotteryMarket.SplitRule.SingletonRevenue);
+    }
+
+    function test_handlerReachesEveryPath_quadratic() public {
+        _run(TicketPricing.Curve.Quadratic, LotteryMarket.SplitRule.Reserves);
+    }
+
+    function test_handlerReachesEveryPath_exponential() public {
+        _run(TicketPricing.Curve.Exponential, LotteryMarket.SplitRule.SingletonRevenue);
+    }
+
+    /// The model's curves (not the library's) end at twice the base price at 2T, as DESIGN erratum 1 asks,
+    /// and never go down along the way.
+    function test_modelCurvesEndAtTwiceTheBasePrice() public {
+        uint256[3] memory bases = [uint256(0.01 ether + 1), 1 ether, 7];
+        for (uint256 c; c < 3; ++c) {
+            LotteryHandler handler = new LotteryHandler(TicketPricing.Curve(c), LotteryMarket.SplitRule.Reserves, 0);
+            uint256 t = handler.T();
+            for (uint256 j; j < bases.length; ++j) {
+                uint256 base = bases[j];
+                uint256 previous;
+                for (uint256 k = 1; k <= 2 * t; ++k) {
+                    uint256 price = handler.modelTicketPrice(base, k);
+                    assertLe(previous, price, "model curve never goes down");
+                    if (2 * k <= 3 * t) assertEq(price, base, "flat up to 1.5T");
+                    previous = price;
+                }
+                // Exponential: within rounding (e^gamma with gamma = ln 2 floored, series terms floored).
+                assertLe(previous, 2 * base, "at most 2p at 2T");
+                assertLe(2 * base - previous, c == 2 ? 1 + base / 1e15 : 0, "2p at 2T");
+            }
+        }
+    }
+
+    function _run(TicketPricing.Curve curve, LotteryMarket.SplitRule rule) internal {
+        LotteryHandler handler = new LotteryHandler(curve, rule, uint256(curve));
+        for (uint256 i; i < 3000; ++i) {
+            uint256 seed = uint256(keccak256(abi.encode("lottery coverage", i)));
+            uint256 action = seed % 8;
+            uint256 arg = seed >> 8;
+            if (action == 0) handler.buy(arg, arg >> 64);
+            else if (action == 1) handler.propose(arg);
+            else if (action == 2) handler.draw(arg, keccak256(abi.encode(arg)));
+            else if (action == 3) handler.finalize(arg);
+            else if (action == 4) handler.claimRefund(arg, arg >> 64);
+            else if (action == 5) handler.withdrawCredit(arg);
+            else if (action == 6) handler.setReserve(arg, arg >> 64);
+            else handler.advance(arg);
+        }
+        string[7] memory actions = ["buy", "propose", "draw", "finalize", "claimRefund", "withdrawCredit", "setReserve"];
+        for (uint256 k; k < actions.length; ++k) {
+            console.log(string.concat(actions[k], " ok"), handler.ok(actions[k]));
+            console.log(string.concat(actions[k], " rejected"), handler.rejected(actions[k]));
+            assertTrue(handler.ok(actions[k]) > 0, string.concat("never succeeded: ", actions[k]));
+            assertTrue(handler.rejected(actions[k]) > 0, string.concat("never rejected: ", actions[k]));
+        }
+        _mustReject(handler, "buy", MarketErrors.WrongPhase.selector, "buy: wrong phase");
+        _mustReject(handler, "buy", MarketErrors.InvalidBundle.selector, "buy: invalid bundle");
+        _mustReject(handler, "buy", MarketErrors.ZeroTickets.selector, "buy: zero tickets");
+        _mustReject(handler, "buy", MarketErrors.TicketLimit.selector, "buy: beyond 2T");
+        _mustReject(handler, "buy", MarketErrors.BidderCapReached.selector, "buy: bidder cap");
+        _mustReject(handler, "buy", MarketErrors.InsufficientPayment.selector, "buy: underpaid");
+        _mustReject(handler, "propose", MarketErrors.WrongPhase.selector, "propose: wrong phase");
+        _mustReject(handler, "propose", MarketErrors.NotBetter.selector, "propose: not better");
+        _mustReject(handler, "propose", MarketErrors.OverlappingBundle.selector, "propose: overlapping");
+        _mustReject(handler, "propose", MarketErrors.SingletonListed.selector, "propose: singleton listed");
+        _mustReject(handler, "propose", MarketErrors.NoBidForBundle.selector, "propose: bundle without sales");
+        _mustReject(handler, "draw", MarketErrors.DrawTooEarly.selector, "draw: too early");
+        _mustReject(handler, "draw", MarketErrors.AlreadyDrawn.selector, "draw: twice");
+        _mustReject(handler, "draw", MarketErrors.Voided.selector, "draw: voided round");
+        _mustReject(handler, "draw", MarketErrors.RoundOutOfRange.selector, "draw: beyond the schedule");
+        _mustReject(handler, "finalize", MarketErrors.WrongPhase.selector, "finalize: wrong phase");
+        _mustReject(handler, "finalize", MarketErrors.NotDrawn.selector, "finalize: not drawn");
+        _mustReject(handler, "finalize", MarketErrors.AlreadyFinalized.selector, "finalize: twice");
+        _mustReject(handler, "claimRefund", MarketErrors.RoundNotFinalized.selector, "refund: not finalized");
+        _mustReject(handler, "claimRefund", MarketErrors.BundleWon.selector, "refund: bundle won");
+        _mustReject(handler, "claimRefund", MarketErrors.NothingToRefund.selector, "refund: nothing");
+        _mustReject(handler, "withdrawCredit", MarketErrors.NothingToWithdraw.selector, "withdraw: nothing");
+        _mustReject(handler, "setReserve", MarketErrors.NotRollupPayout.selector, "setReserve: not payout");
+
+        _mustReach("tickets on the curve", handler.ticketsOnCurve());
+        _mustReach("bundles sold out", handler.bundlesFilled());
+        _mustReach("overpaid, excess credited", handler.overpaid());
+        _mustReach("base price up", handler.baseUp());
+        _mustReach("base price down", handler.baseDown());
+        _mustReach("base price after rounds without sales", handler.baseAfterGap());
+        _mustReach("starting price from reserves", handler.startAboveFloor());
+        _mustReach("optimal partition kept", handler.optimalKept());
+        _mustReach("worse partition kept", handler.worseKept());
+        _mustReach("draws in window", handler.drawsInWindow());
+        _mustReach("re-armed draws", handler.rearmed());
+        _mustReach("voided rounds", handler.voided());
+        _mustReach("voided rounds finalized", handler.voidedFinalized());
+        _mustReach("multi-rollup bundles won", handler.multiBundlesWon());
+        _mustReach("singletons won", handler.singletonsWon());
+        _mustReach("singletons won with revenue == reserve", handler.singletonsWonAtReserve());
+        _mustReach("refunds: lost bundles", handler.refundsLostBundle());
+        _mustReach("refunds: unsold singletons", handler.refundsUnsoldSingleton());
+        _mustReach("refunds: voided rounds", handler.refundsVoided());
+        _mustReach("revenue to rollups (wei)", handler.totalRevenue());
+        console.log("base price down to the floor", handler.baseAtFloor());
+        console.log("starting price capped at MAX_BASE", handler.startCapped());
+        console.log("rounds finalized", handler.finalizedCount());
+        console.log("blocks", handler.blockNumber());
+    }
+
+    function _mustReject(LotteryHandler handler, string memory action, bytes4 selector, string memory what)
+        internal
+        view
+    {
+        uint256 n = handler.rejectedWith(action, selector);
+        console.log(what, n);
+        assertTrue(n > 0, string.concat("never rejected: ", what));
+    }
+
+    function _mustReach(string memory what, uint256 n) internal view {
+        console.log(what, n);
+        assertTrue(n > 0, string.concat("never reached: ", what));
+    }
+}
