@@ -154,7 +154,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         if (count == 0) revert ZeroTickets();
         Purchase[] storage purchases = _purchases[round][bundle];
         uint256 sold = purchases.length == 0 ? 0 : purchases[purchases.length - 1].end;
-        if (sold + count > 2 * targetTickets) revert TicketLimit(bundle, 2 * targetTickets - sold);
+        if (count > 2 * targetTickets - sold) revert TicketLimit(bundle, 2 * targetTickets - sold);
         uint256 held = ticketsHeld[round][bundle][msg.sender] + count;
         if (perBidderCap != 0 && held > perBidderCap) revert BidderCapReached(bundle, perBidderCap);
 
@@ -175,7 +175,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
     /// @notice What `count` more tickets for `bundle` cost now in `round` (given the tickets already sold).
     function quote(uint256 round, uint256 bundle, uint256 count) external view returns (uint256) {
         uint256 sold = ticketsSold(round, bundle);
-        if (sold + count > 2 * targetTickets) revert TicketLimit(bundle, 2 * targetTickets - sold);
+        if (count > 2 * targetTickets - sold) revert TicketLimit(bundle, 2 * targetTickets - sold);
         return TicketPricing.cost(curve, basePrice(bundle, round), targetTickets, sold, count, beta, gamma);
     }
 

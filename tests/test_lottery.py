@@ -254,3 +254,13 @@ def test_two_lottery_rounds_with_agents_balance_to_zero(make_lottery, bidders, o
         if lottery.credit(account.address):
             lottery.withdraw_credit(account)
     assert lottery.balance() == 0
+
+
+def test_absurd_ticket_count_is_a_named_error_not_an_overflow(make_lottery, bidders):
+    lottery = make_lottery()
+    lottery.advance_to(0, Phase.COMMIT)
+    lottery.buy(bidders[0], 0, A, 1)
+    with reverts_with("TicketLimit", bundle=A, available=7):
+        lottery.buy(bidders[0], 0, A, 2**256 - 1, value=10**15)
+    with reverts_with("TicketLimit", bundle=A, available=7):
+        lottery.contract.quote(0, A, 2**256 - 1)
