@@ -41,6 +41,7 @@ from seqmarket.clearing.preprocess import bundle_matrix
 
 SAFE = 2**26
 MAX_EXCLUDED = 64
+STAGE0_NO_PRESOLVE = 0.1  # seconds of stage 0 without HiGHS presolve before a second try with it
 RACE_AFTER = 0.3  # seconds of an unproven first stage before racing it in two processes
 # HiGHS options of each racer. On the hard "arbitrary" 100x500 cell the time to prove optimality
 # varies 2-5x between presolve on and off and between random seeds, with no setting best everywhere.
@@ -320,17 +321,34 @@ def _two_stage(
     if _fractional_bound(member, weight, sizes) <= SAFE:
         # Stage 0: the lexicographic objective W = (k + 1) * units - covered in one exact solve. On easy
         # components this beats two stages (no tie-break proof); on hard ones its finer objective
-        # prunes less, so after ``race_after`` seconds the two stages take over. Presolve off: HiGHS's
-        # presolve dominated these solves (L2 64x2000: 1.65 s with it, 0.08 s without; regions
-        # 32x1000: 0.17 s against 0.02 s; arbitrary 32x1000 is the exception, 0.18 s against 0.26 s).
-        lexicographic = _Model(member, weight, threads, {"presolve": "off"})
-        if start:
-            lexicographic.cutoff(sum(weight[index[b]] for b in start if b in index))
-        chosen, upper, finished = lexicographic.run(first)
-        _check_disjoint(bundles, chosen)
-        value = sum(weight[k] for k in chosen)
+        # prunes less, so after ``race_after`` seconds the two stages take over. First without presolve
+        # for STAGE0_NO_PRESOLVE seconds: HiGHS's presolve dominated these solves (L2 64x2000: 1.65 s with
+        # it, 0.08 s without; regions 32x1000: 0.17 s against 0.02 s), then with it for the rest of the
+        # stage (arbitrary 32x1000 is faster with presolve: 0.18 s against 0.26 s).
+        floor_w = sum(weight[index[b]] for b in start if b in index)  # a known packing's W
+        chosen: list[int] = []
+        value = 0
+        finished = False
+        upper = float("inf")
+        stage0_end = None if first is None else time.perf_counter() + first
+        for options, limit in (({"presolve": "off"}, STAGE0_NO_PRESOLVE), ({}, None)):
+            budget = None if stage0_end is None else stage0_end - time.perf_counter()
+            if limit is not None:
+                budget = limit if budget is None else min(budget, limit)
+            if budget is not None and budget <= 0:
+                continue
+            lexicographic = _Model(member, weight, threads, options)
+            if max(floor_w, value) > 0:
+                lexicographic.cutoff(max(floor_w, value))  # reached by a known packing
+            found, upper, finished = lexicographic.run(budget)
+            _check_disjoint(bundles, found)
+            if sum(weight[k] for k in found) > value or not chosen:
+                chosen, value = found, sum(weight[k] for k in found)
+            if finished:
+                break
         if finished:
-            if int(np.floor(upper + 1e-6)) > value or not chosen:
+            # chosen is at least every cutoff used (a known packing's W), and the bound proves it optimal.
+            if int(np.floor(upper + 1e-6)) > value or not chosen or value < floor_w:
                 raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
             return Packing(tuple(bundles[k] for k in sorted(chosen)), gain_of(chosen))
         best, best_units = chosen, exact(chosen)
