@@ -2,7 +2,6 @@
 pragma solidity ^0.8.28;
 
 import {BundleMask} from "./libraries/BundleMask.sol";
-import {RevenueSplit} from "./libraries/RevenueSplit.sol";
 import {TicketPricing} from "./libraries/TicketPricing.sol";
 import {CreditLedger} from "./market/CreditLedger.sol";
 import {PartitionChallenge} from "./market/PartitionChallenge.sol";
@@ -333,18 +332,9 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         escrow -= revenue;
         emit LotteryWon(round, bundle, ticketHolder(round, bundle, ticket), ticket, revenue);
 
-        uint256 size = bundle.size();
-        uint256[] memory rollups = new uint256[](size);
-        uint256[] memory weights = new uint256[](size);
-        uint256 k;
-        for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
-            uint256 i = rest.lowestIndex();
-            rollups[k] = i;
-            weights[k] = splitRule == SplitRule.Reserves ? reserveAt(i, round) : singletonValue(round, i);
-            ++k;
-        }
-        uint256[] memory shares = RevenueSplit.split(revenue, weights);
-        for (k = 0; k < size; ++k) {
+        (uint256[] memory rollups, uint256[] memory shares) =
+            _rollupShares(round, bundle, revenue, splitRule == SplitRule.Reserves);
+        for (uint256 k; k < rollups.length; ++k) {
             address payout = payoutOf(rollups[k]);
             _credit(payout, shares[k]);
             emit RollupPaid(round, rollups[k], payout, shares[k]);

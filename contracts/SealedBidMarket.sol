@@ -2,7 +2,6 @@
 pragma solidity ^0.8.28;
 
 import {BundleMask} from "./libraries/BundleMask.sol";
-import {RevenueSplit} from "./libraries/RevenueSplit.sol";
 import {CollateralVault} from "./market/CollateralVault.sol";
 import {RollupRegistry} from "./market/RollupRegistry.sol";
 import {RoundSchedule} from "./market/RoundSchedule.sol";
@@ -288,18 +287,9 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
         _participation[round][bid.bidder].locked -= price;
         emit BundleSold(round, bundle, bid.bidder, bid.amount, price);
 
-        uint256 size = bundle.size();
-        uint256[] memory rollups = new uint256[](size);
-        uint256[] memory weights = new uint256[](size);
-        uint256 k;
-        for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
-            uint256 i = rest.lowestIndex();
-            rollups[k] = i;
-            weights[k] = splitRule == SplitRule.Reserves ? reserveAt(i, round) : singletonValue(round, i);
-            ++k;
-        }
-        uint256[] memory shares = RevenueSplit.split(price, weights);
-        for (k = 0; k < size; ++k) {
+        (uint256[] memory rollups, uint256[] memory shares) =
+            _rollupShares(round, bundle, price, splitRule == SplitRule.Reserves);
+        for (uint256 k; k < rollups.length; ++k) {
             address payout = payoutOf(rollups[k]);
             _credit(payout, shares[k]);
             emit RollupPaid(round, rollups[k], payout, shares[k]);
@@ -344,7 +334,7 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
     }
 
     /// @dev VCG: winner i pays W(-i) - (W - b_i) in total, b_i being its bids on the bundles it wins; that total
-    ///      is spread over its bundles in proportion to their bids (exactly, by RevenueSplit). Winners are
+    ///      is spread over its bundles in proportion to their bids (exactly, by `_spread`). Winners are
     ///      at most the sold bundles (<= rollupCount), so the quadratic grouping is bounded by configuration.
     function _vcgPrices(uint256 round, uint256[] memory sold, uint256 welfare)
         private

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {BundleMask} from "../libraries/BundleMask.sol";
+import {RevenueSplit} from "../libraries/RevenueSplit.sol";
 import {RollupRegistry} from "./RollupRegistry.sol";
 
 /// @title PartitionChallenge
@@ -110,6 +111,26 @@ abstract contract PartitionChallenge is RollupRegistry {
         uint256 bid = _bundleBid(round, BundleMask.singleton(rollup), excluded);
         uint256 reserve = reserveAt(rollup, round);
         return bid > reserve ? bid : reserve;
+    }
+
+    /// @dev The rollups of `bundle` and their shares of `revenue` (RevenueSplit), weighted by their reserves or
+    ///      by their singleton values max(b({i}), r_i) in `round`.
+    function _rollupShares(uint256 round, uint256 bundle, uint256 revenue, bool byReserves)
+        internal
+        view
+        returns (uint256[] memory rollups, uint256[] memory shares)
+    {
+        uint256 size = bundle.size();
+        rollups = new uint256[](size);
+        uint256[] memory weights = new uint256[](size);
+        uint256 k;
+        for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
+            uint256 i = rest.lowestIndex();
+            rollups[k] = i;
+            weights[k] = byReserves ? reserveAt(i, round) : singletonValue(round, i);
+            ++k;
+        }
+        shares = RevenueSplit.split(revenue, weights);
     }
 
     /// @dev Makes `bundles` (already validated, worth `value`) the round's best partition.
