@@ -199,8 +199,10 @@ def test_vcg_matches_brute_force(round_: tuple[tuple[int, ...], list[Bid]]) -> N
     # rollups covered) is not, and b_i, so p_i, follows the partition. So W(-i) must match brute force
     # for every bidder, and p_i = W(-i) - (W - b_i) with b_i from the engine's own partition.
     for payment in fast.payments:
-        without = clear_brute_force(Instance.from_bids(reserves, bids, exclude=payment.bidder))
+        round_without = Instance.from_bids(reserves, bids, exclude=payment.bidder)
+        without = clear_brute_force(round_without)
         assert payment.welfare_without == without.value
+        assert round_without.value(payment.counterfactual) == without.value  # the claim proves W(-i)
         assert payment.payment == without.value - (fast.clearing.value - payment.bid)
         assert 0 <= payment.payment <= payment.bid
 
@@ -213,6 +215,19 @@ def test_vcg_on_an_exact_tie_follows_the_chosen_partition() -> None:
     (payment,) = vcg(reserves, bids).payments
     assert payment.welfare_without == 11
     assert (payment.bid, payment.payment) in {(6, 5), (7, 6)}
+
+
+@pytest.mark.parametrize(("distribution", "seed"), [("L4", 0), ("L7", 1), ("arbitrary", 2), ("regions", 3)])
+def test_vcg_from_the_subset_table_matches_solving_each_round_without(distribution: str, seed: int) -> None:
+    """The table-based counterfactuals (few rollups) against clearing every round without i from scratch."""
+    made = generate(distribution, 16, 200, seed)
+    fast = vcg(made.reserves, made.bids)
+    assert fast.payments
+    for payment in fast.payments:
+        round_without = Instance.from_bids(made.reserves, made.bids, exclude=payment.bidder)
+        reference = clear(round_without, method="milp")
+        assert payment.welfare_without == reference.value
+        assert round_without.value(payment.counterfactual) == reference.value
 
 
 def test_vcg_reuses_untouched_components() -> None:

@@ -59,105 +59,180 @@ def table_packing(
 ) -> Packing | None:
     """The same packing as dp_packing, by a numpy table over all 2**k subsets of the k rollups in play.
 
-    ``member`` is the bundles' membership matrix (bool, one row per bundle, one column per rollup of the
-    instance). Returns None when the table would be too large (k > TABLE_MAX_ROLLUPS), the estimated
-    work exceeds ``budget`` cells (None: no budget), or the lexicographic values do not fit int64;
-    the caller then uses another exact method.
+    None when the table would be too large or costly (see SubsetTable.build); the caller then uses
+    another exact method.
+    """
+    table = SubsetTable.build(bundles, gains, member, budget)
+    return None if table is None else table.packing()
+
+
+class SubsetTable:
+    """f[S] = the best packing inside every rollup set S, for all 2**k sets of the k rollups in play.
 
     Value of a packing: W = (k + 1) * gain - covered, so the largest W has the largest gain and, among
-    those, the fewest rollups covered (covered <= k). f[S] = best W of a packing inside rollup set S,
-    computed one highest rollup i at a time: f[S] = max(f[S - i], max over bundles B with highest
-    rollup i, B inside S, of W(B) + f[S - B]). For a fixed B, the sets S containing B and the sets
-    S - B are both strided views of the table, so each bundle is two numpy operations. Rollups are
-    renumbered so that rollups in few (small) bundles come last: a bundle whose highest rollup is at
-    position i touches 2**(i + 1 - |B|) cells.
+    those, the fewest rollups covered (covered <= k). f[S] is computed one highest rollup i at a time:
+    f[S] = max(f[S - i], max over bundles B with highest rollup i, B inside S, of W(B) + f[S - B]). For a
+    fixed B, the sets S containing B and the sets S - B are both strided views of the table, so each
+    bundle is two numpy operations. Rollups are renumbered so that rollups in few (small) bundles come
+    last: a bundle whose highest rollup is at position i touches 2**(i + 1 - |B|) cells.
+
+    The whole table is kept: VCG counterfactuals read f at many sets (see counterfactual.py).
     """
-    if not bundles:
-        return Packing((), 0)
-    columns = np.flatnonzero(member.any(axis=0))
-    k = len(columns)
-    if k > TABLE_MAX_ROLLUPS:
-        return None
-    local = member[:, columns]
-    sizes = local.sum(axis=1)
-    weights = [(k + 1) * g - int(s) for g, s in zip(gains, sizes, strict=True)]
-    if max(weights) * (k // 2 + 1) >= _INT64_ROOM:
-        return None
-    order = _renumber(local, sizes)  # order[p] = local column placed at position p
-    position = np.empty(k, dtype=np.int64)
-    position[order] = np.arange(k)
-    masks = (local.astype(np.int64) << position[None, :]).sum(axis=1)
-    tops = masks.astype(np.float64)  # exact: masks < 2**22
-    top = np.floor(np.log2(tops)).astype(np.int64)
-    cost = int((np.left_shift(1, top + 1 - sizes)).sum()) + (1 << k)
-    if budget is not None and cost > budget:
-        return None
-    # int32 halves the memory traffic when every packing's W fits (usual for ether-sized gains in gwei).
-    kind = np.int32 if max(weights) * (k // 2 + 1) < 2**31 else np.int64
-    weight = np.array(weights, dtype=kind)
-    # The table is a k-dimensional array with one axis per rollup. Each bundle's update fixes some axes
-    # (its rollups, and every rollup above its highest): numpy is fast when the fixed axes are the
-    # outer ones (long inner stretches) and ~10x slower when they are inner. So the axes are laid out
-    # by how much work fixes them: most first.
-    work = np.left_shift(1, top + 1 - sizes).astype(np.float64)
-    by_position = local[:, order]  # column p = rollup at position p
-    fixed = np.einsum(
-        "bp,b->p", (by_position | (top[:, None] < np.arange(k)[None, :])).astype(np.float64), work
-    )
-    layout = np.argsort(-fixed, kind="stable")  # layout[a] = position held by axis a
-    axis_of = np.empty(k, dtype=np.int64)
-    axis_of[layout] = np.arange(k)
-    axes = axis_of.tolist()
-    table = np.zeros((2,) * k, dtype=kind)
-    scratch = np.empty(1 << max(k - 1, 0), dtype=kind)
-    by_top: dict[int, list[int]] = {}
-    for index in np.argsort(top, kind="stable"):
-        by_top.setdefault(int(top[index]), []).append(int(index))
-    free: list[slice | int] = [slice(None)] * k
-    for i in range(k):
-        base = list(free)  # positions above i are empty at this level
-        for p in range(i + 1, k):
-            base[axes[p]] = 0
-        on, off = list(base), list(base)
-        on[axes[i]], off[axes[i]] = 1, 0
-        table[tuple(on)] = table[tuple(off)]  # rollup i stays a singleton
-        for index in by_top.get(i, ()):
-            rest = int(masks[index]) ^ (1 << i)
-            inside, outside = list(on), list(off)
-            while rest:
-                bit = rest & -rest
-                axis = axes[bit.bit_length() - 1]
-                inside[axis], outside[axis] = 1, 0
-                rest ^= bit
-            target = table[tuple(inside)]
-            source = table[tuple(outside)]
-            if not isinstance(target, np.ndarray):  # every axis fixed: a single cell
-                table[tuple(inside)] = max(target, source + weight[index])
+
+    def __init__(
+        self,
+        bundles: list[int],
+        gains: list[int],
+        table: np.ndarray,
+        rollup_of_axis: list[int],
+        masks: np.ndarray,
+        weight: np.ndarray,
+        by_top: dict[int, list[int]],
+        position_of: dict[int, int],
+    ) -> None:
+        self._bundles = bundles
+        self._gains = gains
+        self._flat = table.reshape(-1)
+        self._rollup_of_axis = rollup_of_axis
+        self._masks = masks
+        self._weight = weight
+        self._by_top = by_top
+        self._position_of = position_of  # instance rollup -> position in the renumbered order
+        self.k = len(rollup_of_axis)
+        # Flat index of an instance rollup set, one byte of its bitmask at a time: three gathers
+        # instead of one numpy operation per rollup (counterfactual searches look up many sets).
+        top = max([*rollup_of_axis, 0])
+        self._byte_index = np.zeros((top // 8 + 1, 256), dtype=np.int64)
+        values = np.arange(256, dtype=np.int64)
+        for axis, rollup in enumerate(rollup_of_axis):
+            self._byte_index[rollup // 8] |= ((values >> (rollup % 8)) & 1) << (self.k - 1 - axis)
+
+    @classmethod
+    def build(
+        cls, bundles: list[int], gains: list[int], member: np.ndarray, budget: int | None = TABLE_BUDGET
+    ) -> SubsetTable | None:
+        """The table for ``bundles`` (gains, membership matrix over the instance's rollups), or None.
+
+        None when k > TABLE_MAX_ROLLUPS, the estimated work exceeds ``budget`` cells (None: no budget),
+        or the lexicographic values do not fit int64.
+        """
+        columns = np.flatnonzero(member.any(axis=0)) if bundles else np.zeros(0, dtype=np.int64)
+        k = len(columns)
+        if k > TABLE_MAX_ROLLUPS:
+            return None
+        local = member[:, columns]
+        sizes = local.sum(axis=1)
+        weights = [(k + 1) * g - int(s) for g, s in zip(gains, sizes, strict=True)]
+        if weights and max(weights) * (k // 2 + 1) >= _INT64_ROOM:
+            return None
+        order = _renumber(local, sizes)  # order[p] = local column placed at position p
+        position = np.empty(k, dtype=np.int64)
+        position[order] = np.arange(k)
+        masks = (local.astype(np.int64) << position[None, :]).sum(axis=1)
+        tops = masks.astype(np.float64)  # exact: masks < 2**22
+        top = np.floor(np.log2(tops)).astype(np.int64) if bundles else np.zeros(0, dtype=np.int64)
+        cost = int((np.left_shift(1, top + 1 - sizes)).sum()) + (1 << k)
+        if budget is not None and cost > budget:
+            return None
+        # int32 halves the memory traffic when every packing's W fits (usual for ether-sized gains in gwei).
+        kind = np.int32 if not weights or max(weights) * (k // 2 + 1) < 2**31 else np.int64
+        weight = np.array(weights, dtype=kind)
+        # The table is a k-dimensional array with one axis per rollup. Each bundle's update fixes some
+        # axes (its rollups, and every rollup above its highest): numpy is fast when the fixed axes are
+        # the outer ones (long inner stretches) and ~10x slower when they are inner. So the axes are
+        # laid out by how much work fixes them: most first.
+        work = np.left_shift(1, top + 1 - sizes).astype(np.float64)
+        by_position = local[:, order]  # column p = rollup at position p
+        fixed = np.einsum(
+            "bp,b->p", (by_position | (top[:, None] < np.arange(k)[None, :])).astype(np.float64), work
+        )
+        layout = np.argsort(-fixed, kind="stable")  # layout[a] = position held by axis a
+        axis_of = np.empty(k, dtype=np.int64)
+        axis_of[layout] = np.arange(k)
+        axes = axis_of.tolist()
+        table = np.zeros((2,) * k, dtype=kind)
+        scratch = np.empty(1 << max(k - 1, 0), dtype=kind)
+        by_top: dict[int, list[int]] = {}
+        for index in np.argsort(top, kind="stable"):
+            by_top.setdefault(int(top[index]), []).append(int(index))
+        free: list[slice | int] = [slice(None)] * k
+        for i in range(k):
+            base = list(free)  # positions above i are empty at this level
+            for p in range(i + 1, k):
+                base[axes[p]] = 0
+            on, off = list(base), list(base)
+            on[axes[i]], off[axes[i]] = 1, 0
+            table[tuple(on)] = table[tuple(off)]  # rollup i stays a singleton
+            for index in by_top.get(i, ()):
+                rest = int(masks[index]) ^ (1 << i)
+                inside, outside = list(on), list(off)
+                while rest:
+                    bit = rest & -rest
+                    axis = axes[bit.bit_length() - 1]
+                    inside[axis], outside[axis] = 1, 0
+                    rest ^= bit
+                target = table[tuple(inside)]
+                source = table[tuple(outside)]
+                if not isinstance(target, np.ndarray):  # every axis fixed: a single cell
+                    table[tuple(inside)] = max(target, source + weight[index])
+                    continue
+                candidate = scratch[: source.size].reshape(source.shape)
+                np.add(source, weight[index], out=candidate)
+                np.maximum(target, candidate, out=target)
+        rollup_of_position = columns[order]
+        return cls(
+            bundles,
+            gains,
+            table,
+            [int(rollup_of_position[p]) for p in layout],
+            masks,
+            weight,
+            by_top,
+            {int(r): p for p, r in enumerate(rollup_of_position)},
+        )
+
+    def _index(self, subsets: np.ndarray) -> np.ndarray:
+        """Flat table indices of instance rollup sets (int64 bitmasks); rollups not in play are ignored."""
+        index = np.zeros(subsets.shape, dtype=np.int64)
+        for byte, lookup in enumerate(self._byte_index):
+            index |= lookup[(subsets >> (8 * byte)) & 255]
+        return index
+
+    def gains(self, subsets: np.ndarray) -> np.ndarray:
+        """The best packing's gain inside each instance rollup set (int64 bitmasks), as int64."""
+        best = self._flat[self._index(subsets)].astype(np.int64)
+        return (best + self.k) // (self.k + 1)  # W = (k + 1) * gain - covered with 0 <= covered <= k
+
+    def packing(self, within: int | None = None) -> Packing:
+        """The best packing inside instance rollup set ``within`` (all rollups if None), tie rule applied."""
+        open_set = 0
+        for rollup, p in self._position_of.items():
+            if within is None or within >> rollup & 1:
+                open_set |= 1 << p
+        layout = [self._position_of[r] for r in self._rollup_of_axis]
+
+        def cell(subset: int) -> int:
+            return int(self._flat[sum(((subset >> p) & 1) << (self.k - 1 - a) for a, p in enumerate(layout))])
+
+        chosen = []
+        while open_set:
+            i = open_set.bit_length() - 1
+            value = cell(open_set)
+            if cell(open_set ^ (1 << i)) == value:
+                open_set ^= 1 << i
                 continue
-            candidate = scratch[: source.size].reshape(source.shape)
-            np.add(source, weight[index], out=candidate)
-            np.maximum(target, candidate, out=target)
-
-    def cell(subset: int) -> int:
-        return int(table[tuple((subset >> int(p)) & 1 for p in layout)])
-
-    chosen = []
-    open_set = (1 << k) - 1
-    while open_set:
-        i = open_set.bit_length() - 1
-        value = cell(open_set)
-        if cell(open_set ^ (1 << i)) == value:
-            open_set ^= 1 << i
-            continue
-        for index in by_top[i]:
-            mask = int(masks[index])
-            if mask & open_set == mask and cell(open_set ^ mask) + int(weight[index]) == value:
-                chosen.append(index)
-                open_set ^= mask
-                break
-        else:  # pragma: no cover - the table always holds a witness
-            raise RuntimeError("table DP lost its witness")
-    return Packing(tuple(sorted(bundles[index] for index in chosen)), sum(gains[index] for index in chosen))
+            for index in self._by_top[i]:
+                mask = int(self._masks[index])
+                if mask & open_set == mask and cell(open_set ^ mask) + int(self._weight[index]) == value:
+                    chosen.append(index)
+                    open_set ^= mask
+                    break
+            else:  # pragma: no cover - the table always holds a witness
+                raise RuntimeError("table DP lost its witness")
+        return Packing(
+            tuple(sorted(self._bundles[index] for index in chosen)),
+            sum(self._gains[index] for index in chosen),
+        )
 
 
 def _renumber(local: np.ndarray, sizes: np.ndarray) -> np.ndarray:

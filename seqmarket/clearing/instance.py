@@ -55,6 +55,29 @@ def best_bids(bids: Iterable[Bid], exclude: str | None = None) -> dict[int, Bid]
     return best
 
 
+def ranked_bids(bids: Iterable[Bid]) -> dict[int, tuple[Bid, Bid | None]]:
+    """Per bundle: the best bid and the best bid from any other bidder (None if there is none).
+
+    The runner-up is what best_bids(bids, exclude=best bidder) would pick for that bundle, and what the
+    contract stores as the second-best distinct-bidder bid. One pass, for VCG's many counterfactuals.
+    """
+    ranked: dict[int, tuple[Bid, Bid | None]] = {}
+    for bid in bids:
+        if bid.amount <= 0:
+            continue
+        held = ranked.get(bid.bundle)
+        if held is None:
+            ranked[bid.bundle] = (bid, None)
+            continue
+        best, second = held
+        key = (bid.amount, -bid.order)
+        if key > (best.amount, -best.order):
+            ranked[bid.bundle] = (bid, second if bid.bidder == best.bidder else best)
+        elif bid.bidder != best.bidder and (second is None or key > (second.amount, -second.order)):
+            ranked[bid.bundle] = (best, bid)
+    return ranked
+
+
 @dataclass(frozen=True)
 class Instance:
     """Reserves r_i and best bids b(B) for one round.

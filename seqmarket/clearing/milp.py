@@ -208,8 +208,12 @@ def solve_packing(
     threads: int = 1,
     start: tuple[int, ...] = (),
     race_after: float | None = RACE_AFTER,
+    tie_rule: bool = True,
 ) -> Packing:
     """The packing of ``gains``' bundles with the largest total gain, fewest rollups covered on ties.
+
+    With ``tie_rule=False`` only the gain is optimal (the tie-break stage is skipped): enough for a VCG
+    counterfactual, where only W(-i) matters.
 
     ``start`` is a known packing of some of these bundles (disjoint), whose worth HiGHS is given as a
     cutoff: VCG counterfactuals start from the optimum minus the winner's bundles. When the gains
@@ -227,7 +231,7 @@ def solve_packing(
     units = [gains[b] // divisor for b in bundles]
     if _fractional_bound(member, units, sizes) <= SAFE:
         return _two_stage(
-            bundles, member, sizes, units, divisor, threads, start, started, time_limit, race_after
+            bundles, member, sizes, units, divisor, threads, start, started, time_limit, race_after, tie_rule
         )
     factor = int(member.any(axis=0).sum()) + 1
     weight = [factor * u - s for u, s in zip(units, sizes, strict=True)]
@@ -287,6 +291,7 @@ def _two_stage(
     started: float,
     time_limit: float | None,
     race_after: float | None,
+    tie_rule: bool = True,
 ) -> Packing:
     """Small integer gains (every packing's total below SAFE): maximise gain, then break ties exactly.
 
@@ -297,7 +302,8 @@ def _two_stage(
     is raced in two processes (_race). Its packing P is optimal once the dual bound is below
     gain(P) + 1. Stage 2 asks for a packing with gain >= gain(P) covering fewer rollups than P,
     minimising the rollups covered; infeasible means P already satisfies the tie rule.
-    Both stages' answers are re-checked with Python integers.
+    Both stages' answers are re-checked with Python integers. Without ``tie_rule``, stage 0 maximises
+    the plain gain and stage 2 is skipped.
     """
 
     def remaining() -> float | None:
@@ -315,8 +321,8 @@ def _two_stage(
     left = remaining()
     first = left if race_after is None else (race_after if left is None else min(left, race_after))
     can_race = race_after is not None and threads == 1 and (left is None or left > race_after)
-    factor = int(member.any(axis=0).sum()) + 1
-    weight = [factor * u - s for u, s in zip(units, sizes, strict=True)]
+    factor = int(member.any(axis=0).sum()) + 1 if tie_rule else 1
+    weight = [factor * u - s for u, s in zip(units, sizes, strict=True)] if tie_rule else list(units)
     model: _Model | None = None
     if _fractional_bound(member, weight, sizes) <= SAFE:
         # Stage 0: the lexicographic objective W = (k + 1) * units - covered in one exact solve. On easy
@@ -378,7 +384,7 @@ def _two_stage(
     if int(np.floor(upper + 1e-6)) > best_units or not best:
         raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {best_units} optimal")
     covered = sum(sizes[k] for k in best)
-    if covered > 2:  # a positive gain needs a bundle of >= 2 rollups: 2 cannot be beaten
+    if tie_rule and covered > 2:  # a positive gain needs a bundle of >= 2 rollups: 2 cannot be beaten
         # Stage 2: rows gain >= gain(P) and covered <= covered(P) - 1, minimising the rollups covered.
         # Presolve off: on these dense set-packing models HiGHS's presolve cost more than the search
         # (0.7 s against 0.03 s on "regions" 32x1000; 2.0 s against 1.1 s on "arbitrary" 100x500),

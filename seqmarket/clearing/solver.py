@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from typing import Literal
 
-from seqmarket.clearing.dp import TABLE_BUDGET, TABLE_MAX_ROLLUPS, dp_packing, table_packing
+from seqmarket.clearing.dp import TABLE_BUDGET, TABLE_MAX_ROLLUPS, SubsetTable, dp_packing, table_packing
 from seqmarket.clearing.instance import Clearing, Instance
 from seqmarket.clearing.milp import ClearingTimeout, Packing, solve_packing
 from seqmarket.clearing.preprocess import bundle_matrix, positive_bundles, reduce
@@ -68,25 +68,21 @@ def clear_reusing(
     threads: int = 1,
     solved: dict[ComponentKey, Packing] | None = None,
     start: tuple[int, ...] = (),
+    tie_rule: bool = True,
 ) -> Clearing:
     """clear() for a family of related instances (VCG counterfactuals).
 
     ``solved`` maps components (bundle -> gain, sorted) to their optimal packing; a component seen
     before is not solved again and new ones are added. ``start`` is a feasible packing offered to the
-    MILP as a first incumbent.
+    MILP as a first incumbent. ``tie_rule=False`` asks only for the optimal value (a VCG counterfactual):
+    the returned packing reaches it but need not cover the fewest rollups, which saves the MILP's
+    tie-break stage.
     """
     started = time.perf_counter()
-    if method in ("auto", "table") and instance.n <= TABLE_MAX_ROLLUPS:
-        # Few rollups: one table over all subsets, straight from the positive bundles (no dominance
-        # or component pass needed: the table applies the tie rule itself), when it is cheap enough.
-        baseline, candidates, gains, member = positive_bundles(instance)
-        whole = table_packing(candidates, gains, member, budget=None if method == "table" else TABLE_BUDGET)
+    if method in ("auto", "table"):
+        whole = table_clearing(instance, budget=None if method == "table" else TABLE_BUDGET)
         if whole is not None:
-            return Clearing(
-                bundles=whole.bundles,
-                value=baseline + whole.gain,
-                method="table" if candidates else "trivial",
-            )
+            return whole[0]
     reduction = reduce(instance)
     bundles: list[int] = []
     gain = 0
@@ -105,7 +101,9 @@ def clear_reusing(
             used.add("table")
         else:
             left = None if time_limit is None else time_limit - (time.perf_counter() - started)
-            packing = solve_packing(component, instance.n, time_limit=left, threads=threads, start=start)
+            packing = solve_packing(
+                component, instance.n, time_limit=left, threads=threads, start=start, tie_rule=tie_rule
+            )
             used.add("milp")
         memo[key] = packing
         bundles.extend(packing.bundles)
@@ -115,6 +113,25 @@ def clear_reusing(
         value=reduction.baseline + gain,
         method="+".join(sorted(used)) or "trivial",
     )
+
+
+def table_clearing(
+    instance: Instance, budget: int | None = TABLE_BUDGET
+) -> tuple[Clearing, SubsetTable] | None:
+    """Few rollups: one table over all subsets, straight from the positive bundles, when cheap enough.
+
+    No dominance or component pass is needed: the table applies the tie rule itself. Returns the
+    clearing and the table (VCG reads counterfactuals from it), or None when the table does not apply.
+    """
+    if instance.n > TABLE_MAX_ROLLUPS:
+        return None
+    baseline, candidates, gains, member = positive_bundles(instance)
+    table = SubsetTable.build(candidates, gains, member, budget)
+    if table is None:
+        return None
+    whole = table.packing()
+    method = "table" if candidates else "trivial"
+    return Clearing(bundles=whole.bundles, value=baseline + whole.gain, method=method), table
 
 
 __all__ = ["ClearingTimeout", "Method", "clear", "clear_reusing"]

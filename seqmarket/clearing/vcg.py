@@ -6,20 +6,24 @@ bid from another bidder, exactly what the contract's stored second-best bid prov
 optimum minus i's bundles is feasible without i, W - b_i <= W(-i) <= W, so 0 <= p_i <= b_i.
 (The seed writes p_i as a sum of second-best bids; that is wrong in general: DESIGN.md erratum 3.)
 
-Speed: one counterfactual per winner, but most of each is already known. The engine's components that
-i's bids do not touch are identical in the counterfactual and are reused, not solved again; the
-optimum minus i's bundles is handed to the MILP as its first incumbent (the W - b_i side of the
-bracket); and when that packing already reaches W (the other side) no solve is needed at all.
+Speed: most of each counterfactual is already known. Bids are ranked once (best and runner-up per
+bundle), so the round without i is the round with i's best bids swapped for the runner-ups. With few
+rollups the full round's subset table answers W(-i) by a small search around i's bundles
+(counterfactual.py). Otherwise the round without i is solved for its value only (no tie-break stage),
+components that i's bids do not touch are reused, the optimum minus i's bundles is the MILP's first
+incumbent (the W - b_i side of the bracket), and when that packing already reaches W no solve is needed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from seqmarket.clearing.instance import Bid, Clearing, Instance, best_bids
+from seqmarket.clearing.counterfactual import LocalCounterfactuals
+from seqmarket.clearing.instance import Bid, Clearing, Instance, best_bids, ranked_bids, rollups_of
 from seqmarket.clearing.milp import Packing
-from seqmarket.clearing.solver import ComponentKey, clear_reusing
+from seqmarket.clearing.solver import ComponentKey, clear_reusing, table_clearing
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,10 @@ class VcgOutcome:
 
 def winners(instance: Instance, clearing: Clearing, bids: Iterable[Bid]) -> dict[str, list[Bid]]:
     """Winning bids of the partition, grouped by bidder: listed bundles plus singletons that sell."""
-    best = best_bids(bids)
+    return _winners(instance, clearing, best_bids(bids))
+
+
+def _winners(instance: Instance, clearing: Clearing, best: Mapping[int, Bid]) -> dict[str, list[Bid]]:
     sold = list(clearing.bundles) + [1 << i for i in instance.sold_singletons(clearing.bundles)]
     grouped: dict[str, list[Bid]] = {}
     for bundle in sold:
@@ -62,28 +69,53 @@ def vcg(
     """Clear the round and compute every winner's VCG payment, exactly.
 
     ``solve`` replaces the engine (e.g. brute force, for reference); without it the engine runs with
-    component reuse and warm starts. ``time_limit`` bounds each solve (ClearingTimeout when hit).
+    the subset table, component reuse and warm starts. ``time_limit`` bounds each solve
+    (ClearingTimeout when hit).
     """
-    instance = Instance.from_bids(reserves, bids)
+    ranked = ranked_bids(bids)
+    instance = Instance(tuple(reserves), {bundle: pair[0].amount for bundle, pair in ranked.items()})
     solved: dict[ComponentKey, Packing] = {}
 
-    def engine(inst: Instance, start: tuple[int, ...] = ()) -> Clearing:
+    def engine(inst: Instance, start: tuple[int, ...] = (), tie_rule: bool = True) -> Clearing:
         if solve is not None:
             return solve(inst)
-        return clear_reusing(inst, time_limit=time_limit, solved=solved, start=start)
+        return clear_reusing(inst, time_limit=time_limit, solved=solved, start=start, tie_rule=tie_rule)
 
-    clearing = engine(instance)
+    started = time.perf_counter()
+    whole = table_clearing(instance) if solve is None else None
+    clearing = engine(instance) if whole is None else whole[0]
+    # A local search that takes longer than half the table build is dropped for a rebuild without i.
+    budget = (time.perf_counter() - started) / 2
+    local = None if whole is None else LocalCounterfactuals(instance, whole[1], budget)
+    held: dict[str, dict[int, int | None]] = {}  # bidder -> its best bundles -> runner-up amount
+    for bundle, (best, second) in ranked.items():
+        held.setdefault(best.bidder, {})[bundle] = None if second is None else second.amount
     payments = []
-    for bidder, won in sorted(winners(instance, clearing, bids).items()):
-        without_instance = Instance.from_bids(reserves, bids, exclude=bidder)
+    best_of = {bundle: pair[0] for bundle, pair in ranked.items()}
+    for bidder, won in sorted(_winners(instance, clearing, best_of).items()):
+        changed = held[bidder]
         mine = {b.bundle for b in won}
-        kept = tuple(b for b in clearing.bundles if b not in mine)
         bid = sum(b.amount for b in won)
-        if without_instance.value(kept) == clearing.value:
-            # The warm start already reaches the upper bound W(-i) <= W: it is optimal, no solve needed.
-            without = Clearing(bundles=kept, value=clearing.value, method="bracket")
+        kept = tuple(b for b in clearing.bundles if b not in mine)
+        # The optimum minus i's bundles, i's rollups sold alone at their value without i: W(-i) >= this.
+        floor = clearing.value - bid
+        for rollup in rollups_of(sum(mine)):  # i's won bundles are disjoint
+            single = 1 << rollup
+            floor += (
+                max(changed[single] or 0, instance.reserves[rollup])
+                if single in changed
+                else (instance.singleton_value(rollup))
+            )
+        found = None if local is None else local.welfare_without(changed, floor, kept)
+        if found is not None:
+            without = Clearing(bundles=found[1], value=found[0], method="local")
         else:
-            without = engine(without_instance, kept)
+            without_instance = _without(instance, changed)
+            if floor == clearing.value:
+                # The warm start already reaches the upper bound W(-i) <= W: optimal, no solve needed.
+                without = Clearing(bundles=kept, value=clearing.value, method="bracket")
+            else:
+                without = engine(without_instance, kept, tie_rule=False)
         payment = without.value - (clearing.value - bid)
         assert 0 <= payment <= bid, "W - b_i <= W(-i) <= W must hold for an exact solver"
         payments.append(
@@ -97,3 +129,14 @@ def vcg(
             )
         )
     return VcgOutcome(clearing, tuple(payments))
+
+
+def _without(instance: Instance, changed: Mapping[int, int | None]) -> Instance:
+    """The round without a bidder: its best bids replaced by the runner-ups (or dropped)."""
+    bids = dict(instance.bids)
+    for bundle, runner_up in changed.items():
+        if runner_up is None:
+            del bids[bundle]
+        else:
+            bids[bundle] = runner_up
+    return Instance(instance.reserves, bids)
