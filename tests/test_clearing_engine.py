@@ -69,15 +69,23 @@ def test_table_dp_matches_the_subset_dp_on_generated_rounds(seed: int, distribut
     assert instance.value(got.bundles) == got.value
 
 
-@settings(max_examples=8, deadline=None)
+PORTFOLIOS = [("lexicographic", "staged"), ("staged",), ("lexicographic",)]
+
+
+@pytest.mark.parametrize("portfolio", PORTFOLIOS)
+@settings(max_examples=6, deadline=None)
 @given(st.integers(0, 10**6))
-def test_raced_first_stage_is_exact(seed: int) -> None:
-    """Racing the first MILP stage in two processes (forced from the start) returns the DP's answer."""
+def test_raced_portfolio_is_exact(portfolio: tuple[str, ...], seed: int) -> None:
+    """The portfolio in forked processes (forced from the start), each method alone and both raced,
+    returns the DP's answer, tie rule included."""
     instance = generate("arbitrary", 18, 150, seed).instance()
     reduction = reduce(instance)
     for component in reduction.components:
         ref = dp_packing(component)
-        with patch("seqmarket.clearing.milp._idle_core", return_value=True):  # race even on a busy machine
+        with (
+            patch("seqmarket.clearing.milp._idle_core", return_value=True),  # race even on a busy machine
+            patch("seqmarket.clearing.milp.PORTFOLIO", portfolio),
+        ):
             got = solve_packing(component, instance.n, race_after=0.0)
         assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
             ref.gain,
@@ -85,16 +93,26 @@ def test_raced_first_stage_is_exact(seed: int) -> None:
         )
 
 
-@settings(max_examples=120, deadline=None)
+@pytest.mark.parametrize(
+    ("portfolio", "idle"), [(("staged",), False), (("staged",), True), (PORTFOLIOS[0], False)]
+)
+@settings(max_examples=60, deadline=None)
 @given(instances())
-def test_two_stage_tie_break_matches_brute_force(instance: Instance) -> None:
-    """Stage 0 cut off at once: the raced plain-gain stage and the W-cutoff tie-break must keep the tie
-    rule (small amounts make equal-gain packings with different coverage common)."""
+def test_two_stage_tie_break_matches_brute_force(
+    portfolio: tuple[str, ...], idle: bool, instance: Instance
+) -> None:
+    """Stage 0 cut off at once: the plain-gain stage and the tie-break (here or in forked processes), or the
+    lexicographic solve, must keep the tie rule (small amounts make equal-gain packings with different
+    coverage common)."""
     ref = clear_brute_force(instance)
     reduction = reduce(instance)
     value, covered = reduction.baseline, 0
     for component in reduction.components:
-        got = solve_packing(component, instance.n, race_after=0.0)
+        with (
+            patch("seqmarket.clearing.milp._idle_core", return_value=idle),
+            patch("seqmarket.clearing.milp.PORTFOLIO", portfolio),
+        ):
+            got = solve_packing(component, instance.n, race_after=0.0)
         assert got.gain == sum(component[b] for b in got.bundles)
         value += got.gain
         covered += sum(b.bit_count() for b in got.bundles)

@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from math import gcd
@@ -42,12 +43,9 @@ from seqmarket.clearing.preprocess import bundle_matrix
 SAFE = 2**26
 MAX_EXCLUDED = 64
 STAGE0_NO_PRESOLVE = 0.1  # seconds of stage 0 without HiGHS presolve before a second try with it
-RACE_AFTER = 0.3  # seconds of an unproven first stage before racing it in two processes
-# HiGHS options of each racer. On the hard "arbitrary" 100x500 cell the time to prove optimality
-# varies 2-5x between presolve on and off and between random seeds, with no setting best everywhere.
-# The first is also the in-process choice without an idle core: presolve on (arbitrary 64x2000:
-# presolve off doubled the median), while stage 0 already runs without presolve.
-RACERS: tuple[dict[str, Any], ...] = ({}, {"presolve": "off"})
+RACE_AFTER = 0.3  # seconds of an unproven stage 0 before the portfolio takes over
+# The portfolio's methods (see _portfolio); the first also runs alone when no core is idle.
+PORTFOLIO: tuple[str, ...] = ("lexicographic", "staged")
 
 
 class ClearingTimeout(RuntimeError):
@@ -219,7 +217,7 @@ def solve_packing(
     cutoff: VCG counterfactuals start from the optimum minus the winner's bundles. When the gains
     (over their gcd) are small the two-stage method runs (see _two_stage); wei-sized gains with no
     common factor use the lexicographic objective below. ``race_after`` (seconds, None = never):
-    a first stage still unproven after that long is raced in two processes (see _race).
+    a stage 0 still unproven after that long hands over to a portfolio (see _portfolio).
     """
     started = time.perf_counter()
     bundles = sorted(gains)
@@ -296,12 +294,13 @@ def _two_stage(
     """Small integer gains (every packing's total below SAFE): maximise gain, then break ties exactly.
 
     Stage 0 (when W fits below SAFE too) is the one-solve lexicographic objective, for at most
-    ``race_after`` seconds. Stage 1 maximises the plain gain (in units of the gcd): the coarse
-    integer objective lets HiGHS prune every node whose bound is below the incumbent + 1, which the
-    finer lexicographic objective cannot (it took 2-3x the nodes on the hard "arbitrary" cell); it
-    is raced in two processes (_race). Its packing P is optimal once the dual bound is below
-    gain(P) + 1. Stage 2 asks for a packing with gain >= gain(P) covering fewer rollups than P,
-    minimising the rollups covered; infeasible means P already satisfies the tie rule.
+    ``race_after`` seconds. Then _portfolio: the same lexicographic solve with presolve, raced
+    against the stages. Stage 1 maximises the plain gain (in units of the gcd): the coarse integer
+    objective lets HiGHS prune every node whose bound is below the incumbent + 1, which the finer
+    lexicographic objective cannot (it took 2-3x the nodes on hard "arbitrary" seed 1). Its packing P
+    is optimal once the dual bound is below gain(P) + 1. Stage 2 asks for a packing with
+    gain >= gain(P) covering fewer rollups than P, minimising the rollups covered; infeasible means P
+    already satisfies the tie rule.
     Both stages' answers are re-checked with Python integers. Without ``tie_rule``, stage 0 maximises
     the plain gain and stage 2 is skipped.
     """
@@ -324,6 +323,8 @@ def _two_stage(
     factor = int(member.any(axis=0).sum()) + 1 if tie_rule else 1
     weight = [factor * u - s for u, s in zip(units, sizes, strict=True)] if tie_rule else list(units)
     model: _Model | None = None
+    known = [index[b] for b in start if b in index]  # the start packing, as columns
+    floor_w = value = 0
     if _fractional_bound(member, weight, sizes) <= SAFE:
         # Stage 0: the lexicographic objective W = (k + 1) * units - covered in one exact solve. On easy
         # components this beats two stages (no tie-break proof); on hard ones its finer objective
@@ -357,6 +358,8 @@ def _two_stage(
             if int(np.floor(upper + 1e-6)) > value or not chosen or value < floor_w:
                 raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
             return Packing(tuple(bundles[k] for k in sorted(chosen)), gain_of(chosen))
+        if floor_w > value:
+            chosen, value = known, floor_w
         best, best_units = chosen, exact(chosen)
         bound = (upper + factor) * divisor / factor
     else:
@@ -364,34 +367,56 @@ def _two_stage(
         if start:
             model.cutoff(at_least)
         chosen, upper, finished = model.run(first)
+        if at_least > exact(chosen):
+            chosen = known
         best, best_units = chosen, exact(chosen)
         bound = upper * divisor
+    tie: tuple[list[int] | None, float, bool] | None = None
     if not finished and can_race:
-        # Stage 1: raced in two processes when a core is idle, else here with the first racer's options.
-        raced = (
-            _race(member, units, threads, max(at_least, best_units), remaining()) if _idle_core() else None
+        # Stage 0 did not finish: a portfolio takes over (see _portfolio).
+        lex_best = best
+        outcome = _portfolio(
+            member,
+            units,
+            sizes,
+            weight if model is None and tie_rule else None,
+            value,
+            max(at_least, best_units),
+            remaining(),
+            _idle_core(),
+            lambda chosen: (exact(chosen), sum(sizes[k] for k in chosen)),
         )
-        if raced is None:
-            model = _Model(member, units, threads, RACERS[0])
-            model.cutoff(max(at_least, best_units))
-            raced = model.run(remaining())
-        chosen, upper, finished = raced
+        chosen, upper, finished = outcome.chosen, outcome.upper, outcome.finished
+        if outcome.kind == "lexicographic":
+            _check_disjoint(bundles, outcome.chosen)
+            if outcome.chosen and sum(weight[k] for k in outcome.chosen) > value:
+                chosen, value = outcome.chosen, sum(weight[k] for k in outcome.chosen)
+            else:
+                chosen = lex_best  # a known packing worth the racer's cutoff
+            if not finished:
+                raise ClearingTimeout(
+                    gain_of(chosen) if chosen else None,
+                    (upper + factor) * divisor / factor,
+                    time.perf_counter() - started,
+                )
+            if int(np.floor(upper + 1e-6)) > value or not chosen:
+                raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
+            return Packing(tuple(bundles[k] for k in sorted(chosen)), gain_of(chosen))
         bound = upper * divisor
         if exact(chosen) > best_units or not best:
             best, best_units = chosen, exact(chosen)
+        tie = outcome.tie
     if not finished:
         raise ClearingTimeout(gain_of(best) if best else None, bound, time.perf_counter() - started)
     if int(np.floor(upper + 1e-6)) > best_units or not best:
         raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {best_units} optimal")
     covered = sum(sizes[k] for k in best)
     if tie_rule and covered > 2:  # a positive gain needs a bundle of >= 2 rollups: 2 cannot be beaten
-        # Stage 2: rows gain >= gain(P) and covered <= covered(P) - 1, minimising the rollups covered.
-        # Presolve off: on these dense set-packing models HiGHS's presolve cost more than the search
-        # (0.7 s against 0.03 s on "regions" 32x1000; 2.0 s against 1.1 s on "arbitrary" 100x500),
-        # and the rows beat a W-objective cutoff (4.4 s there).
-        tie = _Model(member, units, threads, {"presolve": "off"})
-        tie.fewest_covered(units, sizes, best_units, covered)
-        fewest, lower, finished = tie.run_tie_break(remaining())
+        # Stage 2: rows gain >= gain(P) and covered <= covered(P) - 1, minimising the rollups covered
+        # (already run by the portfolio when it raced).
+        if tie is None:
+            tie = _tie_break(member, units, sizes, best_units, covered, remaining())
+        fewest, lower, finished = tie
         if not finished:
             raise ClearingTimeout(gain_of(best), best_units * divisor, time.perf_counter() - started)
         if fewest is not None:
@@ -403,6 +428,132 @@ def _two_stage(
                 raise RuntimeError(f"HiGHS bound {lower} does not prove its tie-break packing minimal")
             best = fewest
     return Packing(tuple(bundles[k] for k in sorted(best)), gain_of(best))
+
+
+def _tie_break(
+    member: np.ndarray, units: list[int], sizes: list[int], gain: int, covered: int, limit: float | None
+) -> tuple[list[int] | None, float, bool]:
+    """Stage 2: a packing gaining ``gain`` units that covers fewer than ``covered`` rollups, fewest first.
+
+    Presolve off: on these dense set-packing models HiGHS's presolve cost more than the search (0.7 s
+    against 0.03 s on "regions" 32x1000; 2.0 s against 1.1 s on "arbitrary" 100x500), and the rows beat
+    a W-objective cutoff (4.4 s there).
+    """
+    tie = _Model(member, units, 1, {"presolve": "off"})
+    tie.fewest_covered(units, sizes, gain, covered)
+    return tie.run_tie_break(limit)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What the portfolio proved: the lexicographic optimum, or stage 1 (and maybe stage 2) of the stages."""
+
+    kind: str  # "lexicographic" or "staged"
+    chosen: list[int]
+    upper: float
+    finished: bool
+    tie: tuple[list[int] | None, float, bool] | None = None
+
+
+def _portfolio(
+    member: np.ndarray,
+    units: list[int],
+    sizes: list[int],
+    weight: list[int] | None,
+    lex_cutoff: int,
+    gain_cutoff: int,
+    limit: float | None,
+    racing: bool,
+    measure: Callable[[list[int]], tuple[int, int]],
+) -> _Outcome:
+    """The hard part of a component, by whichever exact method proves it first.
+
+    Two methods, both with HiGHS presolve on: one lexicographic solve (``weight``; None when W does not
+    fit below SAFE), or the stages (plain gain, then the tie-break). Which is faster varies by instance:
+    the lexicographic solve needs no tie-break proof (L7 32x1000: 3.7 s against 5 s + 7 s), while the
+    coarser gain prunes more where many packings are close (hard "arbitrary" seed 1: 24.8 s against
+    39.9 s). With an idle core both run in forked processes and the first complete proof wins; the
+    stages' tie-break starts as soon as their stage 1 is proven, while the other method keeps going.
+    Without one, the first of PORTFOLIO runs here (the caller then runs the tie-break itself).
+    ``measure`` gives (exact gain units, rollups covered) of a packing. Results are only candidates:
+    the caller re-checks packings and bounds exactly.
+    """
+    kinds = [kind for kind in PORTFOLIO if kind != "lexicographic" or weight is not None]
+    if not racing:
+        if kinds[0] == "lexicographic" and weight is not None:
+            model = _Model(member, weight, 1)
+            model.cutoff(lex_cutoff)
+            return _Outcome("lexicographic", *model.run(limit))
+        model = _Model(member, units, 1)
+        model.cutoff(gain_cutoff)
+        return _Outcome("staged", *model.run(limit))
+    # fork: a racer starts in milliseconds with the model data already in memory, and, unlike spawn or
+    # forkserver, never re-imports the caller's __main__. Safe here because HiGHS with threads=1 starts
+    # no threads of its own (a forked child only inherits the forking thread).
+    context = multiprocessing.get_context("fork")
+    deadline = None if limit is None else time.perf_counter() + limit
+    racers: dict[Connection, tuple[str, multiprocessing.process.BaseProcess]] = {}
+
+    def start(kind: str, job: tuple[Any, ...]) -> None:
+        receive, send = context.Pipe(duplex=False)
+        left = None if deadline is None else max(0.0, deadline - time.perf_counter())
+        process = context.Process(target=_race_worker, args=(send, job, left), daemon=True)
+        process.start()
+        send.close()
+        racers[receive] = (kind, process)
+
+    for kind in kinds:
+        if kind == "lexicographic":
+            start(kind, ("solve", member, weight, lex_cutoff))
+        else:
+            start(kind, ("solve", member, units, gain_cutoff))
+    stage1: tuple[list[int], float, bool] | None = None
+    unfinished: _Outcome | None = None
+    try:
+        while racers:
+            timeout = None if deadline is None else max(0.0, deadline - time.perf_counter() + 5.0)
+            ready = wait(list(racers), timeout)
+            if not ready:
+                break
+            for conn in ready:
+                receiver: Connection = conn  # type: ignore[assignment]
+                kind, process = racers.pop(receiver)
+                try:
+                    status, payload = receiver.recv()
+                except EOFError:
+                    continue
+                finally:
+                    receiver.close()
+                    process.join()
+                if status != "ok":
+                    continue
+                if kind == "lexicographic":
+                    if payload[2]:
+                        return _Outcome(kind, *payload)
+                    unfinished = unfinished or _Outcome(kind, *payload)
+                elif kind == "staged" and stage1 is None:
+                    stage1 = payload
+                    if not payload[2]:
+                        unfinished = _Outcome("staged", *payload)
+                        continue
+                    gain, covered = measure(payload[0])
+                    if covered <= 2:
+                        return _Outcome("staged", *payload)
+                    start("staged", ("tie", member, units, sizes, gain, covered))
+                else:  # the stages' tie-break
+                    assert stage1 is not None
+                    if payload[2]:
+                        return _Outcome("staged", *stage1, tie=payload)
+                    unfinished = _Outcome("staged", *stage1, tie=payload)
+    finally:
+        for conn, (_, process) in racers.items():
+            if process.is_alive():
+                process.terminate()
+            process.join()
+            conn.close()
+    if unfinished is not None:
+        return unfinished
+    return _Outcome("staged", [], float("inf"), False)
 
 
 def _idle_core() -> bool:
@@ -417,81 +568,21 @@ def _idle_core() -> bool:
         return False
 
 
-def _race_worker(
-    conn: Connection,
-    member: np.ndarray,
-    cost: list[int],
-    threads: int,
-    options: dict[str, Any],
-    cutoff: int,
-    limit: float | None,
-) -> None:
-    """One racer (in its own process): solve stage 1 with ``options``; send (chosen, bound, finished)."""
+def _race_worker(conn: Connection, job: tuple[Any, ...], limit: float | None) -> None:
+    """A racer (own process): a ("solve", member, cost, cutoff) or ("tie", ...) job; sends its result."""
     try:
-        model = _Model(member, cost, threads, options)
-        model.cutoff(cutoff)
-        conn.send(("ok", model.run(limit)))
+        if job[0] == "solve":
+            _, member, cost, cutoff = job
+            model = _Model(member, cost, 1)
+            model.cutoff(cutoff)
+            conn.send(("ok", model.run(limit)))
+        else:
+            _, member, units, sizes, gain, covered = job
+            conn.send(("ok", _tie_break(member, units, sizes, gain, covered, limit)))
     except BaseException as err:
         conn.send(("error", repr(err)))
     finally:
         conn.close()
-
-
-def _race(
-    member: np.ndarray, cost: list[int], threads: int, cutoff: int, limit: float | None
-) -> tuple[list[int], float, bool] | None:
-    """Run stage 1 in one process per RACERS entry; return the first finished result.
-
-    HiGHS's search path, and with it the time to prove optimality, varies a lot with its options
-    (2-5x on the hard cell); two processes use both cores, where HiGHS's own threads do not help a MIP
-    much. The racers start from the incumbent found so far as a cutoff. Results are only candidates:
-    the caller re-checks the packing and the bound exactly. None when every racer failed or timed out
-    (the best unfinished result is returned instead when there is one).
-    """
-    # fork: the racer starts in milliseconds with the model data already in memory, and, unlike spawn or
-    # forkserver, never re-imports the caller's __main__. Safe here because HiGHS with threads=1 starts
-    # no threads of its own (a forked child only inherits the forking thread); with more threads
-    # the caller does not race (see _two_stage).
-    context = multiprocessing.get_context("fork")
-    racers = []
-    for options in RACERS:
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_race_worker, args=(send, member, cost, threads, options, cutoff, limit), daemon=True
-        )
-        process.start()
-        send.close()
-        racers.append((process, receive))
-    deadline = None if limit is None else time.perf_counter() + limit + 5.0
-    pending: dict[Any, Any] = {receive: process for process, receive in racers}
-    unfinished: tuple[list[int], float, bool] | None = None
-    try:
-        while pending:
-            timeout = None if deadline is None else max(0.0, deadline - time.perf_counter())
-            ready = wait(list(pending), timeout)
-            if not ready:
-                break
-            for conn in ready:
-                del pending[conn]
-                receiver: Connection = conn  # type: ignore[assignment]
-                try:
-                    kind, payload = receiver.recv()
-                except EOFError:
-                    continue
-                if kind != "ok":
-                    continue
-                result: tuple[list[int], float, bool] = payload
-                if result[2]:
-                    return result
-                if unfinished is None or result[1] < unfinished[1]:
-                    unfinished = result
-    finally:
-        for process, receive in racers:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-            receive.close()
-    return unfinished
 
 
 def _check_disjoint(bundles: list[int], chosen: list[int]) -> None:
