@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import patch
 
 import numpy as np
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from seqmarket.clearing import Bid, Instance, clear
+from seqmarket.clearing import milp as engine_milp
 from seqmarket.clearing.brute_force import clear_brute_force
 from seqmarket.clearing.dp import dp_packing
 from seqmarket.clearing.generators import generate
@@ -69,13 +71,15 @@ def test_table_dp_matches_the_subset_dp_on_generated_rounds(seed: int, distribut
     assert instance.value(got.bundles) == got.value
 
 
-PORTFOLIOS = [("lexicographic", "staged"), ("staged",), ("lexicographic",)]
+LEX = engine_milp.PORTFOLIO[0]
+STAGES = engine_milp.STAGED[0]
+PORTFOLIOS = [engine_milp.PORTFOLIO, (STAGES, LEX), (STAGES,), (LEX,), engine_milp.STAGED]
 
 
 @pytest.mark.parametrize("portfolio", PORTFOLIOS)
 @settings(max_examples=6, deadline=None)
 @given(st.integers(0, 10**6))
-def test_raced_portfolio_is_exact(portfolio: tuple[str, ...], seed: int) -> None:
+def test_raced_portfolio_is_exact(portfolio: tuple[tuple[str, dict[str, Any]], ...], seed: int) -> None:
     """The portfolio in forked processes (forced from the start), each method alone and both raced,
     returns the DP's answer, tie rule included."""
     instance = generate("arbitrary", 18, 150, seed).instance()
@@ -94,7 +98,8 @@ def test_raced_portfolio_is_exact(portfolio: tuple[str, ...], seed: int) -> None
 
 
 @pytest.mark.parametrize(
-    ("portfolio", "idle"), [(("staged",), False), (("staged",), True), (PORTFOLIOS[0], False)]
+    ("portfolio", "idle"),
+    [((STAGES,), False), ((STAGES,), True), (engine_milp.PORTFOLIO, False), ((STAGES, LEX), True)],
 )
 @settings(max_examples=60, deadline=None)
 @given(instances())

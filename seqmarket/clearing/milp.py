@@ -42,10 +42,24 @@ from seqmarket.clearing.preprocess import bundle_matrix
 
 SAFE = 2**26
 MAX_EXCLUDED = 64
-STAGE0_NO_PRESOLVE = 0.1  # seconds of stage 0 without HiGHS presolve before a second try with it
-RACE_AFTER = 0.3  # seconds of an unproven stage 0 before the portfolio takes over
-# The portfolio's methods (see _portfolio); the first also runs alone when no core is idle.
-PORTFOLIO: tuple[str, ...] = ("lexicographic", "staged")
+RACE_AFTER = 0.1  # seconds of an unproven stage 0 before the portfolio takes over
+# HiGHS's sub-MIP heuristics (RINS, RENS) took about a third of the root time on the hard cell and
+# found nothing a proof needed; its presolve helps some families and hurts others (below).
+NO_SUBMIP = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
+# The portfolio's racers (method, HiGHS options), see _portfolio; the first also runs alone when no
+# core is idle. Lexicographic solve times in seconds, HiGHS 1.12, seeds 0-4 (0-2), presolve off / on:
+#   arbitrary 100x500  3.7 6.9 2.8 3.0 17.3  /  4.7 35.6 4.0 3.3 48.4
+#   L3 32x1000         3.1 3.1 7.0           /  12.1 5.4 6.1
+#   arbitrary 64x2000  0.19 6.3 3.2          /  0.21 2.3 0.28
+PORTFOLIO: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("lexicographic", {"presolve": "off", **NO_SUBMIP}),
+    ("lexicographic", NO_SUBMIP),
+)
+# Without a lexicographic objective that fits (wei-sized gains whose W passes SAFE): the stages.
+STAGED: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("staged", {"presolve": "off", **NO_SUBMIP}),
+    ("staged", NO_SUBMIP),
+)
 
 
 class ClearingTimeout(RuntimeError):
@@ -326,40 +340,27 @@ def _two_stage(
     known = [index[b] for b in start if b in index]  # the start packing, as columns
     floor_w = value = 0
     if _fractional_bound(member, weight, sizes) <= SAFE:
-        # Stage 0: the lexicographic objective W = (k + 1) * units - covered in one exact solve. On easy
-        # components this beats two stages (no tie-break proof); on hard ones its finer objective
-        # prunes less, so after ``race_after`` seconds the two stages take over. First without presolve
-        # for STAGE0_NO_PRESOLVE seconds: HiGHS's presolve dominated these solves (L2 64x2000: 1.65 s with
-        # it, 0.08 s without; regions 32x1000: 0.17 s against 0.02 s), then with it for the rest of the
-        # stage (arbitrary 32x1000 is faster with presolve: 0.18 s against 0.26 s).
+        # Stage 0: the lexicographic objective W = (k + 1) * units - covered in one exact solve, here,
+        # with the first racer's options (presolve off: HiGHS's presolve dominated easy solves, e.g.
+        # L2 64x2000: 1.65 s with it, 0.08 s without). Most components end here; after ``race_after``
+        # seconds the portfolio takes over.
         floor_w = sum(weight[index[b]] for b in start if b in index)  # a known packing's W
         chosen: list[int] = []
-        value = 0
         finished = False
         upper = float("inf")
-        stage0_end = None if first is None else time.perf_counter() + first
-        for options, limit in (({"presolve": "off"}, STAGE0_NO_PRESOLVE), ({}, None)):
-            budget = None if stage0_end is None else stage0_end - time.perf_counter()
-            if limit is not None:
-                budget = limit if budget is None else min(budget, limit)
-            if budget is not None and budget <= 0:
-                continue
-            lexicographic = _Model(member, weight, threads, options)
-            if max(floor_w, value) > 0:
-                lexicographic.cutoff(max(floor_w, value))  # reached by a known packing
-            found, upper, finished = lexicographic.run(budget)
-            _check_disjoint(bundles, found)
-            if sum(weight[k] for k in found) > value or not chosen:
-                chosen, value = found, sum(weight[k] for k in found)
-            if finished:
-                break
+        if first is None or first > 0:
+            stage0 = _Model(member, weight, threads, PORTFOLIO[0][1])
+            if floor_w > 0:
+                stage0.cutoff(floor_w)
+            chosen, upper, finished = stage0.run(first)
+            _check_disjoint(bundles, chosen)
+            value = sum(weight[k] for k in chosen)
+        if floor_w > value or not chosen:
+            chosen, value = known, floor_w  # the known packing reaches every cutoff used
         if finished:
-            # chosen is at least every cutoff used (a known packing's W), and the bound proves it optimal.
-            if int(np.floor(upper + 1e-6)) > value or not chosen or value < floor_w:
+            if int(np.floor(upper + 1e-6)) > value or not chosen:
                 raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
             return Packing(tuple(bundles[k] for k in sorted(chosen)), gain_of(chosen))
-        if floor_w > value:
-            chosen, value = known, floor_w
         best, best_units = chosen, exact(chosen)
         bound = (upper + factor) * divisor / factor
     else:
@@ -466,27 +467,24 @@ def _portfolio(
     racing: bool,
     measure: Callable[[list[int]], tuple[int, int]],
 ) -> _Outcome:
-    """The hard part of a component, by whichever exact method proves it first.
+    """The hard part of a component, by whichever racer proves it first.
 
-    Two methods, both with HiGHS presolve on: one lexicographic solve (``weight``; None when W does not
-    fit below SAFE), or the stages (plain gain, then the tie-break). Which is faster varies by instance:
-    the lexicographic solve needs no tie-break proof (L7 32x1000: 3.7 s against 5 s + 7 s), while the
-    coarser gain prunes more where many packings are close (hard "arbitrary" seed 1: 24.8 s against
-    39.9 s). With an idle core both run in forked processes and the first complete proof wins; the
-    stages' tie-break starts as soon as their stage 1 is proven, while the other method keeps going.
-    Without one, the first of PORTFOLIO runs here (the caller then runs the tie-break itself).
-    ``measure`` gives (exact gain units, rollups covered) of a packing. Results are only candidates:
-    the caller re-checks packings and bounds exactly.
+    A racer is a method and HiGHS options (PORTFOLIO): the lexicographic solve (``weight``), or, when
+    W does not fit below SAFE (``weight`` None), the stages (STAGED: plain gain, then the tie-break).
+    HiGHS's time to a proof varies up to 10x with its presolve, in both directions by instance family,
+    so with an idle core every racer runs in its own forked process and the first complete proof wins
+    (a stage 1 proof starts its tie-break while the others keep going). Without an idle core the first
+    racer runs here (the caller then runs any tie-break). ``measure`` gives (exact gain units, rollups
+    covered) of a packing. Results are only candidates: the caller re-checks packings and bounds.
     """
-    kinds = [kind for kind in PORTFOLIO if kind != "lexicographic" or weight is not None]
+    entries = PORTFOLIO if weight is not None else STAGED
     if not racing:
-        if kinds[0] == "lexicographic" and weight is not None:
-            model = _Model(member, weight, 1)
-            model.cutoff(lex_cutoff)
-            return _Outcome("lexicographic", *model.run(limit))
-        model = _Model(member, units, 1)
-        model.cutoff(gain_cutoff)
-        return _Outcome("staged", *model.run(limit))
+        kind, options = entries[0]
+        model = _Model(
+            member, weight if kind == "lexicographic" and weight is not None else units, 1, options
+        )
+        model.cutoff(lex_cutoff if kind == "lexicographic" else gain_cutoff)
+        return _Outcome(kind, *model.run(limit))
     # fork: a racer starts in milliseconds with the model data already in memory, and, unlike spawn or
     # forkserver, never re-imports the caller's __main__. Safe here because HiGHS with threads=1 starts
     # no threads of its own (a forked child only inherits the forking thread).
@@ -502,11 +500,11 @@ def _portfolio(
         send.close()
         racers[receive] = (kind, process)
 
-    for kind in kinds:
+    for kind, options in entries:
         if kind == "lexicographic":
-            start(kind, ("solve", member, weight, lex_cutoff))
+            start(kind, ("solve", member, weight, options, lex_cutoff))
         else:
-            start(kind, ("solve", member, units, gain_cutoff))
+            start(kind, ("solve", member, units, options, gain_cutoff))
     stage1: tuple[list[int], float, bool] | None = None
     unfinished: _Outcome | None = None
     try:
@@ -531,15 +529,15 @@ def _portfolio(
                     if payload[2]:
                         return _Outcome(kind, *payload)
                     unfinished = unfinished or _Outcome(kind, *payload)
-                elif kind == "staged" and stage1 is None:
-                    stage1 = payload
+                elif kind == "staged":
                     if not payload[2]:
-                        unfinished = _Outcome("staged", *payload)
-                        continue
-                    gain, covered = measure(payload[0])
-                    if covered <= 2:
-                        return _Outcome("staged", *payload)
-                    start("staged", ("tie", member, units, sizes, gain, covered))
+                        unfinished = unfinished or _Outcome(kind, *payload)
+                    elif stage1 is None:  # the first stage 1 proof starts the tie-break
+                        stage1 = payload
+                        gain, covered = measure(payload[0])
+                        if covered <= 2:
+                            return _Outcome(kind, *payload)
+                        start("tie", ("tie", member, units, sizes, gain, covered))
                 else:  # the stages' tie-break
                     assert stage1 is not None
                     if payload[2]:
@@ -569,11 +567,11 @@ def _idle_core() -> bool:
 
 
 def _race_worker(conn: Connection, job: tuple[Any, ...], limit: float | None) -> None:
-    """A racer (own process): a ("solve", member, cost, cutoff) or ("tie", ...) job; sends its result."""
+    """A racer in its own process: a "solve" or a "tie" job (see _portfolio); sends its result."""
     try:
         if job[0] == "solve":
-            _, member, cost, cutoff = job
-            model = _Model(member, cost, 1)
+            _, member, cost, options, cutoff = job
+            model = _Model(member, cost, 1, options)
             model.cutoff(cutoff)
             conn.send(("ok", model.run(limit)))
         else:

@@ -42,7 +42,7 @@ def positive_bundles(instance: Instance) -> tuple[int, list[int], list[int], np.
     n = instance.n
     singles = [instance.singleton_value(i) for i in range(n)]
     baseline = sum(singles)
-    multi = [b for b in instance.bids if b & (b - 1)]
+    multi = sorted(b for b in instance.bids if b & (b - 1))  # sorted: ties break the same for any bid order
     if not multi:
         return baseline, [], [], np.zeros((0, n), dtype=bool)
     member = bundle_matrix(multi, n)
