@@ -47,12 +47,13 @@ RACE_AFTER = 0.1  # seconds of an unproven stage 0 before the portfolio takes ov
 # found nothing a proof needed; its presolve helps some families and hurts others (below).
 NO_SUBMIP = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
 # The portfolio's racers (method, HiGHS options), see _portfolio; the first also runs alone when no
-# core is idle. Lexicographic solve times in seconds, HiGHS 1.12, seeds 0-4 (0-2), presolve off / on:
-#   arbitrary 100x500  3.7 6.9 2.8 3.0 17.3  /  4.7 35.6 4.0 3.3 48.4
-#   L3 32x1000         3.1 3.1 7.0           /  12.1 5.4 6.1
-#   arbitrary 64x2000  0.19 6.3 3.2          /  0.21 2.3 0.28
+# core is idle. Lexicographic solve times in seconds, HiGHS 1.12, seeds 0-4 (0-2), first racer /
+# second racer (the first without its root reduced-cost heuristic: 3.7 6.9 2.8 3.0 17.7 on the hard cell):
+#   arbitrary 100x500  2.9 6.2 2.1 2.4 16.9  /  4.7 35.6 4.0 3.3 48.4
+#   L3 32x1000         5.0 5.5 4.0           /  13.1 5.4 6.0
+#   arbitrary 64x2000  0.19 6.1 2.9          /  0.22 2.3 0.27
 PORTFOLIO: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("lexicographic", {"presolve": "off", **NO_SUBMIP}),
+    ("lexicographic", {"presolve": "off", "mip_heuristic_run_root_reduced_cost": False, **NO_SUBMIP}),
     ("lexicographic", NO_SUBMIP),
 )
 # Without a lexicographic objective that fits (wei-sized gains whose W passes SAFE): the stages.
