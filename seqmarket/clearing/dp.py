@@ -106,6 +106,12 @@ class SubsetTable:
         values = np.arange(256, dtype=np.int64)
         for axis, rollup in enumerate(rollup_of_axis):
             self._byte_index[rollup // 8] |= ((values >> (rollup % 8)) & 1) << (self.k - 1 - axis)
+        # The same for sets of positions (the backtracking walks positions), as Python lists.
+        by_position = np.zeros(((self.k + 7) // 8, 256), dtype=np.int64)
+        for axis, rollup in enumerate(rollup_of_axis):
+            p = position_of[rollup]
+            by_position[p // 8] |= ((values >> (p % 8)) & 1) << (self.k - 1 - axis)
+        self._position_index = by_position.tolist()
 
     @classmethod
     def build(
@@ -209,10 +215,13 @@ class SubsetTable:
         for rollup, p in self._position_of.items():
             if within is None or within >> rollup & 1:
                 open_set |= 1 << p
-        layout = [self._position_of[r] for r in self._rollup_of_axis]
+        lookups = list(enumerate(self._position_index))
 
         def cell(subset: int) -> int:
-            return int(self._flat[sum(((subset >> p) & 1) << (self.k - 1 - a) for a, p in enumerate(layout))])
+            index = 0
+            for byte, lookup in lookups:
+                index |= lookup[(subset >> (8 * byte)) & 255]
+            return int(self._flat[index])
 
         chosen = []
         while open_set:
