@@ -225,8 +225,8 @@ def solve_packing(
 ) -> Packing:
     """The packing of ``gains``' bundles with the largest total gain, fewest rollups covered on ties.
 
-    With ``tie_rule=False`` only the gain is optimal (the tie-break stage is skipped): enough for a VCG
-    counterfactual, where only W(-i) matters.
+    With ``tie_rule=False`` only the gain need be optimal (the stages skip their tie-break): enough for a
+    VCG counterfactual, where only W(-i) matters.
 
     ``start`` is a known packing of some of these bundles (disjoint), whose worth HiGHS is given as a
     cutoff: VCG counterfactuals start from the optimum minus the winner's bundles. When the gains
@@ -316,8 +316,7 @@ def _two_stage(
     is optimal once the dual bound is below gain(P) + 1. Stage 2 asks for a packing with
     gain >= gain(P) covering fewer rollups than P, minimising the rollups covered; infeasible means P
     already satisfies the tie rule.
-    Both stages' answers are re-checked with Python integers. Without ``tie_rule``, stage 0 maximises
-    the plain gain and stage 2 is skipped.
+    Both stages' answers are re-checked with Python integers. Without ``tie_rule`` stage 2 is skipped.
     """
 
     def remaining() -> float | None:
@@ -335,8 +334,10 @@ def _two_stage(
     left = remaining()
     first = left if race_after is None else (race_after if left is None else min(left, race_after))
     can_race = race_after is not None and threads == 1 and (left is None or left > race_after)
-    factor = int(member.any(axis=0).sum()) + 1 if tie_rule else 1
-    weight = [factor * u - s for u, s in zip(units, sizes, strict=True)] if tie_rule else list(units)
+    # The lexicographic W even when only the value is asked for: HiGHS proved VCG counterfactuals of
+    # regions 100x500 faster with it than with the plain gain (0.25-0.29 s against 0.30-0.59 s).
+    factor = int(member.any(axis=0).sum()) + 1
+    weight = [factor * u - s for u, s in zip(units, sizes, strict=True)]
     model: _Model | None = None
     known = [index[b] for b in start if b in index]  # the start packing, as columns
     floor_w = value = 0
@@ -381,7 +382,7 @@ def _two_stage(
             member,
             units,
             sizes,
-            weight if model is None and tie_rule else None,
+            weight if model is None else None,
             value,
             max(at_least, best_units),
             remaining(),
