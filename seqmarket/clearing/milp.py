@@ -230,7 +230,7 @@ def solve_packing(
 
     ``start`` is a known packing of some of these bundles (disjoint), whose worth HiGHS is given as a
     cutoff: VCG counterfactuals start from the optimum minus the winner's bundles. When the gains
-    (over their gcd) are small the two-stage method runs (see _two_stage); wei-sized gains with no
+    (over their gcd) are small, _small_gains runs (stage 0, then the portfolio); wei-sized gains with no
     common factor use the lexicographic objective below. ``race_after`` (seconds, None = never):
     a stage 0 still unproven after that long hands over to a portfolio (see _portfolio).
     """
@@ -243,7 +243,7 @@ def solve_packing(
         divisor = gcd(divisor, g)
     units = [gains[b] // divisor for b in bundles]
     if _fractional_bound(member, units, sizes) <= SAFE:
-        return _two_stage(
+        return _small_gains(
             bundles, member, sizes, units, divisor, threads, start, started, time_limit, race_after, tie_rule
         )
     factor = int(member.any(axis=0).sum()) + 1
@@ -293,7 +293,7 @@ def _fractional_bound(member: np.ndarray, weight: list[int], sizes: list[int]) -
     return float(np.maximum(per_rollup, 0.0).sum()) * (1 + 1e-9) + 1
 
 
-def _two_stage(
+def _small_gains(
     bundles: list[int],
     member: np.ndarray,
     sizes: list[int],
