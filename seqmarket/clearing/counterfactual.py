@@ -42,8 +42,9 @@ class LocalCounterfactuals:
         multi = sorted(b for b in instance.bids if b & (b - 1))
         self._masks = np.array(multi, dtype=np.int64)
         largest = max([*instance.bids.values(), self._total, 0])
-        # Every value below sums at most n + 1 amounts: int64 is exact when each is below 2**62 / (n + 1).
-        self.exact = largest * (n + 1) < 2**62
+        # A value below sums at most n excesses and a table gain of at most n bids (each <= largest):
+        # int64 is exact when (2n + 1) * largest stays below 2**62.
+        self.exact = largest * (2 * n + 1) < 2**62
         # a(B) = b(B) - sum of B's singleton values: what listing B adds over its singletons.
         self._excess = np.array([instance.bids[b] for b in multi] if self.exact else [], dtype=np.int64)
         if self.exact:
