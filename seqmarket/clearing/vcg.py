@@ -101,21 +101,18 @@ def vcg(
         floor = clearing.value - bid
         for rollup in rollups_of(sum(mine)):  # i's won bundles are disjoint
             single = 1 << rollup
-            floor += (
-                max(changed[single] or 0, instance.reserves[rollup])
-                if single in changed
-                else (instance.singleton_value(rollup))
-            )
+            if single in changed:
+                floor += max(changed[single] or 0, instance.reserves[rollup])
+            else:
+                floor += instance.singleton_value(rollup)
         found = None if local is None else local.welfare_without(changed, floor, kept)
         if found is not None:
             without = Clearing(bundles=found[1], value=found[0], method="local")
+        elif floor == clearing.value:
+            # The warm start already reaches the upper bound W(-i) <= W: optimal, no solve needed.
+            without = Clearing(bundles=kept, value=clearing.value, method="bracket")
         else:
-            without_instance = _without(instance, changed)
-            if floor == clearing.value:
-                # The warm start already reaches the upper bound W(-i) <= W: optimal, no solve needed.
-                without = Clearing(bundles=kept, value=clearing.value, method="bracket")
-            else:
-                without = engine(without_instance, kept, tie_rule=False)
+            without = engine(_without(instance, changed), kept, tie_rule=False)
         payment = without.value - (clearing.value - bid)
         assert 0 <= payment <= bid, "W - b_i <= W(-i) <= W must hold for an exact solver"
         payments.append(
