@@ -482,11 +482,9 @@ def _portfolio(
     entries = PORTFOLIO if weight is not None else STAGED
     if not racing:
         kind, options = entries[0]
-        model = _Model(
-            member, weight if kind == "lexicographic" and weight is not None else units, 1, options
-        )
-        model.cutoff(lex_cutoff if kind == "lexicographic" else gain_cutoff)
-        return _Outcome(kind, *model.run(limit))
+        if kind == "lexicographic" and weight is not None:
+            return _Outcome(kind, *_solve(member, weight, options, lex_cutoff, limit))
+        return _Outcome(kind, *_solve(member, units, options, gain_cutoff, limit))
     # fork: a racer starts in milliseconds with the model data already in memory, and, unlike spawn or
     # forkserver, never re-imports the caller's __main__. Safe here because HiGHS with threads=1 starts
     # no threads of its own (a forked child only inherits the forking thread).
@@ -568,14 +566,21 @@ def _idle_core() -> bool:
         return False
 
 
+def _solve(
+    member: np.ndarray, cost: list[int], options: dict[str, Any], cutoff: int, limit: float | None
+) -> tuple[list[int], float, bool]:
+    """One single-threaded HiGHS solve from a known packing worth ``cutoff``: (chosen, bound, finished?)."""
+    model = _Model(member, cost, 1, options)
+    model.cutoff(cutoff)
+    return model.run(limit)
+
+
 def _race_worker(conn: Connection, job: tuple[Any, ...], limit: float | None) -> None:
     """A racer in its own process: a "solve" or a "tie" job (see _portfolio); sends its result."""
     try:
         if job[0] == "solve":
             _, member, cost, options, cutoff = job
-            model = _Model(member, cost, 1, options)
-            model.cutoff(cutoff)
-            conn.send(("ok", model.run(limit)))
+            conn.send(("ok", _solve(member, cost, options, cutoff, limit)))
         else:
             _, member, units, sizes, gain, covered = job
             conn.send(("ok", _tie_break(member, units, sizes, gain, covered, limit)))
