@@ -14,11 +14,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from seqmarket.clearing import Bid, Instance, clear
 from seqmarket.clearing import milp as engine_milp
 from seqmarket.clearing.brute_force import clear_brute_force
-from seqmarket.clearing.dp import dp_packing
+from seqmarket.clearing.dp import SubsetTable, dp_packing
 from seqmarket.clearing.generators import generate
 from seqmarket.clearing.instance import rollups_of
 from seqmarket.clearing.milp import solve_packing
-from seqmarket.clearing.preprocess import reduce
+from seqmarket.clearing.preprocess import positive_bundles, reduce
 from seqmarket.clearing.solver import ClearingTimeout
 from seqmarket.clearing.vcg import vcg
 
@@ -69,6 +69,24 @@ def test_table_dp_matches_the_subset_dp_on_generated_rounds(seed: int, distribut
     got = clear(instance, method="table")
     assert (got.value, got.covered) == (ref.value, ref.covered)
     assert instance.value(got.bundles) == got.value
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_n=9), st.lists(st.integers(0, 2**9 - 1), min_size=1, max_size=12))
+def test_subset_table_answers_every_set_like_the_subset_dp(instance: Instance, sets: list[int]) -> None:
+    """f at any rollup set (the apex level evaluated on demand) and its witness, against the memoised DP."""
+    _, candidates, gains, member = positive_bundles(instance)
+    table = SubsetTable.build(candidates, gains, member, None)
+    assert table is not None
+    got = table.gains(np.array(sets, dtype=np.int64))
+    for subset, gain in zip(sets, got, strict=True):
+        inside = {b: g for b, g in zip(candidates, gains, strict=True) if b & subset == b}
+        ref = dp_packing(inside)
+        packing = table.packing(subset)
+        assert gain == ref.gain == packing.gain
+        assert all(b & subset == b for b in packing.bundles)
+        assert sum(b.bit_count() for b in packing.bundles) == sum(b.bit_count() for b in ref.bundles)
+        assert sum(gains[candidates.index(b)] for b in packing.bundles) == ref.gain
 
 
 LEX = engine_milp.PORTFOLIO[0]
@@ -176,6 +194,17 @@ def test_preprocessing_drops_dominated_bundles_and_splits_components() -> None:
     assert reduction.dominated == 1  # {0,1,2} gains 9 < {0,1}'s 10
     assert sorted(sorted(c) for c in reduction.components) == [[0b000011], [0b110000]]
     assert clear(Instance((0,) * 6, bids)).bundles == (0b000011, 0b110000)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_table_components_of_a_big_round_match_the_milp(seed: int) -> None:
+    """Components of a 100-rollup round go to the table (bundle masks far beyond 64 bits)."""
+    instance = generate("paths", 100, 500, seed).instance()
+    got = clear(instance)
+    ref = clear(instance, method="milp")
+    assert "table" in got.method
+    assert (got.value, got.covered) == (ref.value, ref.covered)
+    assert instance.value(got.bundles) == got.value
 
 
 def test_time_limit_fails_loudly_with_the_gap() -> None:

@@ -76,6 +76,10 @@ class SubsetTable:
     bundle is two numpy operations. Rollups are renumbered so that rollups in few (small) bundles come
     last: a bundle whose highest rollup is at position i touches 2**(i + 1 - |B|) cells.
 
+    The highest rollup (the apex) gets no table level: that level held half the cells and, with many
+    bundles, most of the work (L3 with 20 rollups: 23M of 41M cells). f at a set containing the apex is
+    the same formula evaluated on demand, one lookup per apex bundle.
+
     The whole table is kept: VCG counterfactuals read f at many sets (see counterfactual.py).
     """
 
@@ -89,29 +93,42 @@ class SubsetTable:
         weight: np.ndarray,
         by_top: dict[int, list[int]],
         position_of: dict[int, int],
+        k: int,
     ) -> None:
         self._bundles = bundles
         self._gains = gains
         self._flat = table.reshape(-1)
-        self._rollup_of_axis = rollup_of_axis
         self._masks = masks
         self._weight = weight
         self._by_top = by_top
         self._position_of = position_of  # instance rollup -> position in the renumbered order
-        self.k = len(rollup_of_axis)
+        self.k = k
+        levels = len(rollup_of_axis)
         # Flat index of an instance rollup set, one byte of its bitmask at a time: three gathers
         # instead of one numpy operation per rollup (counterfactual searches look up many sets).
-        top = max([*rollup_of_axis, 0])
+        top = max([*position_of, 0])
         self._byte_index = np.zeros((top // 8 + 1, 256), dtype=np.int64)
         values = np.arange(256, dtype=np.int64)
         for axis, rollup in enumerate(rollup_of_axis):
-            self._byte_index[rollup // 8] |= ((values >> (rollup % 8)) & 1) << (self.k - 1 - axis)
+            self._byte_index[rollup // 8] |= ((values >> (rollup % 8)) & 1) << (levels - 1 - axis)
         # The same for sets of positions (the backtracking walks positions), as Python lists.
-        by_position = np.zeros(((self.k + 7) // 8, 256), dtype=np.int64)
+        by_position = np.zeros(((k + 7) // 8, 256), dtype=np.int64)
         for axis, rollup in enumerate(rollup_of_axis):
             p = position_of[rollup]
-            by_position[p // 8] |= ((values >> (p % 8)) & 1) << (self.k - 1 - axis)
+            by_position[p // 8] |= ((values >> (p % 8)) & 1) << (levels - 1 - axis)
         self._position_index = by_position.tolist()
+        # The apex level: its bundles as instance bitmasks and as position bitmasks, with their W.
+        self._apex = k - 1 if levels < k else None
+        apex_rows = by_top.get(k - 1, []) if self._apex is not None else []
+        self._apex_rows = apex_rows
+        self._apex_bit = 0
+        if self._apex is not None:
+            self._apex_bit = 1 << next(r for r, p in position_of.items() if p == self._apex)
+        self._apex_weight = weight[apex_rows].astype(np.int64)
+        apex_bundles = [bundles[i] for i in apex_rows]
+        # gains() takes int64 sets; a component of a big round may name rollups beyond 63 (packing() only).
+        fits = max(apex_bundles, default=0) < 2**63
+        self._apex_masks = np.array(apex_bundles if fits else [], dtype=np.int64)
 
     @classmethod
     def build(
@@ -137,34 +154,38 @@ class SubsetTable:
         masks = (local.astype(np.int64) << position[None, :]).sum(axis=1)
         tops = masks.astype(np.float64)  # exact: masks < 2**22
         top = np.floor(np.log2(tops)).astype(np.int64) if bundles else np.zeros(0, dtype=np.int64)
-        cost = int((np.left_shift(1, top + 1 - sizes)).sum()) + (1 << k)
+        levels = k - 1 if k >= 2 else k  # table levels: every position but the apex
+        tabled = top < levels
+        work = np.left_shift(1, top + 1 - sizes)
+        cost = int(work[tabled].sum()) + (1 << levels) + int((~tabled).sum())
         if budget is not None and cost > budget:
             return None
         # int32 halves the memory traffic when every packing's W fits (usual for ether-sized gains in gwei).
         kind = np.int32 if not weights or max(weights) * (k // 2 + 1) < 2**31 else np.int64
         weight = np.array(weights, dtype=kind)
-        # The table is a k-dimensional array with one axis per rollup. Each bundle's update fixes some
-        # axes (its rollups, and every rollup above its highest): numpy is fast when the fixed axes are
-        # the outer ones (long inner stretches) and ~10x slower when they are inner. So the axes are
-        # laid out by how much work fixes them: most first.
-        work = np.left_shift(1, top + 1 - sizes).astype(np.float64)
-        by_position = local[:, order]  # column p = rollup at position p
+        # The table is an array with one axis per level. Each bundle's update fixes some axes (its
+        # rollups, and every rollup above its highest): numpy is fast when the fixed axes are the outer
+        # ones (long inner stretches) and ~10x slower when they are inner. So the axes are laid out by
+        # how much work fixes them: most first.
+        by_position = local[:, order[:levels]]  # column p = rollup at position p
         fixed = np.einsum(
-            "bp,b->p", (by_position | (top[:, None] < np.arange(k)[None, :])).astype(np.float64), work
+            "bp,b->p",
+            (by_position | (top[:, None] < np.arange(levels)[None, :])).astype(np.float64),
+            np.where(tabled, work, 0).astype(np.float64),
         )
         layout = np.argsort(-fixed, kind="stable")  # layout[a] = position held by axis a
-        axis_of = np.empty(k, dtype=np.int64)
-        axis_of[layout] = np.arange(k)
+        axis_of = np.empty(levels, dtype=np.int64)
+        axis_of[layout] = np.arange(levels)
         axes = axis_of.tolist()
-        table = np.zeros((2,) * k, dtype=kind)
-        scratch = np.empty(1 << max(k - 1, 0), dtype=kind)
+        table = np.zeros((2,) * levels, dtype=kind)
+        scratch = np.empty(1 << max(levels - 1, 0), dtype=kind)
         by_top: dict[int, list[int]] = {}
         for index in np.argsort(top, kind="stable"):
             by_top.setdefault(int(top[index]), []).append(int(index))
-        free: list[slice | int] = [slice(None)] * k
-        for i in range(k):
+        free: list[slice | int] = [slice(None)] * levels
+        for i in range(levels):
             base = list(free)  # positions above i are empty at this level
-            for p in range(i + 1, k):
+            for p in range(i + 1, levels):
                 base[axes[p]] = 0
             on, off = list(base), list(base)
             on[axes[i]], off[axes[i]] = 1, 0
@@ -195,18 +216,28 @@ class SubsetTable:
             weight,
             by_top,
             {int(r): p for p, r in enumerate(rollup_of_position)},
+            k,
         )
 
     def _index(self, subsets: np.ndarray) -> np.ndarray:
-        """Flat table indices of instance rollup sets (int64 bitmasks); rollups not in play are ignored."""
+        """Flat table indices of instance rollup sets (int64 bitmasks); rollups off the table are ignored."""
         index = np.zeros(subsets.shape, dtype=np.int64)
         for byte, lookup in enumerate(self._byte_index):
             index |= lookup[(subsets >> (8 * byte)) & 255]
         return index
 
     def gains(self, subsets: np.ndarray) -> np.ndarray:
-        """The best packing's gain inside each instance rollup set (int64 bitmasks), as int64."""
+        """The best packing's gain inside each instance rollup set (int64 bitmasks, rollups < 63)."""
         best = self._flat[self._index(subsets)].astype(np.int64)
+        rows = np.flatnonzero(subsets & self._apex_bit) if len(self._apex_rows) else ()
+        if len(rows):
+            sets = subsets[rows]
+            apex = self._apex_masks
+            inside = (sets[:, None] & apex[None, :]) == apex[None, :]
+            r, c = np.nonzero(inside)
+            with_apex = np.full(inside.shape, np.iinfo(np.int64).min // 2, dtype=np.int64)
+            with_apex[r, c] = self._flat[self._index(sets[r] & ~apex[c])] + self._apex_weight[c]
+            best[rows] = np.maximum(best[rows], with_apex.max(axis=1))
         return (best + self.k) // (self.k + 1)  # W = (k + 1) * gain - covered with 0 <= covered <= k
 
     def packing(self, within: int | None = None) -> Packing:
@@ -223,16 +254,27 @@ class SubsetTable:
                 index |= lookup[(subset >> (8 * byte)) & 255]
             return int(self._flat[index])
 
+        def value(subset: int) -> int:
+            """f at a set of positions, the apex level evaluated on demand."""
+            if self._apex is None or not subset >> self._apex & 1:
+                return cell(subset)
+            best = cell(subset ^ (1 << self._apex))
+            for index in self._apex_rows:
+                mask = int(self._masks[index])
+                if mask & subset == mask:
+                    best = max(best, cell(subset ^ mask) + int(self._weight[index]))
+            return best
+
         chosen = []
         while open_set:
             i = open_set.bit_length() - 1
-            value = cell(open_set)
-            if cell(open_set ^ (1 << i)) == value:
+            here = value(open_set)
+            if value(open_set ^ (1 << i)) == here:
                 open_set ^= 1 << i
                 continue
             for index in self._by_top[i]:
                 mask = int(self._masks[index])
-                if mask & open_set == mask and cell(open_set ^ mask) + int(self._weight[index]) == value:
+                if mask & open_set == mask and value(open_set ^ mask) + int(self._weight[index]) == here:
                     chosen.append(index)
                     open_set ^= mask
                     break

@@ -47,12 +47,18 @@ def best_bids(bids: Iterable[Bid], exclude: str | None = None) -> dict[int, Bid]
     """
     best: dict[int, Bid] = {}
     for bid in bids:
-        if bid.bidder == exclude or bid.amount <= 0:
+        amount = bid.amount
+        if amount <= 0 or bid.bidder == exclude:
             continue
         held = best.get(bid.bundle)
-        if held is None or (bid.amount, -bid.order) > (held.amount, -held.order):
+        if held is None or _beats(amount, bid.order, held):
             best[bid.bundle] = bid
     return best
+
+
+def _beats(amount: int, order: int, held: Bid) -> bool:
+    """Whether a bid of ``amount`` at commit position ``order`` outranks ``held`` (higher, then earlier)."""
+    return amount > held.amount or (amount == held.amount and order < held.order)
 
 
 def ranked_bids(bids: Iterable[Bid]) -> dict[int, tuple[Bid, Bid | None]]:
@@ -63,17 +69,17 @@ def ranked_bids(bids: Iterable[Bid]) -> dict[int, tuple[Bid, Bid | None]]:
     """
     ranked: dict[int, tuple[Bid, Bid | None]] = {}
     for bid in bids:
-        if bid.amount <= 0:
+        amount = bid.amount
+        if amount <= 0:
             continue
         held = ranked.get(bid.bundle)
         if held is None:
             ranked[bid.bundle] = (bid, None)
             continue
         best, second = held
-        key = (bid.amount, -bid.order)
-        if key > (best.amount, -best.order):
+        if _beats(amount, bid.order, best):
             ranked[bid.bundle] = (bid, second if bid.bidder == best.bidder else best)
-        elif bid.bidder != best.bidder and (second is None or key > (second.amount, -second.order)):
+        elif bid.bidder != best.bidder and (second is None or _beats(amount, bid.order, second)):
             ranked[bid.bundle] = (best, bid)
     return ranked
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from seqmarket.clearing.instance import Instance
 
@@ -115,24 +117,16 @@ def _undominated(member: np.ndarray, gain: list[int], chunk: int = 1024) -> np.n
 
 
 def _components(bundles: list[int], gain: list[int], member: np.ndarray) -> tuple[dict[int, int], ...]:
-    """Group bundles into connected components of the rollups-shared relation (union-find on rollups)."""
-    n = member.shape[1]
-    parent = list(range(n))
+    """Group bundles into connected components of the rollups-shared relation.
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for row in member:
-        items = np.flatnonzero(row)
-        root = find(int(items[0]))
-        for i in items[1:]:
-            other = find(int(i))
-            if other != root:
-                parent[other] = root
+    Components of the bipartite bundle-rollup graph, in one scipy call: a Python union-find touched
+    every bundle's row and cost a third of a VCG counterfactual on "scheduling" 64x2000.
+    """
+    m, n = member.shape
+    rows, cols = np.nonzero(member)
+    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols + m)), shape=(m + n, m + n))
+    _, label = connected_components(graph, directed=False)
     groups: dict[int, dict[int, int]] = {}
-    for b, g, row in zip(bundles, gain, member, strict=True):
-        groups.setdefault(find(int(np.flatnonzero(row)[0])), {})[b] = g
-    return tuple(groups[k] for k in sorted(groups))
+    for b, g, component in zip(bundles, gain, label[:m].tolist(), strict=True):
+        groups.setdefault(component, {})[b] = g
+    return tuple(groups.values())
