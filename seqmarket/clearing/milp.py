@@ -23,6 +23,7 @@ approximate answer is never returned as if it were optimal.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import sys
@@ -42,7 +43,8 @@ from seqmarket.clearing.preprocess import bundle_matrix
 
 SAFE = 2**26
 MAX_EXCLUDED = 64
-RACE_AFTER = 0.1  # seconds of an unproven stage 0 before the portfolio takes over
+RACE_AFTER = 0.1  # seconds of an unproven stage 0 before the other racers start
+POLL_EVERY = 0.002  # seconds between stage 0's looks at the racers
 # HiGHS's sub-MIP heuristics (RINS, RENS) took about a third of the root time on the hard cell and
 # found nothing a proof needed; its presolve helps some families and hurts others (below).
 NO_SUBMIP = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
@@ -308,15 +310,16 @@ def _small_gains(
 ) -> Packing:
     """Small integer gains (every packing's total below SAFE): maximise gain, then break ties exactly.
 
-    Stage 0 (when W fits below SAFE too) is the one-solve lexicographic objective, for at most
-    ``race_after`` seconds. Then _portfolio: the same lexicographic solve with presolve, raced
-    against the stages. Stage 1 maximises the plain gain (in units of the gcd): the coarse integer
-    objective lets HiGHS prune every node whose bound is below the incumbent + 1, which the finer
-    lexicographic objective cannot (it took 2-3x the nodes on hard "arbitrary" seed 1). Its packing P
-    is optimal once the dual bound is below gain(P) + 1. Stage 2 asks for a packing with
+    When W fits below SAFE too, stage 0 is the one-solve lexicographic objective here, with the first
+    racer's options. After ``race_after`` seconds without a proof, and with a core idle, the other racers
+    start in forked processes while stage 0 goes on (a HiGHS callback starts them and polls for their
+    proofs): the first complete proof wins (see _Race). ``race_after`` 0 races every entry from the
+    start, stage 0 included, in forked processes.
+    Otherwise (W too large) the stages: stage 1 maximises the plain gain (in units of the gcd); its
+    packing P is optimal once the dual bound is below gain(P) + 1. Stage 2 asks for a packing with
     gain >= gain(P) covering fewer rollups than P, minimising the rollups covered; infeasible means P
-    already satisfies the tie rule.
-    Both stages' answers are re-checked with Python integers. Without ``tie_rule`` stage 2 is skipped.
+    already satisfies the tie rule. A racer may also be the stages.
+    Every answer is re-checked with Python integers. Without ``tie_rule`` stage 2 is skipped.
     """
 
     def remaining() -> float | None:
@@ -329,94 +332,114 @@ def _small_gains(
     def gain_of(chosen: list[int]) -> int:
         return divisor * sum(units[k] for k in chosen)
 
+    def measure(chosen: list[int]) -> tuple[int, int]:
+        return exact(chosen), sum(sizes[k] for k in chosen)
+
     index = {b: k for k, b in enumerate(bundles)}
     at_least = sum(units[index[b]] for b in start if b in index)
+    known = [index[b] for b in start if b in index]  # the start packing, as columns
     left = remaining()
-    first = left if race_after is None else (race_after if left is None else min(left, race_after))
     can_race = race_after is not None and threads == 1 and (left is None or left > race_after)
     # The lexicographic W even when only the value is asked for: HiGHS proved VCG counterfactuals of
     # regions 100x500 faster with it than with the plain gain (0.25-0.29 s against 0.30-0.59 s).
     factor = int(member.any(axis=0).sum()) + 1
     weight = [factor * u - s for u, s in zip(units, sizes, strict=True)]
-    model: _Model | None = None
-    known = [index[b] for b in start if b in index]  # the start packing, as columns
-    floor_w = value = 0
-    if _fractional_bound(member, weight, sizes) <= SAFE:
-        # Stage 0: the lexicographic objective W = (k + 1) * units - covered in one exact solve, here,
-        # with the first racer's options (presolve off: HiGHS's presolve dominated easy solves, e.g.
-        # L2 64x2000: 1.65 s with it, 0.08 s without). Most components end here; after ``race_after``
-        # seconds the portfolio takes over.
-        floor_w = sum(weight[index[b]] for b in start if b in index)  # a known packing's W
-        chosen: list[int] = []
-        finished = False
-        upper = float("inf")
-        if first is None or first > 0:
-            stage0 = _Model(member, weight, threads, PORTFOLIO[0][1])
-            if floor_w > 0:
-                stage0.cutoff(floor_w)
-            chosen, upper, finished = stage0.run(first)
-            _check_disjoint(bundles, chosen)
-            value = sum(weight[k] for k in chosen)
-        if floor_w > value or not chosen:
-            chosen, value = known, floor_w  # the known packing reaches every cutoff used
-        if finished:
-            if int(np.floor(upper + 1e-6)) > value or not chosen:
-                raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
-            return Packing(tuple(bundles[k] for k in sorted(chosen)), gain_of(chosen))
-        best, best_units = chosen, exact(chosen)
-        bound = (upper + factor) * divisor / factor
+    lexicographic = _fractional_bound(member, weight, sizes) <= SAFE
+    floor_w = sum(weight[k] for k in known) if lexicographic else 0  # the start packing's W
+    outcome: _Outcome | None = None
+    if lexicographic and race_after == 0 and can_race:
+        outcome = _Race(member, units, sizes, weight, floor_w, at_least, remaining(), measure).run(PORTFOLIO)
+    elif lexicographic:
+        # Stage 0: W = (k + 1) * units - covered in one exact solve, here, with the first racer's options
+        # (presolve off: HiGHS's presolve dominated easy solves, e.g. L2 64x2000: 1.65 s with it, 0.08 s
+        # without). Most components end here, before any racer starts.
+        stage0 = _Model(member, weight, threads, PORTFOLIO[0][1])
+        if floor_w > 0:
+            stage0.cutoff(floor_w)
+        race: _Race | None = None
+        failure: list[BaseException] = []
+        if can_race and race_after is not None:
+            rivals = PORTFOLIO[1:] if PORTFOLIO[0][0] == "lexicographic" else PORTFOLIO
+            wake = time.perf_counter() + race_after
+
+            def on_interrupt(event: Any) -> None:
+                # Runs inside HiGHS: an exception must not unwind through it, so it stops the solve.
+                nonlocal race, wake
+                now = time.perf_counter()
+                if now < wake:
+                    return
+                wake = now + POLL_EVERY
+                try:
+                    if race is None:
+                        if not rivals or not _idle_core():
+                            wake = math.inf  # no core to race on: stage 0 goes on alone
+                            return
+                        # Racers start from stage 0's incumbent (its packing is what stage 0 returns).
+                        incumbent = event.data_out.mip_primal_bound
+                        cutoff = max(floor_w, round(-incumbent) if math.isfinite(incumbent) else 0)
+                        race = _Race(member, units, sizes, weight, cutoff, at_least, remaining(), measure)
+                        race.start_all(rivals)
+                    elif race.poll():
+                        event.interrupt()
+                except BaseException as err:
+                    failure.append(err)
+                    event.interrupt()
+
+            stage0.highs.cbMipInterrupt.subscribe(on_interrupt)
+        try:
+            run = stage0.run(left) if left is None or left > 0 else ([], math.inf, False)
+        finally:
+            if race is not None:
+                race.close()
+        if failure:
+            raise failure[0]
+        outcome = _Outcome("lexicographic", *run)
+        if race is not None and race.won is not None and not outcome.finished:
+            won = race.won
+            if won.kind == "lexicographic" and _value(weight, won.chosen) < _value(weight, outcome.chosen):
+                won = _Outcome(won.kind, outcome.chosen, won.upper, won.finished)  # stage 0's is better
+            outcome = won
     else:
         model = _Model(member, units, threads)
         if start:
             model.cutoff(at_least)
-        chosen, upper, finished = model.run(first)
-        if at_least > exact(chosen):
-            chosen = known
-        best, best_units = chosen, exact(chosen)
-        bound = upper * divisor
-    tie: tuple[list[int] | None, float, bool] | None = None
-    if not finished and can_race:
-        # Stage 0 did not finish: a portfolio takes over (see _portfolio).
-        lex_best = best
-        outcome = _portfolio(
-            member,
-            units,
-            sizes,
-            weight if model is None else None,
-            value,
-            max(at_least, best_units),
-            remaining(),
-            _idle_core(),
-            lambda chosen: (exact(chosen), sum(sizes[k] for k in chosen)),
-        )
-        chosen, upper, finished = outcome.chosen, outcome.upper, outcome.finished
-        if outcome.kind == "lexicographic":
-            _check_disjoint(bundles, outcome.chosen)
-            if outcome.chosen and sum(weight[k] for k in outcome.chosen) > value:
-                chosen, value = outcome.chosen, sum(weight[k] for k in outcome.chosen)
-            else:
-                chosen = lex_best  # a known packing worth the racer's cutoff
-            if not finished:
-                raise ClearingTimeout(
-                    gain_of(chosen) if chosen else None,
-                    (upper + factor) * divisor / factor,
-                    time.perf_counter() - started,
-                )
-            if int(np.floor(upper + 1e-6)) > value or not chosen:
-                raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
-            return Packing(tuple(bundles[k] for k in sorted(chosen)), gain_of(chosen))
-        bound = upper * divisor
-        if exact(chosen) > best_units or not best:
-            best, best_units = chosen, exact(chosen)
-        tie = outcome.tie
-    if not finished:
-        raise ClearingTimeout(gain_of(best) if best else None, bound, time.perf_counter() - started)
+        first = left if race_after is None or not can_race else min(race_after, left or math.inf)
+        stage1 = _Outcome("staged", *model.run(first))
+        if stage1.finished or not can_race:
+            outcome = stage1
+        else:
+            cutoff = max(at_least, exact(stage1.chosen))
+            outcome = _Race(member, units, sizes, None, 0, cutoff, remaining(), measure).run(STAGED)
+            if not outcome.chosen or exact(stage1.chosen) > exact(outcome.chosen):
+                outcome = _Outcome(outcome.kind, stage1.chosen, outcome.upper, outcome.finished, outcome.tie)
+    if outcome.kind == "lexicographic":
+        chosen, upper = outcome.chosen, outcome.upper
+        _check_disjoint(bundles, chosen)
+        value = sum(weight[k] for k in chosen)
+        if floor_w > value or not chosen:
+            chosen, value = known, floor_w  # the known packing reaches every cutoff used
+        if not outcome.finished:
+            raise ClearingTimeout(
+                gain_of(chosen) if chosen else None,
+                (upper + factor) * divisor / factor,
+                time.perf_counter() - started,
+            )
+        if int(np.floor(upper + 1e-6)) > value or not chosen:
+            raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
+        return Packing(tuple(bundles[k] for k in sorted(chosen)), gain_of(chosen))
+    best, upper = outcome.chosen, outcome.upper
+    if at_least > exact(best) or not best:
+        best = known
+    best_units = exact(best)
+    if not outcome.finished:
+        raise ClearingTimeout(gain_of(best) if best else None, upper * divisor, time.perf_counter() - started)
     if int(np.floor(upper + 1e-6)) > best_units or not best:
         raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {best_units} optimal")
     covered = sum(sizes[k] for k in best)
     if tie_rule and covered > 2:  # a positive gain needs a bundle of >= 2 rollups: 2 cannot be beaten
         # Stage 2: rows gain >= gain(P) and covered <= covered(P) - 1, minimising the rollups covered
-        # (already run by the portfolio when it raced).
+        # (already run by the race when a racer proved stage 1).
+        tie = outcome.tie
         if tie is None:
             tie = _tie_break(member, units, sizes, best_units, covered, remaining())
         fewest, lower, finished = tie
@@ -449,7 +472,7 @@ def _tie_break(
 
 @dataclass(frozen=True)
 class _Outcome:
-    """What the portfolio proved: the lexicographic optimum, or stage 1 (and maybe stage 2) of the stages."""
+    """What a solve proved: the lexicographic optimum, or stage 1 (and maybe stage 2) of the stages."""
 
     kind: str  # "lexicographic" or "staged"
     chosen: list[int]
@@ -458,100 +481,132 @@ class _Outcome:
     tie: tuple[list[int] | None, float, bool] | None = None
 
 
-def _portfolio(
-    member: np.ndarray,
-    units: list[int],
-    sizes: list[int],
-    weight: list[int] | None,
-    lex_cutoff: int,
-    gain_cutoff: int,
-    limit: float | None,
-    racing: bool,
-    measure: Callable[[list[int]], tuple[int, int]],
-) -> _Outcome:
-    """The hard part of a component, by whichever racer proves it first.
+class _Race:
+    """Racers in forked processes; the first complete proof wins.
 
-    A racer is a method and HiGHS options (PORTFOLIO): the lexicographic solve (``weight``), or, when
-    W does not fit below SAFE (``weight`` None), the stages (STAGED: plain gain, then the tie-break).
-    HiGHS's time to a proof varies up to 10x with its presolve, in both directions by instance family,
-    so with an idle core every racer runs in its own forked process and the first complete proof wins
-    (a stage 1 proof starts its tie-break while the others keep going). Without an idle core the first
-    racer runs here (the caller then runs any tie-break). ``measure`` gives (exact gain units, rollups
+    A racer is a method and HiGHS options (PORTFOLIO, STAGED): the lexicographic solve (``weight``), or
+    the stages (plain gain, then the tie-break; a stage 1 proof starts its tie-break while the others
+    keep going). HiGHS's time to a proof varies up to 10x with its presolve, in both directions by
+    instance family, so racing both settings beats guessing. ``measure`` gives (exact gain units, rollups
     covered) of a packing. Results are only candidates: the caller re-checks packings and bounds.
+
+    fork: a racer starts in milliseconds with the model data already in memory, and, unlike spawn or
+    forkserver, never re-imports the caller's __main__. Safe here because HiGHS with threads=1 starts no
+    threads of its own (a forked child only inherits the forking thread), and a child never returns
+    into the parent's solve: it runs its own model and exits.
     """
-    entries = PORTFOLIO if weight is not None else STAGED
-    if not racing:
-        kind, options = entries[0]
-        if kind == "lexicographic" and weight is not None:
-            return _Outcome(kind, *_solve(member, weight, options, lex_cutoff, limit))
-        return _Outcome(kind, *_solve(member, units, options, gain_cutoff, limit))
-    # fork: a racer starts in milliseconds with the model data already in memory, and, unlike spawn or
-    # forkserver, never re-imports the caller's __main__. Safe here because HiGHS with threads=1 starts
-    # no threads of its own (a forked child only inherits the forking thread).
-    context = multiprocessing.get_context("fork")
-    deadline = None if limit is None else time.perf_counter() + limit
-    racers: dict[Connection, tuple[str, multiprocessing.process.BaseProcess]] = {}
 
-    def start(kind: str, job: tuple[Any, ...]) -> None:
-        receive, send = context.Pipe(duplex=False)
-        left = None if deadline is None else max(0.0, deadline - time.perf_counter())
-        process = context.Process(target=_race_worker, args=(send, job, left), daemon=True)
-        process.start()
-        send.close()
-        racers[receive] = (kind, process)
+    def __init__(
+        self,
+        member: np.ndarray,
+        units: list[int],
+        sizes: list[int],
+        weight: list[int] | None,
+        lex_cutoff: int,
+        gain_cutoff: int,
+        limit: float | None,
+        measure: Callable[[list[int]], tuple[int, int]],
+    ) -> None:
+        self._member, self._units, self._sizes, self._weight = member, units, sizes, weight
+        self._lex_cutoff, self._gain_cutoff, self._measure = lex_cutoff, gain_cutoff, measure
+        self._deadline = None if limit is None else time.perf_counter() + limit
+        self._context = multiprocessing.get_context("fork")
+        self._racers: dict[Connection, tuple[str, multiprocessing.process.BaseProcess]] = {}
+        self._stage1: tuple[list[int], float, bool] | None = None
+        self._unfinished: _Outcome | None = None
+        self.won: _Outcome | None = None
 
-    for kind, options in entries:
-        if kind == "lexicographic":
-            start(kind, ("solve", member, weight, options, lex_cutoff))
-        else:
-            start(kind, ("solve", member, units, options, gain_cutoff))
-    stage1: tuple[list[int], float, bool] | None = None
-    unfinished: _Outcome | None = None
-    try:
-        while racers:
-            timeout = None if deadline is None else max(0.0, deadline - time.perf_counter() + 5.0)
-            ready = wait(list(racers), timeout)
-            if not ready:
-                break
-            for conn in ready:
-                receiver: Connection = conn  # type: ignore[assignment]
-                kind, process = racers.pop(receiver)
-                try:
-                    status, payload = receiver.recv()
-                except EOFError:
-                    continue
-                finally:
-                    receiver.close()
-                    process.join()
-                if status != "ok":
-                    continue
-                if kind == "lexicographic":
-                    if payload[2]:
-                        return _Outcome(kind, *payload)
-                    unfinished = unfinished or _Outcome(kind, *payload)
-                elif kind == "staged":
-                    if not payload[2]:
-                        unfinished = unfinished or _Outcome(kind, *payload)
-                    elif stage1 is None:  # the first stage 1 proof starts the tie-break
-                        stage1 = payload
-                        gain, covered = measure(payload[0])
-                        if covered <= 2:
-                            return _Outcome(kind, *payload)
-                        start("tie", ("tie", member, units, sizes, gain, covered))
-                else:  # the stages' tie-break
-                    assert stage1 is not None
-                    if payload[2]:
-                        return _Outcome("staged", *stage1, tie=payload)
-                    unfinished = _Outcome("staged", *stage1, tie=payload)
-    finally:
-        for conn, (_, process) in racers.items():
+    def run(self, entries: tuple[tuple[str, dict[str, Any]], ...]) -> _Outcome:
+        """Race ``entries`` to the end: the winner, else the best unfinished result. Without an idle core
+        the first entry runs here alone (racing on a busy machine splits one core)."""
+        if not _idle_core():
+            kind, options = entries[0]
+            if kind == "lexicographic" and self._weight is not None:
+                cost, cutoff = self._weight, self._lex_cutoff
+            else:
+                kind, cost, cutoff = "staged", self._units, self._gain_cutoff
+            return _Outcome(kind, *_solve(self._member, cost, options, cutoff, self._left()))
+        self.start_all(entries)
+        try:
+            while self._racers and self.won is None:
+                left = self._left()
+                ready = wait(list(self._racers), None if left is None else max(0.0, left) + 5.0)
+                if not ready:
+                    break
+                for conn in ready:
+                    self._receive(conn)  # type: ignore[arg-type]
+        finally:
+            self.close()
+        return self.won or self._unfinished or _Outcome("staged", [], float("inf"), False)
+
+    def start_all(self, entries: tuple[tuple[str, dict[str, Any]], ...]) -> None:
+        """Start one forked racer per entry."""
+        for kind, options in entries:
+            if kind == "lexicographic" and self._weight is not None:
+                self._start(kind, ("solve", self._member, self._weight, options, self._lex_cutoff))
+            else:
+                self._start("staged", ("solve", self._member, self._units, options, self._gain_cutoff))
+
+    def poll(self) -> bool:
+        """Collect whatever racers have sent, without waiting; True once one has a complete proof."""
+        for conn in wait(list(self._racers), 0):
+            self._receive(conn)  # type: ignore[arg-type]
+        return self.won is not None
+
+    def close(self) -> None:
+        """Stop every racer still running."""
+        for conn, (_, process) in self._racers.items():
             if process.is_alive():
                 process.terminate()
             process.join()
             conn.close()
-    if unfinished is not None:
-        return unfinished
-    return _Outcome("staged", [], float("inf"), False)
+        self._racers.clear()
+
+    def _left(self) -> float | None:
+        return None if self._deadline is None else self._deadline - time.perf_counter()
+
+    def _start(self, kind: str, job: tuple[Any, ...]) -> None:
+        receive, send = self._context.Pipe(duplex=False)
+        left = self._left()
+        process = self._context.Process(
+            target=_race_worker, args=(send, job, None if left is None else max(0.0, left)), daemon=True
+        )
+        process.start()
+        send.close()
+        self._racers[receive] = (kind, process)
+
+    def _receive(self, receiver: Connection) -> None:
+        kind, process = self._racers.pop(receiver)
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            return
+        finally:
+            receiver.close()
+            process.join()
+        if status != "ok":
+            return
+        if kind == "lexicographic":
+            if payload[2]:
+                self.won = _Outcome(kind, *payload)
+            else:
+                self._unfinished = self._unfinished or _Outcome(kind, *payload)
+        elif kind == "staged":
+            if not payload[2]:
+                self._unfinished = self._unfinished or _Outcome(kind, *payload)
+            elif self._stage1 is None:  # the first stage 1 proof starts the tie-break
+                self._stage1 = payload
+                gain, covered = self._measure(payload[0])
+                if covered <= 2:
+                    self.won = _Outcome(kind, *payload)
+                else:
+                    self._start("tie", ("tie", self._member, self._units, self._sizes, gain, covered))
+        else:  # the stages' tie-break
+            assert self._stage1 is not None
+            if payload[2]:
+                self.won = _Outcome("staged", *self._stage1, tie=payload)
+            else:
+                self._unfinished = _Outcome("staged", *self._stage1, tie=payload)
 
 
 def _idle_core() -> bool:
@@ -588,6 +643,10 @@ def _race_worker(conn: Connection, job: tuple[Any, ...], limit: float | None) ->
         conn.send(("error", repr(err)))
     finally:
         conn.close()
+
+
+def _value(weight: list[int], chosen: list[int]) -> int:
+    return sum(weight[k] for k in chosen)
 
 
 def _check_disjoint(bundles: list[int], chosen: list[int]) -> None:
