@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from typing import Any
 from unittest.mock import patch
 
@@ -113,6 +114,42 @@ def test_raced_portfolio_is_exact(portfolio: tuple[tuple[str, dict[str, Any]], .
             ref.gain,
             sum(b.bit_count() for b in ref.bundles),
         )
+
+
+@pytest.mark.parametrize("racer_wins", [True, False])
+def test_racers_join_a_running_stage_0(racer_wins: bool) -> None:
+    """Stage 0 keeps solving while the other racers start in forked processes: a racer's proof interrupts
+    it (forced here by waiting for the racer), or stage 0 finishes first (forced by never looking), and
+    either way the answer is stage 0's alone, and no racer outlives the solve."""
+    instance = generate("arbitrary", 32, 1000, 1).instance()
+    component = max(reduce(instance).components, key=len)
+    ref = solve_packing(component, instance.n, race_after=None)
+    real_poll, real_start = engine_milp._Race.poll, engine_milp._Race.start_all
+    started, proofs = [], []
+
+    def start_all(race: Any, entries: Any) -> None:
+        started.append(entries)
+        real_start(race, entries)
+
+    def poll(race: Any) -> bool:
+        if not racer_wins:
+            return False
+        proofs.append(real_poll(race, None))
+        return proofs[-1]
+
+    with (
+        patch("seqmarket.clearing.milp._idle_core", return_value=True),
+        patch.object(engine_milp._Race, "start_all", start_all),
+        patch.object(engine_milp._Race, "poll", poll),
+    ):
+        got = solve_packing(component, instance.n, race_after=1e-4)
+    assert started == [engine_milp.PORTFOLIO[1:]]
+    assert proofs[-1:] == ([True] if racer_wins else [])
+    assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
+        ref.gain,
+        sum(b.bit_count() for b in ref.bundles),
+    )
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.parametrize(

@@ -547,9 +547,9 @@ class _Race:
             else:
                 self._start("staged", ("solve", self._member, self._units, options, self._gain_cutoff))
 
-    def poll(self) -> bool:
-        """Collect whatever racers have sent, without waiting; True once one has a complete proof."""
-        for conn in wait(list(self._racers), 0):
+    def poll(self, timeout: float | None = 0.0) -> bool:
+        """Collect what racers have sent (waiting up to ``timeout``); True once one has a complete proof."""
+        for conn in wait(list(self._racers), timeout):
             self._receive(conn)  # type: ignore[arg-type]
         return self.won is not None
 
