@@ -48,9 +48,10 @@ POLL_EVERY = 0.002  # seconds between stage 0's looks at the racers
 # HiGHS's sub-MIP heuristics (RINS, RENS) took about a third of the root time on the hard cell and
 # found nothing a proof needed; its presolve helps some families and hurts others (below).
 NO_SUBMIP = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
-# The portfolio's racers (method, HiGHS options), see _portfolio; the first also runs alone when no
-# core is idle. Lexicographic solve times in seconds, HiGHS 1.12, seeds 0-4 (0-2), first racer /
-# second racer (the first without its root reduced-cost heuristic: 3.7 6.9 2.8 3.0 17.7 on the hard cell):
+# The racers (method, HiGHS options), see _Race: the first is stage 0 (in-process, and alone when no
+# core is idle), the others join it in forked processes after RACE_AFTER. Lexicographic solve times in
+# seconds, HiGHS 1.12, seeds 0-4 (0-2), first racer / second racer (the first without its root
+# reduced-cost heuristic: 3.7 6.9 2.8 3.0 17.7 on the hard cell):
 #   arbitrary 100x500  2.9 6.2 2.1 2.4 16.9  /  4.7 35.6 4.0 3.3 48.4
 #   L3 32x1000         5.0 5.5 4.0           /  13.1 5.4 6.0
 #   arbitrary 64x2000  0.19 6.1 2.9          /  0.22 2.3 0.27
@@ -232,9 +233,9 @@ def solve_packing(
 
     ``start`` is a known packing of some of these bundles (disjoint), whose worth HiGHS is given as a
     cutoff: VCG counterfactuals start from the optimum minus the winner's bundles. When the gains
-    (over their gcd) are small, _small_gains runs (stage 0, then the portfolio); wei-sized gains with no
-    common factor use the lexicographic objective below. ``race_after`` (seconds, None = never):
-    a stage 0 still unproven after that long hands over to a portfolio (see _portfolio).
+    (over their gcd) are small, _small_gains runs (stage 0, joined by the other racers); wei-sized gains
+    with no common factor use the lexicographic objective below. ``race_after`` (seconds, None = never):
+    a stage 0 still unproven after that long is joined by the other racers (see _small_gains).
     """
     started = time.perf_counter()
     bundles = sorted(gains)
@@ -631,7 +632,7 @@ def _solve(
 
 
 def _race_worker(conn: Connection, job: tuple[Any, ...], limit: float | None) -> None:
-    """A racer in its own process: a "solve" or a "tie" job (see _portfolio); sends its result."""
+    """A racer in its own process: a "solve" or a "tie" job (see _Race); sends its result."""
     try:
         if job[0] == "solve":
             _, member, cost, options, cutoff = job
