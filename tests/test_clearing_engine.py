@@ -152,6 +152,32 @@ def test_racers_join_a_running_stage_0(racer_wins: bool) -> None:
     assert multiprocessing.active_children() == []
 
 
+def test_staged_race_when_the_lexicographic_objective_does_not_fit() -> None:
+    """Gains too large for W below 2**26 (rollup-synergy, 100 rollups) take the stages; cut off at
+    once, stage 1 races in forked processes and the first stage 1 proof runs the tie-break there."""
+    instance = generate("rollup-synergy", 100, 500, 0).instance()
+    component = max(reduce(instance).components, key=len)
+    ref = solve_packing(component, instance.n, race_after=None)
+    raced = []
+    real_run = engine_milp._Race.run
+
+    def run(race: Any, entries: Any) -> Any:
+        raced.append(entries)
+        return real_run(race, entries)
+
+    with (
+        patch("seqmarket.clearing.milp._idle_core", return_value=True),
+        patch.object(engine_milp._Race, "run", run),
+    ):
+        got = solve_packing(component, instance.n, race_after=0.0)
+    assert raced == [engine_milp.STAGED]
+    assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
+        ref.gain,
+        sum(b.bit_count() for b in ref.bundles),
+    )
+    assert multiprocessing.active_children() == []
+
+
 @pytest.mark.parametrize(
     ("portfolio", "idle"),
     [((STAGES,), False), ((STAGES,), True), (engine_milp.PORTFOLIO, False), ((STAGES, LEX), True)],
