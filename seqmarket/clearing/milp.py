@@ -112,9 +112,7 @@ def _silence_banner() -> None:
 class _Model:
     """One component as a HiGHS model: a column per bundle, a row per rollup (at most one bundle)."""
 
-    def __init__(
-        self, member: np.ndarray, cost: list[int], threads: int, options: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, member: np.ndarray, cost: list[int], options: dict[str, Any] | None = None) -> None:
         count = member.shape[0]
         used = np.flatnonzero(member.any(axis=0))
         matrix = csc_matrix(member[:, used].T.astype(np.float64))
@@ -139,7 +137,9 @@ class _Model:
             ("primal_feasibility_tolerance", 1e-9),
             ("dual_feasibility_tolerance", 1e-9),
             ("mip_feasibility_tolerance", 1e-9),
-            ("threads", threads),
+            # One thread: HiGHS fixes its thread pool at the first solve in a process (a later "threads"
+            # fails the run), its parallel MIP was no faster here, and the second core runs a racer.
+            ("threads", 1),
             *(options or {}).items(),
         ):
             self.highs.setOptionValue(option, value)
@@ -221,7 +221,6 @@ def solve_packing(
     n: int,
     *,
     time_limit: float | None = None,
-    threads: int = 1,
     start: tuple[int, ...] = (),
     race_after: float | None = RACE_AFTER,
     tie_rule: bool = True,
@@ -247,7 +246,7 @@ def solve_packing(
     units = [gains[b] // divisor for b in bundles]
     if _fractional_bound(member, units, sizes) <= SAFE:
         return _small_gains(
-            bundles, member, sizes, units, divisor, threads, start, started, time_limit, race_after, tie_rule
+            bundles, member, sizes, units, divisor, start, started, time_limit, race_after, tie_rule
         )
     factor = int(member.any(axis=0).sum()) + 1
     weight = [factor * u - s for u, s in zip(units, sizes, strict=True)]
@@ -256,7 +255,7 @@ def solve_packing(
     while bound / 2**shift > SAFE:
         shift += 1
     cost = [(w + (1 << shift) - 1) >> shift for w in weight]  # = w when shift == 0, else rounded up
-    model = _Model(member, cost, threads)
+    model = _Model(member, cost)
     if start:
         index = {b: k for k, b in enumerate(bundles)}
         model.cutoff(sum(cost[index[b]] for b in start if b in index))
@@ -302,7 +301,6 @@ def _small_gains(
     sizes: list[int],
     units: list[int],
     divisor: int,
-    threads: int,
     start: tuple[int, ...],
     started: float,
     time_limit: float | None,
@@ -340,7 +338,7 @@ def _small_gains(
     at_least = sum(units[index[b]] for b in start if b in index)
     known = [index[b] for b in start if b in index]  # the start packing, as columns
     left = remaining()
-    can_race = race_after is not None and threads == 1 and (left is None or left > race_after)
+    can_race = race_after is not None and (left is None or left > race_after)
     # The lexicographic W even when only the value is asked for: HiGHS proved VCG counterfactuals of
     # regions 100x500 faster with it than with the plain gain (0.25-0.29 s against 0.30-0.59 s).
     factor = int(member.any(axis=0).sum()) + 1
@@ -354,7 +352,7 @@ def _small_gains(
         # Stage 0: W = (k + 1) * units - covered in one exact solve, here, with the first racer's options
         # (presolve off: HiGHS's presolve dominated easy solves, e.g. L2 64x2000: 1.65 s with it, 0.08 s
         # without). Most components end here, before any racer starts.
-        stage0 = _Model(member, weight, threads, PORTFOLIO[0][1])
+        stage0 = _Model(member, weight, PORTFOLIO[0][1])
         if floor_w > 0:
             stage0.cutoff(floor_w)
         race: _Race | None = None
@@ -401,7 +399,7 @@ def _small_gains(
                 won = _Outcome(won.kind, outcome.chosen, won.upper, won.finished)  # stage 0's is better
             outcome = won
     else:
-        model = _Model(member, units, threads)
+        model = _Model(member, units)
         if start:
             model.cutoff(at_least)
         first = left if race_after is None or not can_race else min(race_after, left or math.inf)
@@ -466,7 +464,7 @@ def _tie_break(
     against 0.03 s on "regions" 32x1000; 2.0 s against 1.1 s on "arbitrary" 100x500), and the rows beat
     a W-objective cutoff (4.4 s there).
     """
-    tie = _Model(member, units, 1, {"presolve": "off"})
+    tie = _Model(member, units, {"presolve": "off"})
     tie.fewest_covered(units, sizes, gain, covered)
     return tie.run_tie_break(limit)
 
@@ -626,7 +624,7 @@ def _solve(
     member: np.ndarray, cost: list[int], options: dict[str, Any], cutoff: int, limit: float | None
 ) -> tuple[list[int], float, bool]:
     """One single-threaded HiGHS solve from a known packing worth ``cutoff``: (chosen, bound, finished?)."""
-    model = _Model(member, cost, 1, options)
+    model = _Model(member, cost, options)
     model.cutoff(cutoff)
     return model.run(limit)
 

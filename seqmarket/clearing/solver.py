@@ -48,16 +48,14 @@ def _table(component: dict[int, int], n: int) -> Packing | None:
 ComponentKey = tuple[tuple[int, int], ...]
 
 
-def clear(
-    instance: Instance, *, method: Method = "auto", time_limit: float | None = None, threads: int = 1
-) -> Clearing:
+def clear(instance: Instance, *, method: Method = "auto", time_limit: float | None = None) -> Clearing:
     """Return an optimal partition of ``instance`` (exact, deterministic).
 
     ``method`` forces the DP or the MILP for every component (the DP is exponential: small n only).
     With ``time_limit`` (seconds, whole call) a solve that cannot prove optimality in time raises
     ClearingTimeout carrying the gap; no approximate answer is ever returned.
     """
-    return clear_reusing(instance, method=method, time_limit=time_limit, threads=threads)
+    return clear_reusing(instance, method=method, time_limit=time_limit)
 
 
 def clear_reusing(
@@ -65,7 +63,6 @@ def clear_reusing(
     *,
     method: Method = "auto",
     time_limit: float | None = None,
-    threads: int = 1,
     solved: dict[ComponentKey, Packing] | None = None,
     start: tuple[int, ...] = (),
     tie_rule: bool = True,
@@ -101,9 +98,7 @@ def clear_reusing(
             used.add("table")
         else:
             left = None if time_limit is None else time_limit - (time.perf_counter() - started)
-            packing = solve_packing(
-                component, instance.n, time_limit=left, threads=threads, start=start, tie_rule=tie_rule
-            )
+            packing = solve_packing(component, instance.n, time_limit=left, start=start, tie_rule=tie_rule)
             used.add("milp")
         memo[key] = packing
         bundles.extend(packing.bundles)
