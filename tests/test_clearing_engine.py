@@ -153,9 +153,13 @@ def test_racers_join_a_running_stage_0(racer_wins: bool) -> None:
 
 
 def test_staged_race_when_the_lexicographic_objective_does_not_fit() -> None:
-    """Gains too large for W below 2**26 (rollup-synergy, 100 rollups) take the stages; cut off at
-    once, stage 1 races in forked processes and the first stage 1 proof runs the tie-break there."""
-    instance = generate("rollup-synergy", 100, 500, 0).instance()
+    """Gains too large for W below 2**29 (rollup-synergy, 100 rollups, amounts x8 with a few wei of
+    jitter) take the stages; cut off at once, stage 1 races in forked processes and the first stage 1
+    proof runs the tie-break there."""
+    synergy = generate("rollup-synergy", 100, 500, 0).instance()
+    instance = Instance(
+        tuple(8 * r for r in synergy.reserves), {b: 8 * a + b % 3 for b, a in synergy.bids.items()}
+    )
     component = max(reduce(instance).components, key=len)
     ref = solve_packing(component, instance.n, race_after=None)
     raced = []
@@ -203,6 +207,33 @@ def test_two_stage_tie_break_matches_brute_force(
         value += got.gain
         covered += sum(b.bit_count() for b in got.bundles)
     assert (value, covered) == (ref.value, ref.covered)
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(scale=2**21))
+def test_totals_between_2_26_and_2_29_stay_exact(instance: Instance) -> None:
+    """Packing totals past 2**26 solve in one lexicographic MILP with HiGHS's tolerances at 1e-10
+    (its bound's error stays below 0.07 of a unit); a few wei of jitter make near-ties and ties."""
+    ref = clear_brute_force(instance)
+    got = clear(instance, method="milp")
+    assert (got.value, got.covered) == (ref.value, ref.covered)
+
+
+def test_rollup_synergy_at_100_rollups_uses_the_tight_tolerance() -> None:
+    """rollup-synergy 100x500's lexicographic totals (2**27.5-2**28.4) pass 2**26: one solve at 1e-10,
+    agreeing with scipy's HiGHS on the plain formulation."""
+    instance = generate("rollup-synergy", 100, 500, 0).instance()
+    chosen = []
+    real = engine_milp._tolerance
+
+    def tolerance(member: np.ndarray, cost: list[int]) -> float:
+        chosen.append(real(member, cost))
+        return chosen[-1]
+
+    with patch("seqmarket.clearing.milp._tolerance", tolerance):
+        got = clear(instance, method="milp")
+    assert engine_milp.TIGHT in chosen
+    assert got.value == plain_milp_value(instance)
 
 
 def test_one_wei_decides_between_near_equal_packings() -> None:

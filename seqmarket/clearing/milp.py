@@ -6,11 +6,14 @@ answer exact:
 1. Integer objective. Gains are divided by their gcd and made lexicographic with the tie rule:
    W(B) = (k + 1) * gain(B) / gcd - |B|, where k is the number of rollups in play. A packing with the
    largest W has the largest gain and, among those, covers the fewest rollups (covered <= k < k + 1).
-2. Small numbers or a second solve. When every packing's W is provably below SAFE = 2**26 (checked
+2. Small numbers or a second solve. When every packing's W is provably below SAFE = 2**29 (checked
    with the fractional bound sum_i max_{B ni i} W(B)/|B|), the coefficients are exact doubles and
-   HiGHS's tolerances (1e-9) are far below the one unit that separates two packings; the solver's
-   dual bound must then be below W(P) + 1 for the returned packing P. Larger numbers (wei amounts
-   with no common factor) are rounded UP to u(B) = ceil(W(B) / 2**s) <= 2**26 scale: every packing
+   HiGHS's tolerances keep its bound's error below 0.07 of the one unit that separates two packings:
+   a row violated by tol, priced by its dual y_i, moves the bound by y_i * tol, and the duals sum to
+   at most the bound, so the error is at most bound * tol (tolerances 1e-9 up to 2**26, 1e-10 up to
+   2**29; see _tolerance). The solver's dual bound must then be below W(P) + 1 for the returned
+   packing P. Larger numbers (wei amounts
+   with no common factor) are rounded UP to u(B) = ceil(W(B) / 2**s) <= 2**29 scale: every packing
    Q has W(Q) <= 2**s * u(Q), so once the best packing found has exact W >= 2**s times HiGHS's proven
    bound on u over the packings not yet evaluated, it is optimal. Packings that the rounding cannot
    separate are evaluated exactly and excluded with a no-good cut, one by one (usually one extra solve).
@@ -41,7 +44,9 @@ from scipy.sparse import csc_matrix
 
 from seqmarket.clearing.preprocess import bundle_matrix
 
-SAFE = 2**26
+SAFE = 2**29  # the largest packing total solved exactly (with the tight tolerance)
+LOOSE_UP_TO = 2**26  # totals up to here keep HiGHS's 1e-9 tolerances: error bound * tol <= 0.067
+TIGHT = 1e-10  # HiGHS's smallest feasibility tolerance: error <= 2**29 * 1e-10 = 0.054
 MAX_EXCLUDED = 64
 RACE_AFTER = 0.1  # seconds of an unproven stage 0 before the other racers start
 POLL_EVERY = 0.002  # seconds between stage 0's looks at the racers
@@ -114,6 +119,7 @@ class _Model:
 
     def __init__(self, member: np.ndarray, cost: list[int], options: dict[str, Any] | None = None) -> None:
         count = member.shape[0]
+        tolerance = _tolerance(member, cost)
         used = np.flatnonzero(member.any(axis=0))
         matrix = csc_matrix(member[:, used].T.astype(np.float64))
         lp = highspy.HighsLp()
@@ -134,9 +140,9 @@ class _Model:
             ("output_flag", False),
             ("mip_rel_gap", 0.0),
             ("mip_abs_gap", 1e-6),
-            ("primal_feasibility_tolerance", 1e-9),
-            ("dual_feasibility_tolerance", 1e-9),
-            ("mip_feasibility_tolerance", 1e-9),
+            ("primal_feasibility_tolerance", tolerance),
+            ("dual_feasibility_tolerance", tolerance),
+            ("mip_feasibility_tolerance", tolerance),
             # One thread: HiGHS fixes its thread pool at the first solve in a process (a later "threads"
             # fails the run), its parallel MIP was no faster here, and the second core runs a racer.
             ("threads", 1),
@@ -177,7 +183,7 @@ class _Model:
         """Turn the model into the tie-break stage: packings gaining ``gain`` units covering < ``covered``.
 
         Exact with integer data: unit totals are below SAFE, so a packing gaining less violates the
-        first row by at least 0.5, far beyond the 1e-9 tolerance; the objective becomes min covered.
+        first row by at least 0.5, far beyond the tolerance; the objective becomes min covered.
         """
         everything = np.arange(self.size)
         self.highs.addRow(
@@ -286,6 +292,16 @@ def solve_packing(
     else:
         raise RuntimeError(f"could not separate near-optimal packings within {MAX_EXCLUDED} solves")
     return Packing(tuple(bundles[k] for k in sorted(best)), _gain_of(best, bundles, gains))
+
+
+def _tolerance(member: np.ndarray, cost: list[int]) -> float:
+    """HiGHS's feasibility tolerances for a model with these costs: 1e-9 while the total is small.
+
+    Tightening them only where needed: 1e-10 makes HiGHS work harder on every LP.
+    """
+    sizes = [int(s) for s in member.sum(axis=1)]
+    bound = _fractional_bound(member, [abs(c) for c in cost], sizes) if cost else 0.0
+    return 1e-9 if bound <= LOOSE_UP_TO else TIGHT
 
 
 def _fractional_bound(member: np.ndarray, weight: list[int], sizes: list[int]) -> float:
