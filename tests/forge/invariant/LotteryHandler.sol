@@ -4,8 +4,9 @@ pragma solidity ^0.8.28;
 import {LotteryMarket} from "../../../contracts/LotteryMarket.sol";
 import {TicketPricing} from "../../../contracts/libraries/TicketPricing.sol";
 import {RoundSchedule} from "../../../contracts/market/RoundSchedule.sol";
+import {HandlerBase} from "../utils/HandlerBase.sol";
 import {MarketErrors} from "../utils/MarketErrors.sol";
-import {TestBase, Vm} from "../utils/Vm.sol";
+import {Vm} from "../utils/Vm.sol";
 
 /// @title LotteryHandler
 /// @notice Drives a LotteryMarket through random sequences of ticket purchases, partition proposals, draws,
@@ -22,7 +23,7 @@ import {TestBase, Vm} from "../utils/Vm.sol";
 ///      reverts the handler call, and the invariant tests run with fail_on_revert so that fails the run.
 ///      Timeline with these constants, s = START + 3r: sale [s, s+3), challenge [s+3, s+6), settle from
 ///      s+6, draw window [s+7, s+9) (re-armed: [b+4, b+6) for a call at b after a missed window).
-contract LotteryHandler is TestBase {
+contract LotteryHandler is HandlerBase {
     // ------------------------------------------------------------------ fixed set-up
 
     uint256 public constant N = 4; // rollups: bundles are masks 1..15
@@ -49,10 +50,6 @@ contract LotteryHandler is TestBase {
     TicketPricing.Curve public immutable curve;
     LotteryMarket.SplitRule public immutable splitRule;
     uint256 internal immutable _salt;
-    address[] public bidders;
-    address[] public payouts;
-    /// @dev Every distinct address that can hold credit (payouts and bidders; bidder 3 is rollup 3's payout).
-    address[] public accounts;
 
     // ------------------------------------------------------------------ model
 
@@ -84,7 +81,6 @@ contract LotteryHandler is TestBase {
         uint256 reserve;
     }
 
-    uint256 public blockNumber;
     mapping(uint256 round => RoundModel) internal _rounds;
     mapping(uint256 round => uint256[]) internal _kept;
     mapping(uint256 round => uint256[16]) internal _sold;
@@ -99,7 +95,6 @@ contract LotteryHandler is TestBase {
     mapping(uint256 round => uint256) public valueSeen; // last best-partition value seen per round
     uint256 public nextToDraw; // rounds below are drawn or voided
     uint256 public nextToFinalize; // rounds below are finalized
-    uint256[] public finalizedRounds;
     uint256[] internal _drawDone; // rounds drawn or voided
 
     // ------------------------------------------------------------------ ghosts read by the invariants
@@ -114,8 +109,6 @@ contract LotteryHandler is TestBase {
 
     // ------------------------------------------------------------------ what a run exercised
 
-    mapping(bytes32 action => uint256) public okCount;
-    mapping(bytes32 action => uint256) public failCount;
     uint256 public ticketsOnCurve; // tickets sold past 1.5T (priced on the curve)
     uint256 public bundlesFilled; // bundles sold out (2T tickets)
     uint256 public overpaid; // purchases whose excess went to credit
@@ -139,8 +132,6 @@ contract LotteryHandler is TestBase {
     uint256 public refundsVoided;
     uint256 public totalRevenue; // credited to rollups, all rounds
 
-    error Mismatch(string what, uint256 expected, uint256 actual);
-    error UnexpectedOutcome(string action, bytes expected, bytes reason);
 
     /// @param salt Hashed with every fuzzed argument (but the draw's randomness): forge favours edge values
     ///        (0, 2^256 - 1, small numbers), which would skew the modular choices below (advance(0) would
@@ -187,30 +178,6 @@ contract LotteryHandler is TestBase {
         market = new LotteryMarket(config);
         blockNumber = START;
         vm.roll(START);
-    }
-
-    function ok(string calldata action) external view returns (uint256) {
-        return okCount[keccak256(bytes(action))];
-    }
-
-    function rejected(string calldata action) external view returns (uint256) {
-        return failCount[keccak256(bytes(action))];
-    }
-
-    function rejectedWith(string calldata action, bytes4 error_) external view returns (uint256) {
-        return failCount[keccak256(abi.encode(action, error_))];
-    }
-
-    function accountCount() external view returns (uint256) {
-        return accounts.length;
-    }
-
-    function bidderCount() external view returns (uint256) {
-        return bidders.length;
-    }
-
-    function finalizedCount() external view returns (uint256) {
-        return finalizedRounds.length;
     }
 
     function currentRound() external view returns (uint256) {
@@ -1151,46 +1118,17 @@ contract LotteryHandler is TestBase {
         }
     }
 
-    function _ok(string memory action, bytes memory expected) internal {
-        if (expected.length != 0) revert UnexpectedOutcome(action, expected, "succeeded");
-        okCount[keccak256(bytes(action))] += 1;
-    }
-
-    /// @dev The call failed: it must have been expected to, with exactly the expected error (and arguments,
-    ///      when the expectation has them).
-    function _failed(string memory action, bytes memory expected, bytes memory reason) internal {
-        _sameError(action, expected, reason);
-        failCount[keccak256(bytes(action))] += 1;
-        failCount[keccak256(abi.encode(action, bytes4(expected)))] += 1;
-    }
-
-    function _sameError(string memory action, bytes memory expected, bytes memory reason) internal pure {
-        bool same = expected.length >= 4 && reason.length >= 4
-            && (expected.length == 4 ? bytes4(reason) == bytes4(expected) : keccak256(reason) == keccak256(expected));
-        if (!same) revert UnexpectedOutcome(action, expected, reason);
-    }
-
     function _mix(uint256 x) internal view returns (uint256) {
         return uint256(keccak256(abi.encode(_salt, x)));
-    }
-
-    function _err(bytes4 selector) internal pure returns (bytes memory) {
-        return abi.encodePacked(selector);
-    }
-
-    function _eq(string memory what, uint256 expected, uint256 actual) internal pure {
-        if (expected != actual) revert Mismatch(what, expected, actual);
-    }
-
-    function _le(string memory what, uint256 low, uint256 high) internal pure {
-        if (low > high) revert Mismatch(what, low, high);
     }
 
     function _addr(address a) internal pure returns (uint256) {
         return uint160(a);
     }
 
-    function _currentRound() internal view returns (uint256) {
+    /// @dev The round `age` rounds back from the current one is on sale (0), in challenge (1) or settling (2+),
+    ///      which is what _pickRound(age, ...) mostly picks.
+    function _currentRound() internal view override returns (uint256) {
         return (blockNumber - START) / SALE;
     }
 
@@ -1201,17 +1139,6 @@ contract LotteryHandler is TestBase {
         if (blockNumber < s + SALE) return RoundSchedule.Phase.Commit;
         if (blockNumber < s + SALE + CHALLENGE) return RoundSchedule.Phase.Challenge;
         return RoundSchedule.Phase.Settle;
-    }
-
-    /// @dev The round `age` rounds back is on sale (0), in challenge (1) or settling (2+). Mostly that one;
-    ///      sometimes a neighbour (wrong phase).
-    function _pickRound(uint256 age, uint256 seed) internal view returns (uint256) {
-        uint256 current = _currentRound();
-        uint256 round = current >= age ? current - age : 0;
-        uint256 r = seed % 12;
-        if (r == 0) return round + 1;
-        if (r == 1) return round > 0 ? round - 1 : round + 2;
-        return round;
     }
 
     /// @dev Purchases concentrate on the round's two hot bundles, a complementary pair (so bundles sell out,
@@ -1228,15 +1155,5 @@ contract LotteryHandler is TestBase {
         }
         if (r < 34) return [uint256(0x3), 0xA, 0xC, 0x7, 0xF][r % 5]; // 0xA: rollups without a reserve
         return 1 + (seed >> 8) % ((1 << N) - 1);
-    }
-
-    function _popcount(uint256 x) internal pure returns (uint256 count) {
-        for (; x != 0; x &= x - 1) {
-            ++count;
-        }
-    }
-
-    function _lowest(uint256 x) internal pure returns (uint256 i) {
-        while ((x >> i) & 1 == 0) ++i;
     }
 }

@@ -4,8 +4,8 @@ pragma solidity ^0.8.28;
 import {SealedBidMarket} from "../../../contracts/SealedBidMarket.sol";
 import {RevenueSplit} from "../../../contracts/libraries/RevenueSplit.sol";
 import {RoundSchedule} from "../../../contracts/market/RoundSchedule.sol";
+import {HandlerBase} from "../utils/HandlerBase.sol";
 import {MarketErrors} from "../utils/MarketErrors.sol";
-import {TestBase} from "../utils/Vm.sol";
 
 /// @title MarketHandler
 /// @notice Drives a SealedBidMarket through random sequences of deposits, commits, reveals, proposals, VCG
@@ -19,7 +19,7 @@ import {TestBase} from "../utils/Vm.sol";
 ///      the handler call, and the invariant test is run with fail_on_revert so that fails the run.
 ///      Most randomly drawn actions are valid; about one in six is deliberately wrong (wrong phase, bad
 ///      lock, wrong opening, overlapping partition...) and must fail with exactly the expected error.
-contract MarketHandler is TestBase {
+contract MarketHandler is HandlerBase {
     // ------------------------------------------------------------------ fixed set-up
 
     uint256 public constant N = 4; // rollups: bundles are masks 1..15
@@ -37,10 +37,6 @@ contract MarketHandler is TestBase {
     SealedBidMarket.SplitRule public immutable splitRule;
     SealedBidMarket.PaymentRule public immutable paymentRule;
     address public immutable penaltyRecipient;
-    address[] public bidders;
-    address[] public payouts;
-    /// @dev Every distinct address that can hold collateral or credit (bidders, payouts, penalty recipient).
-    address[] public accounts;
 
     // ------------------------------------------------------------------ model
 
@@ -61,13 +57,11 @@ contract MarketHandler is TestBase {
         address bidder;
     }
 
-    uint256 public blockNumber;
     mapping(uint256 round => Sealed[]) internal _commits;
     mapping(uint256 round => bool) internal _reserveSnapshotTaken;
     mapping(uint256 round => uint256[N]) internal _reserveSnapshot;
     mapping(uint256 round => uint256) public keptValue;
     uint256 public nextToFinalize;
-    uint256[] public finalizedRounds;
 
     // ------------------------------------------------------------------ ghosts read by the invariants
 
@@ -82,11 +76,7 @@ contract MarketHandler is TestBase {
     uint256 public tiedBids; // reveals that tied an earlier revealed bid for the same bundle
 
     /// @dev Successful calls per action, to see what a run exercised.
-    mapping(bytes32 action => uint256) public okCount;
-    mapping(bytes32 action => uint256) public failCount;
 
-    error Mismatch(string what, uint256 expected, uint256 actual);
-    error UnexpectedOutcome(string action, bytes4 expected, bytes reason);
 
     constructor(SealedBidMarket.SplitRule rule, SealedBidMarket.PaymentRule payment) {
         splitRule = rule;
@@ -124,30 +114,6 @@ contract MarketHandler is TestBase {
         );
         blockNumber = START;
         vm.roll(START);
-    }
-
-    function ok(string calldata action) external view returns (uint256) {
-        return okCount[keccak256(bytes(action))];
-    }
-
-    function rejected(string calldata action) external view returns (uint256) {
-        return failCount[keccak256(bytes(action))];
-    }
-
-    function rejectedWith(string calldata action, bytes4 error_) external view returns (uint256) {
-        return failCount[keccak256(abi.encode(action, error_))];
-    }
-
-    function accountCount() external view returns (uint256) {
-        return accounts.length;
-    }
-
-    function bidderCount() external view returns (uint256) {
-        return bidders.length;
-    }
-
-    function finalizedCount() external view returns (uint256) {
-        return finalizedRounds.length;
     }
 
     // ================================================================== actions (fuzzed entry points)
@@ -902,28 +868,9 @@ contract MarketHandler is TestBase {
         }
     }
 
-    function _ok(string memory action, bytes4 expected) internal {
-        if (expected != bytes4(0)) revert UnexpectedOutcome(action, expected, "succeeded");
-        okCount[keccak256(bytes(action))] += 1;
-    }
-
-    function _failed(string memory action, bytes4 expected, bytes memory reason) internal {
-        if (expected == bytes4(0) || reason.length < 4 || bytes4(reason) != expected) {
-            revert UnexpectedOutcome(action, expected, reason);
-        }
-        failCount[keccak256(bytes(action))] += 1;
-        failCount[keccak256(abi.encode(action, expected))] += 1;
-    }
-
-    function _eq(string memory what, uint256 expected, uint256 actual) internal pure {
-        if (expected != actual) revert Mismatch(what, expected, actual);
-    }
-
-    function _le(string memory what, uint256 low, uint256 high) internal pure {
-        if (low > high) revert Mismatch(what, low, high);
-    }
-
-    function _currentRound() internal view returns (uint256) {
+    /// @dev With these phase lengths the round `age` rounds back from the current one is in phase Commit + age
+    ///      (age 3: settle), which is what _pickRound(age, ...) mostly picks.
+    function _currentRound() internal view override returns (uint256) {
         return blockNumber < START ? 0 : (blockNumber - START) / COMMIT;
     }
 
@@ -935,17 +882,6 @@ contract MarketHandler is TestBase {
         if (blockNumber < s + COMMIT + REVEAL) return RoundSchedule.Phase.Reveal;
         if (blockNumber < s + COMMIT + REVEAL + CHALLENGE) return RoundSchedule.Phase.Challenge;
         return RoundSchedule.Phase.Settle;
-    }
-
-    /// @dev With these phase lengths the round `age` rounds back from the current one is in phase
-    ///      Commit + age (age 3: settle). Mostly pick that round; sometimes a neighbour (wrong phase).
-    function _pickRound(uint256 age, uint256 seed) internal view returns (uint256) {
-        uint256 current = _currentRound();
-        uint256 round = current >= age ? current - age : 0;
-        uint256 r = seed % 12;
-        if (r == 0) return round + 1;
-        if (r == 1) return round > 0 ? round - 1 : round + 2;
-        return round;
     }
 
     /// @dev Bids concentrate on a few popular bundles (so bids compete and tie), with some on any bundle.
@@ -988,15 +924,5 @@ contract MarketHandler is TestBase {
         for (uint256 k; k < list.length; ++k) {
             if (list[k].bidder == bidder && list[k].revealed) ++count;
         }
-    }
-
-    function _popcount(uint256 x) internal pure returns (uint256 count) {
-        for (; x != 0; x &= x - 1) {
-            ++count;
-        }
-    }
-
-    function _lowest(uint256 x) internal pure returns (uint256 i) {
-        while ((x >> i) & 1 == 0) ++i;
     }
 }
