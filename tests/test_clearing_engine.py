@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import multiprocessing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from unittest.mock import patch
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -209,21 +212,10 @@ def test_two_stage_tie_break_matches_brute_force(
     assert (value, covered) == (ref.value, ref.covered)
 
 
-@settings(max_examples=100, deadline=None)
-@given(instances(scale=2**21))
-def test_totals_between_2_26_and_2_29_stay_exact(instance: Instance) -> None:
-    """Packing totals past 2**26 solve in one lexicographic MILP with HiGHS's tolerances at 1e-10
-    (its bound's error stays below 0.07 of a unit); a few wei of jitter make near-ties and ties."""
-    ref = clear_brute_force(instance)
-    got = clear(instance, method="milp")
-    assert (got.value, got.covered) == (ref.value, ref.covered)
-
-
-def test_rollup_synergy_at_100_rollups_uses_the_tight_tolerance() -> None:
-    """rollup-synergy 100x500's lexicographic totals (2**27.5-2**28.4) pass 2**26: one solve at 1e-10,
-    agreeing with scipy's HiGHS on the plain formulation."""
-    instance = generate("rollup-synergy", 100, 500, 0).instance()
-    chosen = []
+@contextmanager
+def tolerances_chosen() -> Iterator[list[float]]:
+    """Record the HiGHS tolerance each MILP model of the block is built with."""
+    chosen: list[float] = []
     real = engine_milp._tolerance
 
     def tolerance(member: np.ndarray, cost: list[int]) -> float:
@@ -231,6 +223,49 @@ def test_rollup_synergy_at_100_rollups_uses_the_tight_tolerance() -> None:
         return chosen[-1]
 
     with patch("seqmarket.clearing.milp._tolerance", tolerance):
+        yield chosen
+
+
+@st.composite
+def components_past_2_26(draw: st.DrawFn) -> tuple[dict[int, int], int]:
+    """A component (bundle -> gain) whose lexicographic total lands between 2**26 and 2**29: small
+    random gains scaled up, plus a few units of jitter for near-ties and ties."""
+    n = draw(st.integers(4, 8))
+    multi = st.integers(1, 2**n - 1).filter(lambda b: b & (b - 1) != 0)
+    bundles = draw(st.lists(multi, min_size=3, max_size=3 * n, unique=True))
+    base = draw(st.lists(st.integers(1, 40), min_size=len(bundles), max_size=len(bundles)))
+    jitter = draw(st.lists(st.integers(0, 3), min_size=len(bundles), max_size=len(bundles)))
+    ratios = [(a / b.bit_count(), b) for a, b in zip(base, bundles, strict=True)]
+    per_rollup = [max([r for r, b in ratios if b >> i & 1], default=0) for i in range(n)]
+    in_play = 0
+    for b in bundles:
+        in_play |= b
+    scale = int(2**27.5 / ((in_play.bit_count() + 1) * sum(per_rollup)))
+    return {b: a * scale + j for b, a, j in zip(bundles, base, jitter, strict=True)}, n
+
+
+@settings(max_examples=100, deadline=None)
+@given(components_past_2_26())
+def test_totals_between_2_26_and_2_29_stay_exact(drawn: tuple[dict[int, int], int]) -> None:
+    """Packing totals past 2**26 solve in one lexicographic MILP with HiGHS's tolerances at 1e-10
+    (its bound's error stays below 0.07 of a unit), and agree with the subset DP, tie rule included."""
+    component, n = drawn
+    assume(math.gcd(*component.values()) == 1)  # a common factor would shrink the totals (rare)
+    with tolerances_chosen() as chosen:
+        got = solve_packing(component, n, race_after=None)
+    assert chosen == [engine_milp.TIGHT]
+    ref = dp_packing(component)
+    assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
+        ref.gain,
+        sum(b.bit_count() for b in ref.bundles),
+    )
+
+
+def test_rollup_synergy_at_100_rollups_uses_the_tight_tolerance() -> None:
+    """rollup-synergy 100x500's lexicographic totals (2**27.5-2**28.4) pass 2**26: one solve at 1e-10,
+    agreeing with scipy's HiGHS on the plain formulation."""
+    instance = generate("rollup-synergy", 100, 500, 0).instance()
+    with tolerances_chosen() as chosen:
         got = clear(instance, method="milp")
     assert engine_milp.TIGHT in chosen
     assert got.value == plain_milp_value(instance)
