@@ -155,6 +155,52 @@ def test_racers_join_a_running_stage_0(racer_wins: bool) -> None:
     assert multiprocessing.active_children() == []
 
 
+def test_a_refused_race_is_asked_again() -> None:
+    """No idle core when stage 0 first asks: stage 0 goes on and asks again, and the racers join once a
+    core is free."""
+    instance = generate("arbitrary", 32, 1000, 1).instance()
+    component = max(reduce(instance).components, key=len)
+    ref = solve_packing(component, instance.n, race_after=None)
+    started = []
+    real_start = engine_milp._Race.start_all
+
+    def start_all(race: Any, entries: Any) -> None:
+        started.append(entries)
+        real_start(race, entries)
+
+    answers = iter([False, False])
+    with (
+        patch("seqmarket.clearing.milp._idle_core", side_effect=lambda: next(answers, True)) as idle,
+        patch.object(engine_milp._Race, "start_all", start_all),
+    ):
+        got = solve_packing(component, instance.n, race_after=1e-3)
+    assert idle.call_count == 3
+    assert started == [engine_milp.PORTFOLIO[1:]]
+    assert got.gain == ref.gain
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(
+    ("runnable", "load", "idle"),
+    [(1, 1.9, True), (2, 0.0, False), (3, 0.0, False), (None, 1.4, True), (None, 1.6, False)],
+)
+def test_idle_core_counts_runnable_tasks_now(runnable: int | None, load: float, idle: bool) -> None:
+    """On 2 cores a racer gets a core when only this process is runnable now, whatever the lagging load
+    average says; without /proc the load average decides."""
+    with (
+        patch("seqmarket.clearing.milp._runnable", return_value=runnable),
+        patch("os.cpu_count", return_value=2),
+        patch("os.getloadavg", return_value=(load, load, load)),
+    ):
+        assert engine_milp._idle_core() is idle
+
+
+def test_runnable_reads_the_kernel_count() -> None:
+    """This process is running while it asks, so the count is at least 1 (Linux)."""
+    running = engine_milp._runnable()
+    assert running is not None and running >= 1
+
+
 def test_staged_race_when_the_lexicographic_objective_does_not_fit() -> None:
     """Gains too large for W below 2**29 (rollup-synergy, 100 rollups, amounts x8 with a few wei of
     jitter) take the stages; cut off at once, stage 1 races in forked processes and the first stage 1
