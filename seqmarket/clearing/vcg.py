@@ -12,6 +12,8 @@ rollups the full round's subset table answers W(-i) by a small search around i's
 (counterfactual.py). Otherwise the round without i is solved for its value only (no tie-break stage),
 components that i's bids do not touch are reused, the optimum minus i's bundles is the MILP's first
 incumbent (the W - b_i side of the bracket), and when that packing already reaches W no solve is needed.
+Before any such MILP, where the round's LP relaxation proves W, the LP of the round without i is
+re-solved from the round's basis and often proves W(-i) outright (relaxation.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from seqmarket.clearing.counterfactual import LocalCounterfactuals
 from seqmarket.clearing.instance import Bid, Clearing, Instance, best_bids, ranked_bids, rollups_of
 from seqmarket.clearing.milp import Packing
+from seqmarket.clearing.relaxation import Relaxation
 from seqmarket.clearing.solver import ComponentKey, clear_reusing, table_clearing
 
 
@@ -87,6 +90,8 @@ def vcg(
     # A local search that takes longer than half the table build is dropped for a rebuild without i.
     budget = (time.perf_counter() - started) / 2
     local = None if whole is None else LocalCounterfactuals(instance, whole[1], budget)
+    # Past the table, counterfactual MILPs dominate: try the round's LP relaxation first where it is tight.
+    relaxation = Relaxation.for_round(instance, clearing.value) if "milp" in clearing.method else None
     held: dict[str, dict[int, int | None]] = {}  # bidder -> its best bundles -> runner-up amount
     for bundle, (best, second) in ranked.items():
         held.setdefault(best.bidder, {})[bundle] = None if second is None else second.amount
@@ -111,6 +116,8 @@ def vcg(
         elif floor == clearing.value:
             # The warm start already reaches the upper bound W(-i) <= W: optimal, no solve needed.
             without = Clearing(bundles=kept, value=clearing.value, method="bracket")
+        elif relaxation is not None and (proven := relaxation.welfare_without(changed, floor, kept)):
+            without = Clearing(bundles=proven[1], value=proven[0], method="relaxation")
         else:
             without = engine(_without(instance, changed), kept, tie_rule=False)
         payment = without.value - (clearing.value - bid)
