@@ -29,7 +29,10 @@ from seqmarket.clearing.milp import _silence_banner
 from seqmarket.clearing.preprocess import bundle_matrix
 
 SCALE_BITS = 20  # duals rounded up to multiples of 2**-20
-MAX_VALUE = 2**32  # column values below this keep the scaled integer bound inside int64
+# Values below 2**32 and duals clipped to them stay below 2**52 once scaled; a bundle's dual sum and the
+# bound's sum over rollups then stay inside int64 for up to 2**11 rollups.
+MAX_VALUE = 2**32
+MAX_ROLLUPS = 2**11
 PRICING_ROUNDS = 4  # LP solves per bound at most, each adding the bundles the duals underprice
 
 
@@ -82,7 +85,9 @@ class Relaxation:
     @classmethod
     def for_round(cls, instance: Instance, welfare: int) -> Relaxation | None:
         """The relaxation when it proves the round's own optimum ``welfare`` (else it rarely helps)."""
-        if not instance.bids or max([*instance.bids.values(), *instance.reserves]) >= MAX_VALUE:
+        if not instance.bids or instance.n >= MAX_ROLLUPS:
+            return None
+        if max([*instance.bids.values(), *instance.reserves]) >= MAX_VALUE:
             return None
         relaxation = cls(instance)
         solved = relaxation._optimise(relaxation._values, [])
