@@ -13,14 +13,31 @@ from ape import chain, project
 from ape.exceptions import ContractLogicError
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
+from hypothesis import strategies as st
 
 from seqmarket.chain.client import MarketClient, Phase
 from seqmarket.chain.config import MarketConfig, PaymentRule
+from seqmarket.clearing import Bid
 from seqmarket.revenue import SplitRule
 
 ETH = 10**18
 PENALTY = 10**15
 N_ROLLUPS = 4
+
+
+@st.composite
+def bid_rounds(draw: st.DrawFn, max_n: int = 6, max_amount: int = 40) -> tuple[tuple[int, ...], list[Bid]]:
+    """Small random rounds for the off-chain clearing: reserves and bids from four bidders."""
+    n = draw(st.integers(1, max_n))
+    reserves = tuple(draw(st.lists(st.integers(0, 10), min_size=n, max_size=n)))
+    count = draw(st.integers(0, 3 * n))
+    bids = [
+        Bid(
+            draw(st.sampled_from("abcd")), draw(st.integers(1, 2**n - 1)), draw(st.integers(1, max_amount)), k
+        )
+        for k in range(count)
+    ]
+    return reserves, bids
 
 
 @pytest.fixture(scope="session")

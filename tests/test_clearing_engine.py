@@ -11,6 +11,7 @@ from unittest.mock import patch
 
 import numpy as np
 import pytest
+from conftest import bid_rounds
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -403,20 +404,8 @@ def test_seed_vcg_example_pays_24_9() -> None:
     assert (payment.bidder, payment.payment) == ("3", 249 * WEI // 10)
 
 
-@st.composite
-def rounds(draw: st.DrawFn) -> tuple[tuple[int, ...], list[Bid]]:
-    n = draw(st.integers(1, 6))
-    reserves = tuple(draw(st.lists(st.integers(0, 10), min_size=n, max_size=n)))
-    count = draw(st.integers(0, 3 * n))
-    bids = [
-        Bid(draw(st.sampled_from("abcd")), draw(st.integers(1, 2**n - 1)), draw(st.integers(1, 40)), k)
-        for k in range(count)
-    ]
-    return reserves, bids
-
-
 @settings(max_examples=200, deadline=None)
-@given(rounds())
+@given(bid_rounds())
 def test_vcg_matches_brute_force(round_: tuple[tuple[int, ...], list[Bid]]) -> None:
     reserves, bids = round_
     fast = vcg(reserves, bids)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 import pytest
+from conftest import bid_rounds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,13 +22,7 @@ from seqmarket.clearing.vcg import vcg
 @st.composite
 def rounds(draw: st.DrawFn) -> tuple[Instance, dict[str, dict[int, int | None]], list[Bid]]:
     """A round (best bid per bundle), each bidder's best bundles with their runner-ups, and the bids."""
-    n = draw(st.integers(2, 7))
-    reserves = tuple(draw(st.lists(st.integers(0, 10), min_size=n, max_size=n)))
-    count = draw(st.integers(1, 4 * n))
-    bids = [
-        Bid(draw(st.sampled_from("abcd")), draw(st.integers(1, 2**n - 1)), draw(st.integers(1, 60)), k)
-        for k in range(count)
-    ]
+    reserves, bids = draw(bid_rounds(max_n=7, max_amount=60))
     ranked = ranked_bids(bids)
     held: dict[str, dict[int, int | None]] = {}
     for bundle, (best, second) in ranked.items():
