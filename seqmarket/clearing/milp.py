@@ -97,7 +97,7 @@ class Packing:
 
 
 @cache
-def _silence_banner() -> None:
+def silence_banner() -> None:
     """HiGHS prints a banner to the process's stdout when the first solver is built; swallow it once.
 
     `seqmarket clear` writes its result to stdout, and a library must not add lines of its own there.
@@ -133,7 +133,7 @@ class _Model:
         lp.a_matrix_.index_ = matrix.indices
         lp.a_matrix_.value_ = matrix.data
         lp.integrality_ = [highspy.HighsVarType.kInteger] * count
-        _silence_banner()
+        silence_banner()
         self.highs = highspy.Highs()
         for option, value in (
             ("output_flag", False),

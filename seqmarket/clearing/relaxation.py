@@ -25,7 +25,7 @@ import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix
 
 from seqmarket.clearing.instance import Instance
-from seqmarket.clearing.milp import _silence_banner
+from seqmarket.clearing.milp import silence_banner
 from seqmarket.clearing.preprocess import bundle_matrix
 
 SCALE_BITS = 20  # duals rounded up to multiples of 2**-20
@@ -73,7 +73,7 @@ class Relaxation:
         lp.a_matrix_.start_ = matrix.indptr
         lp.a_matrix_.index_ = matrix.indices
         lp.a_matrix_.value_ = matrix.data
-        _silence_banner()
+        silence_banner()
         self._highs = highspy.Highs()
         self._highs.setOptionValue("output_flag", False)
         self._highs.setOptionValue("threads", 1)
