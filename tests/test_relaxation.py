@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from seqmarket.clearing import Bid, Instance, clear
 from seqmarket.clearing.brute_force import clear_brute_force
 from seqmarket.clearing.generators import generate
-from seqmarket.clearing.instance import ranked_bids
+from seqmarket.clearing.instance import ranked_bids, runner_ups_by_bidder
 from seqmarket.clearing.relaxation import MAX_VALUE, Relaxation
 from seqmarket.clearing.vcg import vcg
 
@@ -24,10 +24,8 @@ def rounds(draw: st.DrawFn) -> tuple[Instance, dict[str, dict[int, int | None]],
     """A round (best bid per bundle), each bidder's best bundles with their runner-ups, and the bids."""
     reserves, bids = draw(bid_rounds(max_n=7, max_amount=60))
     ranked = ranked_bids(bids)
-    held: dict[str, dict[int, int | None]] = {}
-    for bundle, (best, second) in ranked.items():
-        held.setdefault(best.bidder, {})[bundle] = None if second is None else second.amount
-    return Instance(reserves, {b: pair[0].amount for b, pair in ranked.items()}), held, bids
+    instance = Instance(reserves, {b: pair[0].amount for b, pair in ranked.items()})
+    return instance, runner_ups_by_bidder(ranked), bids
 
 
 @settings(max_examples=200, deadline=None)

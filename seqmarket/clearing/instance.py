@@ -84,6 +84,15 @@ def ranked_bids(bids: Iterable[Bid]) -> dict[int, tuple[Bid, Bid | None]]:
     return ranked
 
 
+def runner_ups_by_bidder(ranked: Mapping[int, tuple[Bid, Bid | None]]) -> dict[str, dict[int, int | None]]:
+    """Per bidder, the bundles where it holds the best bid, each with the runner-up's amount (None: no
+    other bid): what changes in the round without that bidder."""
+    held: dict[str, dict[int, int | None]] = {}
+    for bundle, (best, second) in ranked.items():
+        held.setdefault(best.bidder, {})[bundle] = None if second is None else second.amount
+    return held
+
+
 @dataclass(frozen=True)
 class Instance:
     """Reserves r_i and best bids b(B) for one round.

@@ -23,7 +23,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from seqmarket.clearing.counterfactual import LocalCounterfactuals
-from seqmarket.clearing.instance import Bid, Clearing, Instance, best_bids, ranked_bids, rollups_of
+from seqmarket.clearing.instance import (
+    Bid,
+    Clearing,
+    Instance,
+    best_bids,
+    ranked_bids,
+    rollups_of,
+    runner_ups_by_bidder,
+)
 from seqmarket.clearing.milp import Packing
 from seqmarket.clearing.relaxation import Relaxation
 from seqmarket.clearing.solver import ComponentKey, clear_reusing, table_clearing
@@ -92,9 +100,7 @@ def vcg(
     local = None if whole is None else LocalCounterfactuals(instance, whole[1], budget)
     # Past the table, counterfactual MILPs dominate: try the round's LP relaxation first where it is tight.
     relaxation = Relaxation.for_round(instance, clearing.value) if "milp" in clearing.method else None
-    held: dict[str, dict[int, int | None]] = {}  # bidder -> its best bundles -> runner-up amount
-    for bundle, (best, second) in ranked.items():
-        held.setdefault(best.bidder, {})[bundle] = None if second is None else second.amount
+    held = runner_ups_by_bidder(ranked)
     payments = []
     best_of = {bundle: pair[0] for bundle, pair in ranked.items()}
     for bidder, won in sorted(_winners(instance, clearing, best_of).items()):
