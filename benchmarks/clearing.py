@@ -34,8 +34,9 @@ from scipy.sparse import csc_matrix
 from seqmarket.clearing import Instance
 from seqmarket.clearing.generators import DISTRIBUTIONS, Generated, generate
 from seqmarket.clearing.instance import rollups_of
-from seqmarket.clearing.solver import ClearingTimeout, clear
+from seqmarket.clearing.solver import clear
 from seqmarket.clearing.vcg import vcg
+from seqmarket.errors import ClearingTimeout
 
 SIZES = [(16, 200), (32, 1000), (64, 2000), (100, 500)]
 SMALL = (20, 5000)

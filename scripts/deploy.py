@@ -6,7 +6,8 @@ from ape.cli import ConnectedProviderCommand, account_option
 from ape.logging import logger
 
 from seqmarket.chain.client import MarketClient
-from seqmarket.chain.config import ConfigError, MarketConfig
+from seqmarket.chain.config import MarketConfig
+from seqmarket.errors import ConfigError
 from seqmarket.revenue import SplitRule
 
 

@@ -9,11 +9,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from seqmarket.clearing import InvalidInstance, clear, rollups_of
+from seqmarket.clearing import clear, rollups_of
 from seqmarket.clearing.generators import DISTRIBUTIONS, generate
 from seqmarket.clearing.io import dump_instance, load_instance
-from seqmarket.clearing.solver import ClearingTimeout, Method
+from seqmarket.clearing.solver import Method
 from seqmarket.clearing.vcg import vcg
+from seqmarket.errors import ClearingTimeout, InvalidInstance
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from seqmarket.errors import InvalidInput
+
 WAD = 10**18
 LN2_WAD = 693147180559945309
 MAX_GAMMA = 4 * WAD
@@ -51,9 +53,9 @@ class PriceCurve:
 
     def __post_init__(self) -> None:
         if self.target < 2:
-            raise ValueError("the target must be at least 2 tickets")
+            raise InvalidInput("the target must be at least 2 tickets")
         if not 0 <= self.beta <= MAX_BETA or not 0 <= self.gamma <= MAX_GAMMA:
-            raise ValueError("beta must be in [0, 8] and gamma in [0, 4] (WAD)")
+            raise InvalidInput("beta must be in [0, 8] and gamma in [0, 4] (WAD)")
 
     @property
     def max_tickets(self) -> int:
@@ -64,7 +66,7 @@ class PriceCurve:
         """Price of the k-th ticket (1-indexed)."""
         t = self.target
         if not 1 <= k <= 2 * t:
-            raise ValueError(f"ticket {k} is outside 1..{2 * t}")
+            raise InvalidInput(f"ticket {k} is outside 1..{2 * t}")
         if 2 * k <= 3 * t:
             return base
         d = 2 * k - 3 * t
@@ -77,7 +79,7 @@ class PriceCurve:
     def cost(self, base: int, sold: int, count: int) -> int:
         """Exact cost of tickets sold+1 .. sold+count."""
         if sold + count > 2 * self.target:
-            raise ValueError(f"only {2 * self.target - sold} tickets are left")
+            raise InvalidInput(f"only {2 * self.target - sold} tickets are left")
         return sum(self.ticket_price(base, k) for k in range(sold + 1, sold + count + 1))
 
 

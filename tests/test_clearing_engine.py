@@ -24,8 +24,8 @@ from seqmarket.clearing.generators import generate
 from seqmarket.clearing.instance import rollups_of
 from seqmarket.clearing.milp import solve_packing
 from seqmarket.clearing.preprocess import positive_bundles, reduce
-from seqmarket.clearing.solver import ClearingTimeout
 from seqmarket.clearing.vcg import vcg
+from seqmarket.errors import ClearingTimeout
 
 A, B = 0b01, 0b10
 WEI = 10**18

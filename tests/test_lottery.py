@@ -216,7 +216,8 @@ def test_lottery_config_is_checked_on_chain(operator, rollup_payouts, field, val
     """The contract rejects what the Python config rejects, even when called directly."""
     from ape import project
 
-    from seqmarket.chain.config import ConfigError, LotteryConfig
+    from seqmarket.chain.config import LotteryConfig
+    from seqmarket.errors import ConfigError
 
     fields = dict(
         payouts=tuple(a.address for a in rollup_payouts),

@@ -7,7 +7,8 @@ from ape import chain, project
 from conftest import PENALTY, commit_and_reveal, next_tx_at, reverts_with
 
 from seqmarket.chain.client import Phase
-from seqmarket.chain.config import ConfigError, MarketConfig
+from seqmarket.chain.config import MarketConfig
+from seqmarket.errors import ConfigError
 
 MILLI = 10**15
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from seqmarket.errors import ConfigError
 from seqmarket.pricing import LN2_WAD, WAD, Curve, PriceCurve
 from seqmarket.revenue import SplitRule
 
@@ -14,10 +15,6 @@ class PaymentRule(IntEnum):
 
     FIRST_PRICE = 0
     VCG = 1
-
-
-class ConfigError(ValueError):
-    """A configuration the contract would reject, caught before spending gas."""
 
 
 def _check_rollups(payouts: tuple[str, ...], reserves: tuple[int, ...]) -> None:

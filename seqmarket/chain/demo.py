@@ -14,7 +14,8 @@ from seqmarket.agents.valuation import SynergyValuation
 from seqmarket.chain.client import MarketClient
 from seqmarket.chain.config import MarketConfig, PaymentRule
 from seqmarket.chain.local import local_roles
-from seqmarket.chain.sealed_round import RoundCheckFailed, RoundOutcome, run_round
+from seqmarket.chain.sealed_round import RoundOutcome, run_round
+from seqmarket.errors import RoundCheckFailed
 from seqmarket.operator import ClearingOperator
 from seqmarket.report import RoundReporter, eth
 from seqmarket.revenue import SplitRule

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from ape import accounts
 from ape.api import AccountAPI
 
+from seqmarket.errors import NotEnoughAccounts
+
 #: Accounts the local chains create (ape-config.yaml: test.number_of_accounts).
 TEST_ACCOUNTS = 40
-
-
-class NotEnoughAccounts(ValueError):
-    """More rollups and bidders were asked for than the local chain has funded accounts."""
 
 
 @dataclass(frozen=True)

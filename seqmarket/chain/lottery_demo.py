@@ -15,7 +15,7 @@ from seqmarket.chain.config import LotteryConfig
 from seqmarket.chain.local import local_roles
 from seqmarket.chain.lottery_client import LotteryClient
 from seqmarket.chain.lottery_round import LotteryOutcome, run_lottery_round
-from seqmarket.chain.sealed_round import RoundCheckFailed
+from seqmarket.errors import RoundCheckFailed
 from seqmarket.pricing import Curve
 from seqmarket.report import LotteryReporter, eth
 

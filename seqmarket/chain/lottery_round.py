@@ -11,8 +11,8 @@ from ape.api import AccountAPI
 from seqmarket.agents.lottery import LotteryBidder
 from seqmarket.chain.client import GasRecord, Phase, RollupPayment
 from seqmarket.chain.lottery_client import DrawState, LotteryClient, LotteryWin, TicketPurchase
-from seqmarket.chain.sealed_round import RoundCheckFailed
 from seqmarket.clearing import Clearing, Instance
+from seqmarket.errors import RoundCheckFailed
 from seqmarket.lottery import ticket_holder, winning_ticket
 from seqmarket.operator import ClearingOperator
 

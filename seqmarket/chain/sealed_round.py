@@ -14,11 +14,8 @@ from seqmarket.chain.client import GasRecord, MarketClient, Phase, RollupPayment
 from seqmarket.chain.commitment import SealedBid
 from seqmarket.chain.config import PaymentRule
 from seqmarket.clearing import Clearing, Instance
+from seqmarket.errors import RoundCheckFailed
 from seqmarket.operator import ClearingOperator
-
-
-class RoundCheckFailed(RuntimeError):
-    """The chain's result disagrees with the off-chain clearing, or the market's books do not balance."""
 
 
 @dataclass

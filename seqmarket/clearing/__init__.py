@@ -7,11 +7,21 @@ from seqmarket.clearing.instance import (
     Bid,
     Clearing,
     Instance,
-    InvalidInstance,
     best_bids,
     bundle_of,
     rollups_of,
 )
 from seqmarket.clearing.solver import clear
+from seqmarket.errors import ClearingTimeout, InvalidInstance
 
-__all__ = ["Bid", "Clearing", "Instance", "InvalidInstance", "best_bids", "bundle_of", "clear", "rollups_of"]
+__all__ = [
+    "Bid",
+    "Clearing",
+    "ClearingTimeout",
+    "Instance",
+    "InvalidInstance",
+    "best_bids",
+    "bundle_of",
+    "clear",
+    "rollups_of",
+]

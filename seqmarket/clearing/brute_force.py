@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from seqmarket.clearing.instance import Clearing, Instance, InvalidInstance
+from seqmarket.clearing.instance import Clearing, Instance
+from seqmarket.errors import InvalidInput, InvalidInstance
 
 
 def set_partitions(n: int) -> Iterator[list[int]]:
@@ -35,7 +36,7 @@ def set_partitions(n: int) -> Iterator[list[int]]:
 def clear_brute_force(instance: Instance) -> Clearing:
     """Best partition by exhaustive enumeration, preferring fewer rollups in multi-rollup bundles on ties."""
     if instance.n > 10:
-        raise ValueError("brute force is for n <= 10")
+        raise InvalidInput("brute force is for n <= 10")
     best: tuple[int, int] | None = None
     best_bundles: tuple[int, ...] = ()
     for blocks in set_partitions(instance.n):

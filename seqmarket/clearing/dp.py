@@ -12,6 +12,7 @@ from functools import cache
 import numpy as np
 
 from seqmarket.clearing.milp import Packing
+from seqmarket.errors import SolverError
 
 
 def dp_packing(gains: dict[int, int]) -> Packing:
@@ -279,7 +280,7 @@ class SubsetTable:
                     open_set ^= mask
                     break
             else:  # pragma: no cover - the table always holds a witness
-                raise RuntimeError("table DP lost its witness")
+                raise SolverError("table DP lost its witness")
         return Packing(
             tuple(sorted(self._bundles[index] for index in chosen)),
             sum(self._gains[index] for index in chosen),

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-
-class InvalidInstance(ValueError):
-    """The instance breaks a rule the contract would also reject (bad bundle, negative amount...)."""
+from seqmarket.errors import InvalidInstance
 
 
 def rollups_of(bundle: int) -> list[int]:

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seqmarket.clearing.instance import Bid, Instance, InvalidInstance, best_bids, bundle_of, rollups_of
+from seqmarket.clearing.instance import Bid, Instance, best_bids, bundle_of, rollups_of
+from seqmarket.errors import InvalidInstance
 
 FORMAT = "seqmarket-instance/1"
 

@@ -42,6 +42,7 @@ import numpy as np
 from scipy.sparse import csc_matrix
 
 from seqmarket.clearing.preprocess import bundle_matrix
+from seqmarket.errors import ClearingTimeout, SolverError
 
 SAFE = 2**29  # the largest packing total solved exactly (with the tight tolerance)
 LOOSE_UP_TO = 2**26  # totals up to here keep HiGHS's 1e-9 tolerances: error bound * tol <= 0.067
@@ -68,24 +69,6 @@ STAGED: tuple[tuple[str, dict[str, Any]], ...] = (
     ("staged", {"presolve": "off", **NO_SUBMIP}),
     ("staged", NO_SUBMIP),
 )
-
-
-class ClearingTimeout(RuntimeError):
-    """The time limit stopped the solver before optimality was proven; no answer is returned.
-
-    ``incumbent`` is the exact gain of the best packing found (None if none), ``bound`` an upper bound on
-    the optimal gain from the solver (rounded outwards), both in the instance's units.
-    """
-
-    def __init__(self, incumbent: int | None, bound: float, elapsed: float) -> None:
-        self.incumbent = incumbent
-        self.bound = bound
-        self.elapsed = elapsed
-        gap = "unknown" if incumbent is None else f"{bound - incumbent:.6g}"
-        super().__init__(
-            f"time limit hit after {elapsed:.2f}s before optimality was proven: best packing found gains "
-            f"{incumbent}, the optimum gains at most {bound:.6g} (gap {gap}); no answer returned"
-        )
 
 
 @dataclass(frozen=True)
@@ -176,7 +159,7 @@ class _Model:
             return chosen, bound, True
         if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
             return chosen, bound, False
-        raise RuntimeError(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}")
+        raise SolverError(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}")
 
     def fewest_covered(self, units: list[int], sizes: list[int], gain: int, covered: int) -> None:
         """Turn the model into the tie-break stage: packings gaining ``gain`` units covering < ``covered``.
@@ -212,7 +195,7 @@ class _Model:
             return chosen, info.mip_dual_bound, True
         if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
             return chosen, info.mip_dual_bound, False
-        raise RuntimeError(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}")
+        raise SolverError(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}")
 
     def exclude(self, chosen: list[int]) -> None:
         """Add a no-good cut removing exactly the packing ``chosen`` (all others stay feasible)."""
@@ -286,10 +269,10 @@ def solve_packing(
         if proven << shift <= best_weight:
             break
         if shift == 0:
-            raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {best_weight} optimal")
+            raise SolverError(f"HiGHS bound {upper} does not prove its packing worth {best_weight} optimal")
         model.exclude(chosen)
     else:
-        raise RuntimeError(f"could not separate near-optimal packings within {MAX_EXCLUDED} solves")
+        raise SolverError(f"could not separate near-optimal packings within {MAX_EXCLUDED} solves")
     return Packing(tuple(bundles[k] for k in sorted(best)), _gain_of(best, bundles, gains))
 
 
@@ -443,7 +426,7 @@ def _small_gains(
                 time.perf_counter() - started,
             )
         if int(np.floor(upper + 1e-6)) > value or not chosen:
-            raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
+            raise SolverError(f"HiGHS bound {upper} does not prove its packing worth {value} optimal")
         return Packing(tuple(bundles[k] for k in sorted(chosen)), gain_of(chosen))
     best, upper = outcome.chosen, outcome.upper
     if at_least > exact(best) or not best:
@@ -452,7 +435,7 @@ def _small_gains(
     if not outcome.finished:
         raise ClearingTimeout(gain_of(best) if best else None, upper * divisor, time.perf_counter() - started)
     if int(np.floor(upper + 1e-6)) > best_units or not best:
-        raise RuntimeError(f"HiGHS bound {upper} does not prove its packing worth {best_units} optimal")
+        raise SolverError(f"HiGHS bound {upper} does not prove its packing worth {best_units} optimal")
     covered = sum(sizes[k] for k in best)
     if tie_rule and covered > 2:  # a positive gain needs a bundle of >= 2 rollups: 2 cannot be beaten
         # Stage 2: rows gain >= gain(P) and covered <= covered(P) - 1, minimising the rollups covered
@@ -465,11 +448,9 @@ def _small_gains(
             raise ClearingTimeout(gain_of(best), best_units * divisor, time.perf_counter() - started)
         if fewest is not None:
             if exact(fewest) != best_units or sum(sizes[k] for k in fewest) >= covered:
-                raise RuntimeError(
-                    "HiGHS's tie-break packing does not tie on gain with fewer rollups covered"
-                )
+                raise SolverError("HiGHS's tie-break packing does not tie on gain with fewer rollups covered")
             if int(np.ceil(lower - 1e-6)) < sum(sizes[k] for k in fewest):
-                raise RuntimeError(f"HiGHS bound {lower} does not prove its tie-break packing minimal")
+                raise SolverError(f"HiGHS bound {lower} does not prove its tie-break packing minimal")
             best = fewest
     return Packing(tuple(bundles[k] for k in sorted(best)), gain_of(best))
 
@@ -687,7 +668,7 @@ def _check_disjoint(bundles: list[int], chosen: list[int]) -> None:
     covered = 0
     for k in chosen:
         if bundles[k] & covered:
-            raise RuntimeError("HiGHS returned overlapping bundles")
+            raise SolverError("HiGHS returned overlapping bundles")
         covered |= bundles[k]
 
 

@@ -22,7 +22,7 @@ from typing import Literal
 
 from seqmarket.clearing.dp import TABLE_BUDGET, TABLE_MAX_ROLLUPS, SubsetTable, dp_packing, table_packing
 from seqmarket.clearing.instance import Clearing, Instance
-from seqmarket.clearing.milp import ClearingTimeout, Packing, solve_packing
+from seqmarket.clearing.milp import Packing, solve_packing
 from seqmarket.clearing.preprocess import bundle_matrix, positive_bundles, reduce
 
 Method = Literal["auto", "dp", "table", "milp"]
@@ -129,4 +129,4 @@ def table_clearing(
     return Clearing(bundles=whole.bundles, value=baseline + whole.gain, method=method), table
 
 
-__all__ = ["ClearingTimeout", "Method", "clear", "clear_reusing"]
+__all__ = ["Method", "clear", "clear_reusing"]

@@ -21,6 +21,7 @@ from seqmarket.clearing.generators.cats import arbitrary, paths, regions, schedu
 from seqmarket.clearing.generators.common import Generated, RoundBuilder
 from seqmarket.clearing.generators.legacy import binomial, decay, exponential, uniform, weighted_random
 from seqmarket.clearing.generators.synergy import rollup_synergy
+from seqmarket.errors import InvalidInput
 
 Generator = Callable[[int, int, np.random.Generator], RoundBuilder]
 
@@ -45,15 +46,15 @@ def generate(
     try:
         make = DISTRIBUTIONS[distribution]
     except KeyError:
-        raise ValueError(
+        raise InvalidInput(
             f"unknown distribution {distribution!r}; choose from {', '.join(DISTRIBUTIONS)}"
         ) from None
     if not 1 <= goods <= 256:
-        raise ValueError(f"goods must be between 1 and 256, got {goods}")
+        raise InvalidInput(f"goods must be between 1 and 256, got {goods}")
     if bids < 1:
-        raise ValueError(f"bids must be positive, got {bids}")
+        raise InvalidInput(f"bids must be positive, got {bids}")
     if precision < 1 or unit < 1:
-        raise ValueError("precision and unit must be positive integers")
+        raise InvalidInput("precision and unit must be positive integers")
     rng = np.random.default_rng(seed)
     builder = make(goods, bids, rng)
     return builder.finish(distribution=distribution, seed=seed, precision=precision, unit=unit, bids=bids)

@@ -33,6 +33,7 @@ import math
 import numpy as np
 
 from seqmarket.clearing.generators.common import RoundBuilder
+from seqmarket.errors import InvalidInput
 
 MAX_GOOD_VALUE = 100.0
 DEVIATION = 0.5
@@ -159,7 +160,7 @@ def paths(goods: int, bids: int, rng: np.random.Generator) -> RoundBuilder:
     while len(builder.entries) < bids:
         attempts += 1
         if attempts > 100 * bids:
-            raise ValueError(f"paths: {goods} links do not connect enough cities to make {bids} bids")
+            raise InvalidInput(f"paths: {goods} links do not connect enough cities to make {bids} bids")
         a, b = (int(x) for x in rng.choice(cities, size=2, replace=False))
         shortest = _shortest_path(adj, lengths, a, b)
         if shortest is None:
