@@ -12,7 +12,6 @@ export APE_DATA_FOLDER ?= $(CURDIR)/.cache/ape
 
 ROUND_ARGS ?=
 MECHANISM ?= sealed
-ROUND_SCRIPT = $(if $(filter lottery,$(MECHANISM)),lottery_round,$(if $(filter sealed,$(MECHANISM)),auction_round,$(error MECHANISM must be sealed or lottery, not '$(MECHANISM)')))
 NETWORK ?= $(shell test -x $(BIN)/anvil && echo ethereum:local:foundry || echo ethereum:local:test)
 
 .PHONY: setup round deploy test lint fuzz slither compile clean help
@@ -52,7 +51,7 @@ compile: setup
 	@$(BIN)/ape compile
 
 round: setup
-	@$(BIN)/ape run $(ROUND_SCRIPT) --network $(NETWORK) $(ROUND_ARGS)
+	@$(BIN)/ape run round --mechanism $(MECHANISM) --network $(NETWORK) $(ROUND_ARGS)
 
 deploy: setup
 	@$(BIN)/ape run deploy --network $(NETWORK)

@@ -5,10 +5,10 @@ from ape import accounts, chain
 from ape.cli import ConnectedProviderCommand, account_option
 from ape.logging import logger
 
-from seqmarket.chain.client import MarketClient
-from seqmarket.chain.config import MarketConfig
+from seqmarket.chain.config import SealedBidConfig
+from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.errors import ConfigError
-from seqmarket.revenue import SplitRule
+from seqmarket.protocol.rules import SplitRule
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Deploy a SealedBidMarket.")
@@ -40,8 +40,8 @@ from seqmarket.revenue import SplitRule
 )
 @click.option(
     "--split-rule",
-    type=click.Choice(["singleton-bids", "reserves"]),
-    default="singleton-bids",
+    type=click.Choice(["singleton-values", "reserves"]),
+    default="singleton-values",
     show_default=True,
 )
 @click.option(
@@ -81,7 +81,7 @@ def cli(
     if not reserves:
         reserves = (0,) * len(payouts)
     try:
-        config = MarketConfig(
+        config = SealedBidConfig(
             payouts=tuple(payouts),
             reserves=tuple(reserves),
             start_block=chain.blocks.height + start_in,
@@ -90,13 +90,13 @@ def cli(
             challenge_blocks=challenge_blocks,
             non_reveal_penalty=penalty,
             max_commits_per_bidder=max_commits,
-            split_rule=SplitRule.RESERVES if split_rule == "reserves" else SplitRule.SINGLETON_BIDS,
+            split_rule=SplitRule.RESERVES if split_rule == "reserves" else SplitRule.SINGLETON_VALUES,
             penalty_recipient=penalty_recipient or account.address,
         )
     except ConfigError as err:
         raise click.BadParameter(str(err)) from err
     try:
-        client = MarketClient.deploy(config, account)
+        client = SealedBidClient.deploy(config, account)
     except Exception as err:  # a message and exit status 1, not a traceback
         raise click.ClickException(f"deployment failed: {type(err).__name__}: {err}") from err
     click.echo(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from rich.table import Table
 from seqmarket.clearing import clear, rollups_of
 from seqmarket.clearing.generators import DISTRIBUTIONS, generate
 from seqmarket.clearing.io import dump_instance, load_instance
+from seqmarket.clearing.partition_view import PartKind, partition_view
 from seqmarket.clearing.solver import Method
 from seqmarket.clearing.vcg import vcg
 from seqmarket.errors import ClearingTimeout, InvalidInstance
@@ -21,7 +23,7 @@ from seqmarket.errors import ClearingTimeout, InvalidInstance
 def main() -> None:
     """seqmarket: a combinatorial market for rollup sequencing slots.
 
-    The main job (a full round on a local chain) is `make round`; this command offers the pieces.
+    The round job (a full market round on a local chain) is `make round`; this command offers the pieces.
     """
 
 
@@ -44,34 +46,30 @@ def clear_command(file: Path, method: Method, time_limit: float | None, with_vcg
     instance = book.instance
     try:
         started = time.perf_counter()
-        result = clear(instance, method=method, time_limit=time_limit)
-        elapsed = time.perf_counter() - started
         outcome = None
-        if with_vcg:
-            started = time.perf_counter()
-            outcome = vcg(instance.reserves, book.bids, time_limit=time_limit)
-            vcg_elapsed = time.perf_counter() - started
+        if with_vcg:  # VCG clears the round itself: one clearing serves both tables
+            forced = None if method == "auto" else partial(clear, method=method, time_limit=time_limit)
+            outcome = vcg(instance.reserves, book.bids, forced, time_limit=time_limit)
+            result = outcome.clearing
+        else:
+            result = clear(instance, method=method, time_limit=time_limit)
+        elapsed = time.perf_counter() - started
     except ClearingTimeout as err:
         raise click.ClickException(str(err)) from err
 
     table = Table(title=f"Optimal partition of {file.name}")
     for col in ("bundle", "value", "sold to"):
         table.add_column(col, justify="right" if col == "value" else "left")
-    covered = 0
-    for bundle in result.bundles:
-        covered |= bundle
-        table.add_row(str(rollups_of(bundle)), str(instance.bids[bundle]), book.holders[bundle])
-    sold = set(instance.sold_singletons(result.bundles))
-    for i in range(instance.n):
-        if not covered >> i & 1:
-            holder = book.holders[1 << i] if i in sold else "unsold (reserve)"
-            table.add_row(f"[{i}]", str(instance.singleton_value(i)), holder)
+    for part in partition_view(instance, result.bundles):
+        holder = "unsold (reserve)" if part.kind == PartKind.UNSOLD else book.holders[part.bundle]
+        table.add_row(str(rollups_of(part.bundle)), str(part.value), holder)
     table.add_section()
-    table.add_row("value", str(result.value), f"{result.method}, {elapsed * 1000:.1f} ms")
+    timing = f"{elapsed * 1000:.1f} ms" + (" with VCG" if outcome else "")
+    table.add_row("value", str(result.value), f"{result.method}, {timing}")
     console = Console()
     console.print(table)
     if outcome is not None:
-        payments = Table(title=f"VCG payments ({vcg_elapsed * 1000:.1f} ms for all winners)")
+        payments = Table(title="VCG payments")
         for col in ("bidder", "bundles", "bid", "W(-i)", "pays"):
             payments.add_column(col, justify="left" if col in ("bidder", "bundles") else "right")
         for p in outcome.payments:
@@ -115,11 +113,11 @@ def status_command(market: str, round_: int, network: str) -> None:
     """
     from ape import networks
 
-    from seqmarket.chain.client import MarketClient
+    from seqmarket.chain.sealed_bid_client import SealedBidClient
 
     try:
         with networks.parse_network_choice(network):
-            client = MarketClient.at(market)
+            client = SealedBidClient.at(market)
             phase = client.phase(round_)
             bundles, value = client.best_partition(round_)
             console = Console()
@@ -127,9 +125,9 @@ def status_command(market: str, round_: int, network: str) -> None:
                 f"round {round_}: {phase.name.lower()}; best partition {[rollups_of(b) for b in bundles]}"
                 f" worth {value} wei"
             )
-            if client.contract.resultOf(round_).finalized:
-                for i in range(client.rollup_count):
-                    console.print(f"  rollup {i}: {client.sequencer_of(round_, i)}")
+            if client.is_finalized(round_):
+                for i, sequencer in enumerate(client.sequencers(round_)):
+                    console.print(f"  rollup {i}: {sequencer}")
     except Exception as err:  # a message, not a traceback
         raise click.ClickException(f"{type(err).__name__}: {err}") from err
 

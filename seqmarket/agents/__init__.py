@@ -1,1 +1,2 @@
-"""Bidder agents: valuation models and strategies. Decisions are pure; chain actions go through a client."""
+"""Participants' decisions: valuation models and bidding strategies, as pure functions of what a
+market shows them. They never touch a chain; the round drivers (seqmarket.rounds) carry out their plans."""

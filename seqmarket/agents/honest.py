@@ -1,20 +1,13 @@
-"""The honest bidder: bids on bundles it values, commits, and always reveals."""
+"""The honest sealed bidder: bids on bundles it values, locks more than it bids, and always reveals."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 from seqmarket.agents.valuation import SynergyValuation
 from seqmarket.clearing import rollups_of
-
-if TYPE_CHECKING:
-    from ape.api import AccountAPI
-
-    from seqmarket.chain.client import MarketClient
-    from seqmarket.chain.commitment import SealedBid
 
 
 @dataclass(frozen=True)
@@ -45,14 +38,12 @@ class HonestBidder:
     """
 
     name: str
-    account: AccountAPI
     valuation: SynergyValuation
     shading: float = 0.1
     max_bids: int = 4
-    sealed: list[SealedBid] = field(default_factory=list)
 
     def plan(self, rng: random.Random, penalty: int) -> list[PlannedBid]:
-        """Pure decision: which bundles to bid on, how much, and how much collateral to show."""
+        """Which bundles to bid on, how much, and how much collateral to show (at least ``penalty``)."""
         plans = []
         for bundle in candidate_bundles(self.valuation.interest)[: self.max_bids]:
             amount = int(self.valuation.value(bundle) * (1 - self.shading))
@@ -61,18 +52,3 @@ class HonestBidder:
             lock = max(int(amount * rng.uniform(1.05, 1.5)), penalty, 1)
             plans.append(PlannedBid(bundle, amount, lock))
         return plans
-
-    def commit(self, client: MarketClient, round_: int, rng: random.Random) -> list[SealedBid]:
-        """Seal and commit this round's bids, depositing exactly the collateral they lock."""
-        penalty = int(client.contract.nonRevealPenalty())
-        self.sealed = [
-            client.seal(self.account, round_, p.bundle, p.amount, p.lock) for p in self.plan(rng, penalty)
-        ]
-        for sealed in self.sealed:
-            client.commit(self.account, sealed, value=sealed.lock)
-        return self.sealed
-
-    def reveal(self, client: MarketClient) -> None:
-        """Open every commitment made this round."""
-        for sealed in self.sealed:
-            client.reveal(self.account, sealed)

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Protocol
 
 from seqmarket.agents.honest import candidate_bundles
 from seqmarket.agents.valuation import SynergyValuation
-from seqmarket.pricing import PriceCurve
+from seqmarket.protocol.pricing import PriceCurve
 
-if TYPE_CHECKING:
-    from ape.api import AccountAPI
 
-    from seqmarket.chain.lottery_client import LotteryClient
+class TicketBook(Protocol):
+    """What a lottery market shows a buyer during a round's sale."""
+
+    @property
+    def price_curve(self) -> PriceCurve: ...
+
+    @property
+    def per_bidder_cap(self) -> int: ...
+
+    def base_price(self, bundle: int, round_: int) -> int: ...
+
+    def tickets_sold(self, round_: int, bundle: int) -> int: ...
 
 
 def tickets_worth_buying(
@@ -43,30 +52,25 @@ class LotteryBidder:
     """Buys tickets on its most valuable bundles; never pays more for a ticket than the chance it adds."""
 
     name: str
-    account: AccountAPI
     valuation: SynergyValuation
     max_bundles: int = 2
-    bought: dict[int, int] = field(default_factory=dict)
 
     def targets(self) -> list[int]:
         """The bundles it competes for: its most valuable candidates."""
         ranked = sorted(candidate_bundles(self.valuation.interest), key=self.valuation.value, reverse=True)
         return ranked[: self.max_bundles]
 
-    def buy(self, client: LotteryClient, round_: int) -> dict[int, int]:
-        """Buy this round's tickets; returns tickets bought per bundle."""
-        curve = client.price_curve
-        cap = int(client.contract.perBidderCap())
-        self.bought = {}
+    def orders(self, book: TicketBook, round_: int) -> dict[int, int]:
+        """Tickets to buy now, per bundle (its target bundles are distinct, so each order stands alone)."""
+        wanted = {}
         for bundle in self.targets():
             count = tickets_worth_buying(
                 self.valuation.value(bundle),
-                curve,
-                client.base_price(bundle, round_),
-                client.tickets_sold(round_, bundle),
-                cap,
+                book.price_curve,
+                book.base_price(bundle, round_),
+                book.tickets_sold(round_, bundle),
+                book.per_bidder_cap,
             )
             if count:
-                client.buy(self.account, round_, bundle, count)
-                self.bought[bundle] = count
-        return self.bought
+                wanted[bundle] = count
+        return wanted

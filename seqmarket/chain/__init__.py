@@ -1,1 +1,5 @@
-"""Chain side: deployment, the market client, commitments. Calls into the pure logic, never the reverse."""
+"""Chain side: deployment configurations, the market clients and local roles.
+
+Everything here talks to a deployed contract through ape; it calls into the pure layers (protocol,
+clearing), never the reverse.
+"""

@@ -1,20 +1,12 @@
-"""Deployment configuration of a SealedBidMarket, validated before it reaches the chain."""
+"""Deployment configurations of both markets, validated before they reach the chain."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 from seqmarket.errors import ConfigError
-from seqmarket.pricing import LN2_WAD, WAD, Curve, PriceCurve
-from seqmarket.revenue import SplitRule
-
-
-class PaymentRule(IntEnum):
-    """What winners pay (same numbering as the contract's enum)."""
-
-    FIRST_PRICE = 0
-    VCG = 1
+from seqmarket.protocol.pricing import LN2_WAD, WAD, Curve, PriceCurve
+from seqmarket.protocol.rules import PaymentRule, SplitRule
 
 
 def _check_rollups(payouts: tuple[str, ...], reserves: tuple[int, ...]) -> None:
@@ -29,8 +21,8 @@ def _check_rollups(payouts: tuple[str, ...], reserves: tuple[int, ...]) -> None:
 
 
 @dataclass(frozen=True)
-class MarketConfig:
-    """Everything fixed at deployment. Phase lengths are in blocks."""
+class SealedBidConfig:
+    """Everything fixed at deployment of a SealedBidMarket. Phase lengths are in blocks."""
 
     payouts: tuple[str, ...]
     reserves: tuple[int, ...]
@@ -40,7 +32,7 @@ class MarketConfig:
     challenge_blocks: int = 5
     non_reveal_penalty: int = 10**15
     max_commits_per_bidder: int = 8
-    split_rule: SplitRule = SplitRule.SINGLETON_BIDS
+    split_rule: SplitRule = SplitRule.SINGLETON_VALUES
     payment_rule: PaymentRule = PaymentRule.FIRST_PRICE
     penalty_recipient: str = field(default="")
 
@@ -94,7 +86,7 @@ class LotteryConfig:
     price_floor: int = 10**12
     per_bidder_cap: int = 0
     max_rearms: int = 1
-    split_rule: SplitRule = SplitRule.SINGLETON_BIDS
+    split_rule: SplitRule = SplitRule.SINGLETON_VALUES
 
     def __post_init__(self) -> None:
         _check_rollups(self.payouts, self.reserves)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ClassVar
 
 from ape.api import AccountAPI, ReceiptAPI
 
-from seqmarket.chain.client import MarketClientBase
+from seqmarket.chain.client import MarketClient
 from seqmarket.chain.config import LotteryConfig
 from seqmarket.clearing import Instance
-from seqmarket.pricing import Curve, PriceCurve
+from seqmarket.protocol.pricing import Curve, PriceCurve
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class TicketPurchase:
 
 @dataclass(frozen=True)
 class DrawState:
+    """A round's draw: its target block, re-arms so far, whether drawn, voided and finalized, the seed."""
+
     target: int
     rearms: int
     drawn: bool
@@ -46,7 +49,7 @@ class LotteryWin:
 
 
 @dataclass
-class LotteryClient(MarketClientBase):
+class LotteryClient(MarketClient):
     """Client of a LotteryMarket."""
 
     contract_name: ClassVar[str] = "LotteryMarket"
@@ -71,11 +74,23 @@ class LotteryClient(MarketClientBase):
         return self._send("claimRefund", buyer, "claimRefund", round_, bundle)
 
     # ------------------------------------------------------------------ reads
-    @property
+    @cached_property
     def price_curve(self) -> PriceCurve:
         """The deployed curve, as the Python mirror that reproduces its prices to the wei."""
         c = self.contract
         return PriceCurve(int(c.targetTickets()), Curve(int(c.curve())), int(c.beta()), int(c.gamma()))
+
+    @cached_property
+    def per_bidder_cap(self) -> int:
+        """Tickets one address may hold per bundle and round (0: no cap)."""
+        return int(self.contract.perBidderCap())
+
+    def paid_by(self, round_: int, bundle: int, buyer: str) -> int:
+        """What ``buyer`` paid for ``bundle``'s tickets in ``round_`` (its refund if the bundle loses)."""
+        return int(self.contract.paidBy(round_, bundle, buyer))
+
+    def is_finalized(self, round_: int) -> bool:
+        return self.draw_state(round_).finalized
 
     def quote(self, round_: int, bundle: int, count: int) -> int:
         return int(self.contract.quote(round_, bundle, count))

@@ -1,0 +1,143 @@
+"""SealedBidClient: collateral, sealed bids, VCG counterfactual claims and release on a SealedBidMarket."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar
+
+from ape import chain
+from ape.api import AccountAPI, ReceiptAPI
+
+from seqmarket.chain.client import MarketClient, Sale
+from seqmarket.chain.config import SealedBidConfig
+from seqmarket.clearing import Bid, Instance
+from seqmarket.protocol.commitment import SealedBid
+from seqmarket.protocol.rules import PaymentRule
+
+
+@dataclass(frozen=True)
+class StoredBid:
+    """A bid as the contract keeps it; amount 0 means none."""
+
+    amount: int
+    order: int
+    bidder: str
+
+
+@dataclass
+class SealedBidClient(MarketClient):
+    """Client of a SealedBidMarket: collateral, sealed bids, VCG counterfactuals, release."""
+
+    contract_name: ClassVar[str] = "SealedBidMarket"
+
+    @classmethod
+    def deploy(cls, config: SealedBidConfig, deployer: AccountAPI) -> SealedBidClient:
+        """Deploy a new sealed-bid market with ``config``."""
+        return cls._deploy(config.as_struct(), deployer)
+
+    def deposit(self, bidder: AccountAPI, amount: int) -> ReceiptAPI:
+        return self._send("deposit", bidder, "deposit", value=amount)
+
+    def seal(self, bidder: AccountAPI, round_: int, bundle: int, amount: int, lock: int) -> SealedBid:
+        """Prepare a sealed bid (nothing is sent)."""
+        return SealedBid.seal(chain.chain_id, self.address, round_, bidder.address, bundle, amount, lock)
+
+    def commit(self, bidder: AccountAPI, sealed: SealedBid, value: int = 0) -> ReceiptAPI:
+        """Post a sealed bid's commitment and lock its collateral (``value`` is deposited first)."""
+        return self._send(
+            "commit", bidder, "commit", sealed.round, sealed.commitment, sealed.lock, value=value
+        )
+
+    def reveal(self, bidder: AccountAPI, sealed: SealedBid) -> ReceiptAPI:
+        return self._send("reveal", bidder, "reveal", sealed.round, sealed.bundle, sealed.amount, sealed.salt)
+
+    def claim_counterfactual(
+        self, claimant: AccountAPI, round_: int, bidder: str, bundles: Sequence[int]
+    ) -> ReceiptAPI:
+        """Claim W(-bidder) with a partition valued without ``bidder``'s bids (VCG markets)."""
+        return self._send(
+            "claimCounterfactual", claimant, "claimCounterfactual", round_, bidder, list(bundles)
+        )
+
+    def release(self, caller: AccountAPI, round_: int, bidder: str) -> ReceiptAPI:
+        return self._send("release", caller, "release", round_, bidder)
+
+    def withdraw_collateral(self, bidder: AccountAPI, amount: int) -> ReceiptAPI:
+        return self._send("withdrawCollateral", bidder, "withdrawCollateral", amount, bidder.address)
+
+    # ------------------------------------------------------------------ reads
+    def revealed_bids(self, round_: int) -> list[tuple[str, int, int]]:
+        """(bidder, bundle, amount) of every bid revealed in ``round_``, in reveal order."""
+        logs = self._logs("Revealed", round_)
+        return [(str(log.bidder), int(log.bundle), int(log.amount)) for log in logs if int(log.amount) > 0]
+
+    def bids(self, round_: int) -> list[Bid]:
+        """The bids the contract keeps for ``round_``: the top two from distinct bidders per bundle.
+
+        That is all clearing and VCG need: without bidder i, each bundle's value is its best bid
+        from anyone else, which is one of these two.
+        """
+        kept = []
+        for bundle in sorted({bundle for _, bundle, _ in self.revealed_bids(round_)}):
+            for stored in self.top_bids(round_, bundle):
+                if stored.amount:
+                    kept.append(Bid(stored.bidder, bundle, stored.amount, stored.order))
+        return kept
+
+    def instance(self, round_: int) -> Instance:
+        """The round's clearing instance: reserves and best bid per bundle, read from the contract."""
+        return Instance.from_bids(self.reserves(round_), self.bids(round_))
+
+    def top_bids(self, round_: int, bundle: int) -> tuple[StoredBid, StoredBid]:
+        """Best and second-best bids (distinct bidders) kept for exactly ``bundle``."""
+        best, second = self.contract.topBids(round_, bundle)
+        return StoredBid(*map(_int_or_str, best)), StoredBid(*map(_int_or_str, second))
+
+    def sales(self, round_: int) -> list[Sale]:
+        return [
+            Sale(int(log.bundle), str(log.winner), int(log.bid), int(log.price))
+            for log in self._logs("BundleSold", round_)
+        ]
+
+    @cached_property
+    def payment_rule(self) -> PaymentRule:
+        return PaymentRule(int(self.contract.paymentRule()))
+
+    @cached_property
+    def non_reveal_penalty(self) -> int:
+        """What each unopened commitment costs its bidder at release."""
+        return int(self.contract.nonRevealPenalty())
+
+    @cached_property
+    def max_commits_per_bidder(self) -> int:
+        return int(self.contract.maxCommitsPerBidder())
+
+    @cached_property
+    def penalty_recipient(self) -> str:
+        return str(self.contract.penaltyRecipient())
+
+    def is_finalized(self, round_: int) -> bool:
+        return bool(self.contract.resultOf(round_).finalized)
+
+    def counterfactual_value(self, round_: int, bidder: str) -> int:
+        return int(self.contract.counterfactualValue(round_, bidder))
+
+    def collateral(self, bidder: str) -> tuple[int, int]:
+        """(total, locked) collateral of ``bidder``."""
+        return int(self.contract.collateralOf(bidder)), int(self.contract.lockedOf(bidder))
+
+    def owed_to(self, accounts: Sequence[str]) -> int:
+        """Collateral plus credits of ``accounts`` and of every rollup payout and the penalty recipient.
+
+        With every participant named this must equal balance(): no wei created or lost.
+        """
+        everyone = set(accounts)
+        everyone.update(self.payouts())
+        everyone.add(self.penalty_recipient)
+        return sum(int(self.contract.collateralOf(a)) + self.credit(a) for a in everyone)
+
+
+def _int_or_str(value: Any) -> Any:
+    return value if isinstance(value, str) else int(value)

@@ -1,0 +1,70 @@
+"""The clearing operator: reads a round's bids (or ticket revenues), clears them exactly, proposes.
+
+It holds no special power: its proposal is checked on-chain and anyone may replace it with a better one.
+In a VCG market it also claims every winner's W(-i), from the same computation that cleared the round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ape.api import AccountAPI
+
+from seqmarket.chain.client import MarketClient
+from seqmarket.chain.sealed_bid_client import SealedBidClient
+from seqmarket.clearing import Clearing, Instance, clear
+from seqmarket.clearing.vcg import vcg
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the operator computed and sent for a round."""
+
+    instance: Instance
+    clearing: Clearing
+    proposed: bool
+    #: W(-i) per winner, in VCG markets (claimed on-chain where it beat the standing claim).
+    counterfactuals: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ClearingOperator:
+    """Computes the optimal partition off-chain and proposes it if it beats the standing one."""
+
+    client: MarketClient
+    account: AccountAPI
+
+    def submit(self, round_: int) -> Submission:
+        """Clear ``round_`` and propose the result when it is better than the partition standing."""
+        instance = self.client.instance(round_)
+        clearing = clear(instance)
+        return Submission(instance, clearing, self._propose(round_, clearing))
+
+    def _propose(self, round_: int, clearing: Clearing) -> bool:
+        _, standing = self.client.best_partition(round_)
+        if clearing.value <= standing:
+            return False
+        self.client.propose(self.account, round_, clearing.bundles)
+        return True
+
+
+@dataclass
+class VcgOperator(ClearingOperator):
+    """The operator of a VCG market: proposes, then claims W(-i) for every winner.
+
+    A winner nobody claimed for pays as if W(-i) were the floor W - b_i, so every claim the contract does
+    not already hold is sent. Non-winners pay nothing whatever their W(-i), so they need no claim.
+    """
+
+    client: SealedBidClient
+
+    def submit(self, round_: int) -> Submission:
+        reserves, bids = self.client.reserves(round_), self.client.bids(round_)
+        outcome = vcg(reserves, bids)
+        proposed = self._propose(round_, outcome.clearing)
+        claims = {}
+        for payment in outcome.payments:
+            if payment.welfare_without > self.client.counterfactual_value(round_, payment.bidder):
+                self.client.claim_counterfactual(self.account, round_, payment.bidder, payment.counterfactual)
+            claims[payment.bidder] = payment.welfare_without
+        return Submission(Instance.from_bids(reserves, bids), outcome.clearing, proposed, claims)

@@ -1,0 +1,1 @@
+"""Helpers shared by the test folders: hypothesis strategies (pure) and on-chain fixtures."""
