@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from rich.console import Console
@@ -96,3 +101,62 @@ def test_lottery_job_prints_every_step_and_balances():
     ):
         assert heading in text
     assert len(outcomes) == 1 and outcomes[0].wins
+
+
+def test_two_jobs_at_once_leave_a_foreign_anvil_alone(tmp_path):
+    """A user's own anvil on 8545 and a second job running: each job starts its own chain on a free port."""
+    anvil = shutil.which("anvil") or str(ROOT / "node_modules" / ".bin" / "anvil")
+    port = 8545 if _free(8545) else _free_port()
+    foreign = subprocess.Popen(
+        [anvil, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_for(port)
+        before = _rpc(port, "eth_blockNumber")
+        network = ("--network", "ethereum:local:foundry", "--rollups", "3", "--bidders", "2")
+        jobs = [
+            subprocess.Popen(
+                [APE, "run", "round", *network],
+                cwd=ROOT,
+                env={**os.environ, "NO_COLOR": "1"},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outputs = [job.communicate(timeout=300)[0] for job in jobs]
+        assert [job.returncode for job in jobs] == [0, 0], outputs
+        assert all("books balance to the wei" in out for out in outputs)
+        assert _rpc(port, "eth_blockNumber") == before  # nothing was sent to the foreign chain
+    finally:
+        foreign.terminate()
+        foreign.wait()
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while _free(port):
+        assert time.monotonic() < deadline, f"anvil did not start on port {port}"
+        time.sleep(0.1)
+
+
+def _rpc(port: int, method: str) -> str:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}",
+        data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": []}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return str(json.load(response)["result"])
