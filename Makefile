@@ -1,32 +1,45 @@
 # seqmarket: every target does its own set-up, and every target is safe to run twice.
-#   make round   run one full sealed-bid market round on a local chain (anvil, or eth-tester without it)
-#                (MECHANISM=lottery: lottery rounds for the three price curves; options in ROUND_ARGS)
-#   make test    lint, type-check, fuzz and analyse the contracts, and run the whole test suite
+# Set-up keeps its state inside this checkout (.venv/, node_modules/, .cache/); `make clean` removes it.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
-# Ape keeps its data (compiler caches, accounts) inside the project so runs don't depend on ~/.ape.
-export APE_DATA_FOLDER ?= $(CURDIR)/.cache/ape
 
 ROUND_ARGS ?=
 MECHANISM ?= sealed
 NETWORK ?= $(shell test -x $(BIN)/anvil && echo ethereum:local:foundry || echo ethereum:local:test)
 
-.PHONY: setup round deploy test lint fuzz slither compile clean help
+# A .venv made by another Python (the project needs 3.11) is rebuilt rather than kept failing.
+ifneq ($(wildcard $(BIN)/python),)
+ifneq ($(shell $(BIN)/python -c 'import sys; print(sys.version_info[:2] == (3, 11))' 2>/dev/null),True)
+$(info .venv was made with $(shell $(BIN)/python --version 2>&1); seqmarket needs Python 3.11: rebuilding .venv)
+$(shell rm -rf $(VENV))
+endif
+endif
 
-help:
-	@sed -n '1,4p' Makefile | sed 's/^# \{0,1\}//'
+.PHONY: help setup round deploy test lint fuzz slither compile clean bench-clearing
 
-setup: $(VENV)/.installed node_modules/.installed $(BIN)/anvil
+help: ## list the targets
+	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  Options: MECHANISM=sealed|lottery and ROUND_ARGS=\"...\" for round (ape run round --help),"
+	@echo "           FORGE_ARGS for fuzz, TEST_ARGS for test, BENCH_ARGS for bench-clearing."
+
+setup: $(VENV)/.installed node_modules/.installed $(BIN)/anvil ## install everything into this checkout (done by every target)
+	@$(BIN)/python toolchain/checkout_env.py
 	@$(BIN)/python toolchain/register_solc.py
 
 $(VENV)/.installed: pyproject.toml constraints.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	@echo "installing Python packages into $(VENV) (first run takes a few minutes)..."
+	@command -v $(PYTHON) >/dev/null || { echo "seqmarket needs Python 3.11: install it, or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing Python packages into $(VENV) (first run: a few minutes; log in .cache/pip.log)"
+	@mkdir -p .cache
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@$(BIN)/python -m pip install --progress-bar off -c constraints.txt -e ".[dev]" 2>&1 \
+	  | tee .cache/pip.log | { grep --line-buffered -E '^(Collecting|Installing collected)' || true; } \
+	  | awk '/^Collecting/ {n++; printf "\r  %d packages resolved", n; fflush()} /^Installing/ {printf "\r  %d packages resolved, installing...\n", n; fflush()}' \
+	  || { echo; tail -n 20 .cache/pip.log >&2; exit 1; }
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -47,39 +60,41 @@ $(BIN)/anvil: node_modules/.installed $(VENV)/.installed
 	@ln -sf "$(CURDIR)/toolchain/solc-adapter.js" $(BIN)/solc
 	@touch -c $@
 
-compile: setup
+compile: setup ## compile the contracts with ape
 	@$(BIN)/ape compile
 
-round: setup
+round: setup ## the round job: a full market round on a local chain (MECHANISM=lottery, ROUND_ARGS)
 	@$(BIN)/ape run round --mechanism $(MECHANISM) --network $(NETWORK) $(ROUND_ARGS)
 
-deploy: setup
+deploy: setup ## deploy a SealedBidMarket on a local chain (ape run deploy --help)
 	@$(BIN)/ape run deploy --network $(NETWORK)
 
-lint: setup
-	@$(BIN)/ruff check seqmarket scripts tests
-	@$(BIN)/ruff format --check seqmarket scripts tests
+lint: setup ## ruff and mypy
+	@$(BIN)/ruff check seqmarket scripts tests benchmarks toolchain
+	@$(BIN)/ruff format --check seqmarket scripts tests benchmarks toolchain
 	@$(BIN)/mypy
 
-# Fuzz and invariant tests of the contracts (tests/forge, settings in foundry.toml).
-fuzz: setup
-	@forge test $(FORGE_ARGS)
+fuzz: setup ## forge fuzz and invariant tests of the contracts (FORGE_ARGS)
+	@forge test --show-progress $(FORGE_ARGS)
 
 # Static analysis of contracts/ (exclusions: slither.config.json, reasons: README). slither drives
 # `forge build` after a `forge clean`: give it its own output folders so the fuzz build cache survives.
-slither: setup
+slither: setup ## slither static analysis of the contracts
 	@FOUNDRY_OUT=.cache/forge/slither/out FOUNDRY_CACHE_PATH=.cache/forge/slither/cache $(BIN)/slither .
 
-test: lint fuzz slither
-	@$(BIN)/ape test tests $(TEST_ARGS)
+test: setup ## everything CI runs: lint, fuzz, slither, the pytest suite (stages timed)
+	@toolchain/stages.sh \
+	  lint "$(MAKE) --no-print-directory lint" \
+	  fuzz "$(MAKE) --no-print-directory fuzz" \
+	  slither "$(MAKE) --no-print-directory slither" \
+	  pytest "$(BIN)/ape test tests $(TEST_ARGS)"
 
-clean:
-	rm -rf $(VENV) node_modules .build .cache
+clean: ## remove everything set-up made in this checkout
+	rm -rf $(VENV) node_modules .build .cache build dist
 
-# Clearing benchmark (issue 4): engine vs plain scipy MILP on CATS instances, checked against SCIP.
+# Clearing benchmark: engine vs plain scipy MILP on CATS instances, checked against SCIP.
 # Takes about an hour on 2 cores; results and table go to benchmarks/results/ (see benchmarks/README.md).
 BENCH_ARGS ?=
-.PHONY: bench-clearing
-bench-clearing: setup
+bench-clearing: setup ## the clearing benchmark (about an hour; BENCH_ARGS)
 	@$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	@$(BIN)/python benchmarks/clearing.py --out benchmarks/results/clearing.json $(BENCH_ARGS)

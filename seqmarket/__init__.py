@@ -1,3 +1,3 @@
 """seqmarket: a market in which rollups sell sequencing slots to sequencers bidding on bundles."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

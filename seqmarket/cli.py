@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from seqmarket import __version__
 from seqmarket.clearing import clear, rollups_of
 from seqmarket.clearing.generators import DISTRIBUTIONS, generate
 from seqmarket.clearing.io import dump_instance, load_instance
@@ -20,6 +21,7 @@ from seqmarket.errors import ClearingTimeout, InvalidInstance
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="seqmarket")
 def main() -> None:
     """seqmarket: a combinatorial market for rollup sequencing slots.
 
