@@ -37,8 +37,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@mkdir -p .cache
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(BIN)/python -m pip install --progress-bar off -c constraints.txt -e ".[dev]" 2>&1 \
-	  | tee .cache/pip.log | { grep --line-buffered -E '^(Collecting|Installing collected)' || true; } \
-	  | awk '/^Collecting/ {n++; printf "\r  %d packages resolved", n; fflush()} /^Installing/ {printf "\r  %d packages resolved, installing...\n", n; fflush()}' \
+	  | tee .cache/pip.log | { grep --line-buffered -E '^(Collecting|Requirement already satisfied|Installing collected)' || true; } \
+	  | awk -v tty=$$([ -t 1 ] && echo 1) '/^(Collecting|Requirement already satisfied)/ {n++; if (tty) {printf "\r  %d packages resolved", n; fflush()}} \
+	      /^Installing/ {printf "%s  %d packages resolved, installing...\n", (tty ? "\r" : ""), n; fflush()}' \
 	  || { echo; tail -n 20 .cache/pip.log >&2; exit 1; }
 	@touch $@
 
