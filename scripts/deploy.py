@@ -2,16 +2,19 @@
 
 import click
 from ape import accounts, chain
-from ape.cli import ConnectedProviderCommand, account_option
-from ape.logging import logger
+from ape.cli import ConnectedProviderCommand, account_option, verbosity_option
 
 from seqmarket.chain.config import SealedBidConfig
+from seqmarket.chain.logs import ape_logs_to_stderr
 from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.errors import ConfigError
 from seqmarket.protocol.rules import SplitRule
 
+ape_logs_to_stderr()
+
 
 @click.command(cls=ConnectedProviderCommand, short_help="Deploy a SealedBidMarket.")
+@verbosity_option(default="WARNING")
 @account_option(prompt=False)
 @click.option("--payout", "payouts", multiple=True, help="Rollup payout address, once per rollup (in order).")
 @click.option("--reserve", "reserves", multiple=True, type=int, help="Reserve in wei, once per rollup.")
@@ -64,7 +67,6 @@ def cli(
 ):
     """Deploy a market. On a local network, rollup payouts default to funded test accounts; on any other
     network pass --payout and --reserve once per rollup."""
-    logger.set_level("WARNING")
     if account is None:
         if not network.is_local:
             raise click.UsageError("choose the deploying account with --account ALIAS")

@@ -2,13 +2,15 @@
 printed step by step; `make round` runs it."""
 
 import click
-from ape.cli import ConnectedProviderCommand
-from ape.logging import logger
-from rich.console import Console
+from ape.cli import ConnectedProviderCommand, verbosity_option
 
 from seqmarket.chain.local import TEST_ACCOUNTS
+from seqmarket.chain.logs import ape_logs_to_stderr
 from seqmarket.jobs.lottery import LotteryJob, run_lottery_job
-from seqmarket.jobs.sealed import SealedJob, run_sealed_job
+from seqmarket.jobs.output import make_console, print_json
+from seqmarket.jobs.report import JobReport, LotteryReport, SealedReport, StepLog
+from seqmarket.jobs.results import lottery_document, sealed_document
+from seqmarket.jobs.sealed import SealedJob, rule_name, run_sealed_job
 from seqmarket.protocol.pricing import Curve
 from seqmarket.protocol.rules import PaymentRule, SplitRule
 
@@ -18,8 +20,11 @@ PAYMENT_RULES = {rule.name.lower().replace("_", "-"): rule for rule in PaymentRu
 LOTTERY_ONLY = ("curve", "rounds", "target", "cap")
 SEALED_ONLY = ("payment_rule",)
 
+ape_logs_to_stderr()
+
 
 @click.command(cls=ConnectedProviderCommand, short_help="Run the round job on a local chain.")
+@verbosity_option(default="WARNING")
 @click.option(
     "--mechanism",
     type=click.Choice(["sealed", "lottery"]),
@@ -70,9 +75,22 @@ SEALED_ONLY = ("payment_rule",)
     type=click.IntRange(0),
     help="Lottery: tickets per bidder per bundle (0: none).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md), not tables.")
 @click.pass_context
 def cli(
-    ctx, network, mechanism, rollups, bidders, seed, split_rule, payment_rule, curve, rounds, target, cap
+    ctx,
+    network,
+    mechanism,
+    rollups,
+    bidders,
+    seed,
+    split_rule,
+    payment_rule,
+    curve,
+    rounds,
+    target,
+    cap,
+    as_json,
 ):
     """The round job: deploy a market, let honest agents bid, clear the round off-chain and propose the
     optimal partition, settle, have everyone withdraw, and print each step.
@@ -84,6 +102,7 @@ def cli(
 
     Checks that the chain's result equals the off-chain one and that the market ends holding exactly zero
     wei; exits non-zero otherwise. Runs on a local chain only (it mines blocks to move through phases).
+    With --json the tables give way to one JSON document on stdout; progress goes to stderr.
     """
     if not network.is_local:
         raise click.UsageError("the round job mines blocks to move through phases: use a local network")
@@ -102,13 +121,21 @@ def cli(
         job = LotteryJob(**common, rounds=rounds, target_tickets=target, per_bidder_cap=cap)
     if job.rollups + job.bidders + 2 > TEST_ACCOUNTS:
         raise click.BadParameter(f"rollups + bidders must be at most {TEST_ACCOUNTS - 2}")
-    logger.set_level("WARNING")
-    console = Console()
+    progress = StepLog(make_console(stderr=True)) if as_json else None
+    console = make_console()
     try:
         if isinstance(job, SealedJob):
-            run_sealed_job(job, console)
-        else:
-            for chosen in CURVES.values() if curve == "all" else [CURVES[curve]]:
-                run_lottery_job(job, chosen, console)
+            report: JobReport = progress or SealedReport(console, rule_name(job.payment_rule))
+            sealed = run_sealed_job(job, report)
+            if as_json:
+                print_json(sealed_document(sealed))
+            return
+        results = []
+        for chosen in CURVES.values() if curve == "all" else [CURVES[curve]]:
+            results.append(
+                run_lottery_job(job, chosen, progress or LotteryReport(console, job.target_tickets))
+            )
+        if as_json:
+            print_json(lottery_document(results))
     except Exception as err:  # every failure ends with a message and exit status 1, not a traceback
         raise click.ClickException(f"{type(err).__name__}: {err}") from err

@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from seqmarket import __version__
 from seqmarket.clearing import clear, rollups_of
@@ -18,6 +17,9 @@ from seqmarket.clearing.partition_view import PartKind, partition_view
 from seqmarket.clearing.solver import Method
 from seqmarket.clearing.vcg import vcg
 from seqmarket.errors import ClearingTimeout, InvalidInstance
+from seqmarket.jobs.output import make_console, print_json, table, wei
+
+JSON_HELP = "Print one JSON document (docs/json.md) instead of tables."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,9 +36,16 @@ def main() -> None:
 @click.option("--method", type=click.Choice(["auto", "dp", "milp"]), default="auto", show_default=True)
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per exact solve.")
 @click.option(
-    "--vcg/--no-vcg", "with_vcg", default=True, show_default=True, help="Also compute VCG payments."
+    "--vcg/--no-vcg",
+    "with_vcg",
+    default=True,
+    show_default=True,
+    help="Also compute every winner's VCG payment (one more solve per winner on hard instances).",
 )
-def clear_command(file: Path, method: Method, time_limit: float | None, with_vcg: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def clear_command(
+    file: Path, method: Method, time_limit: float | None, with_vcg: bool, as_json: bool
+) -> None:
     """Clear the instance in FILE (JSON; format in seqmarket/clearing/io.py).
 
     Prints the optimal partition, its value and solve time, and each winner's VCG payment.
@@ -46,34 +55,70 @@ def clear_command(file: Path, method: Method, time_limit: float | None, with_vcg
     except InvalidInstance as err:
         raise click.ClickException(str(err)) from err
     instance = book.instance
+    progress = make_console(stderr=True)
+    work = f"clearing {instance.n} rollups, {len(book.bids)} bids" + (" and VCG payments" if with_vcg else "")
     try:
-        started = time.perf_counter()
-        outcome = None
-        if with_vcg:  # VCG clears the round itself: one clearing serves both tables
-            forced = None if method == "auto" else partial(clear, method=method, time_limit=time_limit)
-            outcome = vcg(instance.reserves, book.bids, forced, time_limit=time_limit)
-            result = outcome.clearing
-        else:
-            result = clear(instance, method=method, time_limit=time_limit)
-        elapsed = time.perf_counter() - started
+        with progress.status(work):
+            started = time.perf_counter()
+            outcome = None
+            if with_vcg:  # VCG clears the round itself: one clearing serves both tables
+                forced = None if method == "auto" else partial(clear, method=method, time_limit=time_limit)
+                outcome = vcg(instance.reserves, book.bids, forced, time_limit=time_limit)
+                result = outcome.clearing
+            else:
+                result = clear(instance, method=method, time_limit=time_limit)
+            elapsed = time.perf_counter() - started
     except ClearingTimeout as err:
         raise click.ClickException(str(err)) from err
 
-    table = Table(title=f"Optimal partition of {file.name}")
-    for col in ("bundle", "value", "sold to"):
-        table.add_column(col, justify="right" if col == "value" else "left")
-    for part in partition_view(instance, result.bundles):
-        holder = "unsold (reserve)" if part.kind == PartKind.UNSOLD else book.holders[part.bundle]
-        table.add_row(str(rollups_of(part.bundle)), str(part.value), holder)
-    table.add_section()
+    parts = [
+        (part, None if part.kind == PartKind.UNSOLD else book.holders[part.bundle])
+        for part in partition_view(instance, result.bundles)
+    ]
+    if as_json:
+        document: dict[str, Any] = {
+            "instance": str(file),
+            "rollups": instance.n,
+            "bids": len(book.bids),
+            "value": wei(result.value),
+            "method": str(result.method),
+            "seconds": round(elapsed, 6),
+            "partition": [
+                {
+                    "bundle": rollups_of(part.bundle),
+                    "value": wei(part.value),
+                    "kind": part.kind.value,
+                    "holder": holder,
+                }
+                for part, holder in parts
+            ],
+            "vcg": None
+            if outcome is None
+            else [
+                {
+                    "bidder": p.bidder,
+                    "bundles": [rollups_of(b) for b in p.bundles],
+                    "bid": wei(p.bid),
+                    "welfare_without": wei(p.welfare_without),
+                    "payment": wei(p.payment),
+                    "counterfactual": [rollups_of(b) for b in p.counterfactual],
+                }
+                for p in outcome.payments
+            ],
+        }
+        print_json(document)
+        return
+    made = table(f"Optimal partition of {file.name}", "bundle", "value", "sold to", numeric=["value"])
+    for part, holder in parts:
+        made.add_row(str(rollups_of(part.bundle)), str(part.value), holder or "unsold (reserve)")
+    made.add_section()
     timing = f"{elapsed * 1000:.1f} ms" + (" with VCG" if outcome else "")
-    table.add_row("value", str(result.value), f"{result.method}, {timing}")
-    console = Console()
-    console.print(table)
+    made.add_row("value", str(result.value), f"{result.method}, {timing}")
+    console = make_console()
+    console.print(made)
     if outcome is not None:
-        payments = Table(title="VCG payments")
-        for col in ("bidder", "bundles", "bid", "W(-i)", "pays"):
-            payments.add_column(col, justify="left" if col in ("bidder", "bundles") else "right")
+        amounts = ("bid", "W(-i)", "pays")
+        payments = table("VCG payments", "bidder", "bundles", *amounts, numeric=amounts)
         for p in outcome.payments:
             bundles = " ".join(str(rollups_of(b)) for b in p.bundles)
             payments.add_row(p.bidder, bundles, str(p.bid), str(p.welfare_without), str(p.payment))
@@ -84,7 +129,7 @@ def clear_command(file: Path, method: Method, time_limit: float | None, with_vcg
 @click.argument("distribution", type=click.Choice(list(DISTRIBUTIONS)))
 @click.option("--goods", type=click.IntRange(1, 256), required=True, help="Rollups (CATS goods).")
 @click.option("--bids", type=click.IntRange(min=1), required=True, help="Number of bids.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the generator.")
 @click.option("--precision", type=click.IntRange(min=1), default=1, show_default=True, help="Price grain.")
 @click.option("--unit", type=click.IntRange(min=1), default=1, show_default=True, help="Multiply amounts.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
@@ -108,30 +153,40 @@ def generate_command(
 @click.argument("market")
 @click.argument("round_", metavar="ROUND", type=click.IntRange(0))
 @click.option("--network", default="ethereum:local:foundry", show_default=True, help="ape network choice.")
-def status_command(market: str, round_: int, network: str) -> None:
-    """Show MARKET's ROUND: its phase, the best partition so far and, once final, who sequences what.
-
-    Run it from the project folder (ape loads the contract types from there).
-    """
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def status_command(market: str, round_: int, network: str, as_json: bool) -> None:
+    """Show MARKET's ROUND: its phase, the best partition so far and, once final, who sequences what."""
     from ape import networks
 
+    from seqmarket.chain.logs import ape_logs_to_stderr
     from seqmarket.chain.sealed_bid_client import SealedBidClient
 
+    ape_logs_to_stderr()
     try:
         with networks.parse_network_choice(network):
             client = SealedBidClient.at(market)
             phase = client.phase(round_)
             bundles, value = client.best_partition(round_)
-            console = Console()
-            console.print(
-                f"round {round_}: {phase.name.lower()}; best partition {[rollups_of(b) for b in bundles]}"
-                f" worth {value} wei"
-            )
-            if client.is_finalized(round_):
-                for i, sequencer in enumerate(client.sequencers(round_)):
-                    console.print(f"  rollup {i}: {sequencer}")
+            sequencers = client.sequencers(round_) if client.is_finalized(round_) else None
     except Exception as err:  # a message, not a traceback
         raise click.ClickException(f"{type(err).__name__}: {err}") from err
+    if as_json:
+        print_json(
+            {
+                "market": market,
+                "round": round_,
+                "phase": phase.name.lower(),
+                "partition": {"bundles": [rollups_of(b) for b in bundles], "value": wei(value)},
+                "finalized": sequencers is not None,
+                "sequencers": sequencers,
+            }
+        )
+        return
+    console = make_console()
+    listed = [rollups_of(b) for b in bundles]
+    console.print(f"round {round_}: {phase.name.lower()}; best partition {listed} worth {value} wei")
+    for i, sequencer in enumerate(sequencers or []):
+        console.print(f"  rollup {i}: {sequencer}")
 
 
 if __name__ == "__main__":

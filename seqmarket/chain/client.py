@@ -12,17 +12,31 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
-from ape import chain, project
+from ape import Project, chain
 from ape.api import AccountAPI, ReceiptAPI
 from ape.api.networks import LOCAL_NETWORK_NAME
 from ape.contracts import ContractInstance
 
 from seqmarket.clearing import Instance
+from seqmarket.errors import ConfigError
 from seqmarket.protocol.rules import SplitRule
 from seqmarket.protocol.schedule import Phase, Schedule
+
+#: The checkout holding the contracts (this package's parent folder).
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+@cache
+def market_project() -> Any:
+    """The ape project holding the market contracts: this checkout, wherever a command runs (ape's own
+    ``project`` is the current folder, which may hold other .sol files or none)."""
+    if not (CHECKOUT / "ape-config.yaml").exists():
+        raise ConfigError(f"the market contracts are not at {CHECKOUT}: run seqmarket from its checkout")
+    return Project(CHECKOUT)
 
 
 @dataclass(frozen=True)
@@ -65,7 +79,7 @@ class MarketClient(ABC):
 
     @classmethod
     def _deploy(cls, struct: tuple, deployer: AccountAPI) -> Self:
-        contract = getattr(project, cls.contract_name).deploy(struct, sender=deployer)
+        contract = getattr(market_project(), cls.contract_name).deploy(struct, sender=deployer)
         client = cls(contract)
         receipt = contract.creation_metadata.receipt if contract.creation_metadata else None
         client.gas_log.append(GasRecord("deploy", deployer.address, _gas(receipt)))
@@ -74,7 +88,7 @@ class MarketClient(ABC):
     @classmethod
     def at(cls, address: str) -> Self:
         """Attach to an existing market."""
-        return cls(getattr(project, cls.contract_name).at(address))
+        return cls(getattr(market_project(), cls.contract_name).at(address))
 
     @property
     def address(self) -> str:

@@ -10,9 +10,9 @@
       "meta": {"distribution": "arbitrary", "seed": 1}   # optional, ignored by clearing
     }
 
-- Amounts and reserves are non-negative integers in the chain's unit (wei). They may be written as
-  JSON numbers or as decimal strings; write strings above 2**53, which many JSON tools (not Python)
-  would round.
+- Amounts and reserves are integers from 0 to 2**128 - 1 in the chain's unit (wei), the range the
+  markets accept. They may be written as JSON numbers or as decimal strings of ASCII digits; write
+  strings above 2**53, which many JSON tools (not Python) would round.
 - A bundle is a non-empty list of rollup indices in 0..len(reserves)-1; repeated indices count once.
 - "bidder" is optional (default "bid K" for the K-th bid); it names who pays under VCG, so bids
   with the same bidder are one bidder's. Bids are in commit order: among equal amounts for the same
@@ -55,17 +55,19 @@ def load_instance(path: Path) -> BidBook:
     return parse_instance(data)
 
 
+#: The markets refuse reserves and bids from 2**128 wei on (RollupRegistry, SealedBidMarket's lock cap).
+AMOUNT_LIMIT = 2**128
+
+
 def _integer(value: Any, what: str) -> int:
-    """A JSON integer or decimal string, non-negative."""
-    if isinstance(value, bool):
-        raise InvalidInstance(f"{what} must be an integer")
-    if isinstance(value, str) and value.isdecimal():
-        return int(value)
-    if isinstance(value, int):
-        if value < 0:
-            raise InvalidInstance(f"{what} must be non-negative")
-        return value
-    raise InvalidInstance(f"{what} must be an integer (a JSON number or a decimal string), got {value!r}")
+    """A JSON integer or decimal string (ASCII digits), from 0 to AMOUNT_LIMIT - 1 as a market accepts."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInstance(f"{what} must be an integer (a JSON number or a decimal string), got {value!r}")
+    if not 0 <= value < AMOUNT_LIMIT:
+        raise InvalidInstance(f"{what} must be between 0 and 2**128 - 1 (what a market accepts), got {value}")
+    return value
 
 
 def parse_instance(data: Any) -> BidBook:

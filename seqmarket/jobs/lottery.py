@@ -1,5 +1,5 @@
 """The lottery round job (`make round MECHANISM=lottery`): deploy a LotteryMarket per price curve, run
-rounds with lottery bidders, print every step, withdraw everything and check the market ends empty."""
+rounds with lottery bidders, report every step, withdraw everything and check the market ends empty."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import random
 from dataclasses import dataclass
 
 from ape import chain
-from rich.console import Console
-from rich.table import Table
 
 from seqmarket.agents.lottery import LotteryBidder
 from seqmarket.agents.valuation import SynergyValuation
@@ -16,11 +14,11 @@ from seqmarket.chain.config import LotteryConfig
 from seqmarket.chain.local import local_roles
 from seqmarket.chain.lottery_client import LotteryClient
 from seqmarket.errors import RoundCheckFailed
-from seqmarket.jobs.report import LotteryRoundReporter, eth
+from seqmarket.jobs.report import JobReport, lottery_summary
+from seqmarket.jobs.results import BidderSetup, LotteryJobResult, MarketSetup, RollupSetup, Withdrawal
 from seqmarket.protocol.pricing import Curve
 from seqmarket.protocol.rules import SplitRule
 from seqmarket.rounds.lottery import run_lottery_round
-from seqmarket.rounds.outcome import LotteryRoundOutcome
 from seqmarket.rounds.participant import Participant
 
 MEAN_VALUE = 10**17
@@ -46,11 +44,10 @@ class LotteryJob:
         return self.lookahead + 4 * self.bidders + 12
 
 
-def run_lottery_job(settings: LotteryJob, curve: Curve, console: Console) -> list[LotteryRoundOutcome]:
+def run_lottery_job(settings: LotteryJob, curve: Curve, report: JobReport) -> LotteryJobResult:
     """Deploy a market with ``curve``, run the rounds, withdraw everything, check the market ends empty."""
     rng = random.Random(settings.seed)
     roles = local_roles(settings.rollups, settings.bidders)
-    rollup_names = roles.rollup_names
     reserves = tuple(int(MEAN_VALUE * rng.uniform(0.1, 0.5)) for _ in range(settings.rollups))
     config = LotteryConfig(
         payouts=tuple(a.address for a in roles.rollups),
@@ -67,8 +64,6 @@ def run_lottery_job(settings: LotteryJob, curve: Curve, console: Console) -> lis
         split_rule=settings.split_rule,
     )
     client = LotteryClient.deploy(config, roles.operator)
-    console.rule(f"[bold]LotteryMarket[/bold] · {curve.name.lower()} curve · {client.address}")
-    names = roles.names()
     bidders = [
         Participant(
             account,
@@ -78,24 +73,41 @@ def run_lottery_job(settings: LotteryJob, curve: Curve, console: Console) -> lis
         )
         for k, account in enumerate(roles.bidders)
     ]
-    reporter = LotteryRoundReporter(console, rollup_names, names, client.price_curve)
-    outcomes = [
-        run_lottery_round(client, r, bidders, roles.operator, on_step=reporter)
-        for r in range(settings.rounds)
-    ]
+    name = curve.name.lower()
+    result = LotteryJobResult(
+        setup=MarketSetup(
+            contract="LotteryMarket",
+            market=client.address,
+            chain_id=chain.chain_id,
+            rollups=[
+                RollupSetup(rollup, account.address, reserve)
+                for rollup, account, reserve in zip(roles.rollup_names, roles.rollups, reserves, strict=True)
+            ],
+            bidders=[BidderSetup(b.agent.name, b.address, b.agent.valuation) for b in bidders],
+            names=roles.names(),
+        ),
+        curve=name,
+        target_tickets=settings.target_tickets,
+    )
+    report.opened(
+        result.setup,
+        f"[bold]seqmarket[/bold] · LotteryMarket ({name} curve) at {client.address} "
+        f"on chain {chain.chain_id} · "
+        f"{settings.rollups} rollups, {settings.bidders} bidders, seed {settings.seed}, "
+        f"target {settings.target_tickets} tickets per bundle",
+    )
+    for round_ in range(settings.rounds):
+        result.outcomes.append(run_lottery_round(client, round_, bidders, roles.operator, on_step=report))
 
-    withdrawn = 0
     for account in (*roles.rollups, *roles.bidders):
         credit = client.credit(account.address)
         if credit:
             client.withdraw_credit(account)
-            withdrawn += credit
-    left = client.balance()
-    if left != 0:
-        raise RoundCheckFailed(f"{left} wei stayed in the lottery market after everyone withdrew")
-    summary = Table(title=f"{curve.name.lower()} curve: {settings.rounds} rounds settled")
-    summary.add_column("withdrawn by rollups and bidders (ETH)", justify="right")
-    summary.add_column("left in the market (ETH)", justify="right")
-    summary.add_row(eth(withdrawn), eth(left))
-    console.print(summary)
-    return outcomes
+            result.withdrawals.append(
+                Withdrawal(result.setup.names[account.address], account.address, credit)
+            )
+    result.left = client.balance()
+    if result.left != 0:
+        raise RoundCheckFailed(f"{result.left} wei stayed in the lottery market after everyone withdrew")
+    report.closed(result.withdrawals, result.left, lottery_summary(result))
+    return result

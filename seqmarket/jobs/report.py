@@ -1,4 +1,9 @@
-"""Rich tables for a round's steps: what the round jobs print."""
+"""What the round jobs print: the market's set-up, a table per completed step, and the closing books.
+
+A job tells its report when the market opens, after each step of each round (the round driver's hook),
+and when everyone has withdrawn. `StepLog` is the quiet report used with --json: one line per step on
+stderr, so the JSON document on stdout stays alone.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,17 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from seqmarket.chain.client import GasRecord
 from seqmarket.clearing import Clearing, Instance, rollups_of
 from seqmarket.clearing.partition_view import PartKind, partition_view
-from seqmarket.protocol.pricing import PriceCurve
+from seqmarket.jobs.output import table
+from seqmarket.jobs.results import (
+    ZERO_ADDRESS,
+    LotteryJobResult,
+    MarketSetup,
+    SealedJobResult,
+    Withdrawal,
+    gas_summary,
+)
 from seqmarket.rounds.outcome import LotteryRoundOutcome, SealedRoundOutcome, Step
 
 WEI_PER_ETH = 10**18
@@ -24,48 +36,130 @@ def eth(wei: int) -> str:
     return text if wei % 10**12 == 0 or wei >= 10**15 else f"{text} ({wei} wei)"
 
 
-def bundle_name(bundle: int, rollup_names: list[str]) -> str:
-    return "+".join(rollup_names[i] for i in rollups_of(bundle))
+def plural(count: int, word: str) -> str:
+    """'1 sale', '2 sales'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-class Reporter(ABC):
-    """Prints each step of a round as it completes: a round driver calls it with (step, outcome)."""
+class JobReport(ABC):
+    """Told what a job does as it goes: the market opened, each step of each round, the books closed."""
 
-    def __init__(self, console: Console, rollup_names: list[str], names: Mapping[str, str]):
+    @abstractmethod
+    def opened(self, setup: MarketSetup, summary: str) -> None:
+        """The market is deployed and its participants chosen."""
+
+    @abstractmethod
+    def __call__(self, step: Step, outcome: Any) -> None:
+        """A round finished ``step``; ``outcome`` holds the round so far."""
+
+    @abstractmethod
+    def closed(self, withdrawals: list[Withdrawal], left: int, summary: str) -> None:
+        """Everyone withdrew; ``left`` wei stayed in the market (0 when the books balance)."""
+
+
+class StepLog(JobReport):
+    """One line per step on ``console`` (stderr with --json): progress without the tables."""
+
+    def __init__(self, console: Console):
         self.console = console
-        self.rollups = rollup_names
-        self.names = names
 
-    def who(self, address: str) -> str:
-        return self.names.get(address, address[:10])
+    def opened(self, setup: MarketSetup, summary: str) -> None:
+        self.console.print(summary)
+
+    def __call__(self, step: Step, outcome: Any) -> None:
+        self.console.print(f"round {outcome.round}: {step} done")
+
+    def closed(self, withdrawals: list[Withdrawal], left: int, summary: str) -> None:
+        self.console.print(summary)
+
+
+class TableReport(JobReport):
+    """The tables shared by both mechanisms: set-up, partition, rollup payouts, gas, withdrawals."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.setup: MarketSetup | None = None
 
     @abstractmethod
     def steps(self) -> Mapping[Step, Callable[[Any], None]]:
-        """What to print after each step."""
+        """What to print after each step (each mechanism has its own)."""
 
     def __call__(self, step: Step, outcome: Any) -> None:
         self.steps()[step](outcome)
+
+    def opened(self, setup: MarketSetup, summary: str) -> None:
+        self.setup = setup
+        self.console.print(summary)
+        rollups = table("Rollups on sale", "rollup", "payout", "reserve (ETH)", numeric=["reserve (ETH)"])
+        for rollup in setup.rollups:
+            rollups.add_row(rollup.name, rollup.payout, eth(rollup.reserve))
+        self.console.print(rollups)
+        bidders = table(
+            "Bidders' valuations: stand-alone value of each rollup they want, and synergy",
+            "bidder",
+            "synergy",
+            "rollups wanted (ETH each)",
+            numeric=["synergy"],
+        )
+        for bidder in setup.bidders:
+            wanted = ", ".join(
+                f"{setup.rollups[i].name} {eth(value)}"
+                for i, value in enumerate(bidder.valuation.standalone)
+                if value
+            )
+            bidders.add_row(bidder.name, f"{bidder.valuation.synergy:.0%}", wanted)
+        self.console.print(bidders)
+
+    def closed(self, withdrawals: list[Withdrawal], left: int, summary: str) -> None:
+        made = table("Pull withdrawals", "account", "withdrew (ETH)", numeric=["withdrew (ETH)"])
+        for withdrawal in withdrawals:
+            made.add_row(withdrawal.name, eth(withdrawal.amount))
+        made.add_section()
+        made.add_row("left in the market", eth(left))
+        self.console.print(made)
+        self.console.print(summary)
+
+    # ---------------------------------------------------------------- helpers for the mechanisms
+    @property
+    def market(self) -> MarketSetup:
+        assert self.setup is not None, "opened() comes first"
+        return self.setup
+
+    def bundle(self, bundle: int) -> str:
+        return "+".join(self.market.rollups[i].name for i in rollups_of(bundle))
 
     def partition_table(
         self, title: str, instance: Instance, clearing: Clearing, kinds: Mapping[PartKind, str]
     ) -> Table:
         """The partition chosen: listed bundles, then each other rollup sold alone or unsold."""
-        table = Table(title=title)
-        for col in ("bundle", "v(B) (ETH)", "kind"):
-            table.add_column(col, justify="right" if "ETH" in col else "left")
+        made = table(title, "bundle", "v(B) (ETH)", "kind", numeric=["v(B) (ETH)"])
         for part in partition_view(instance, clearing.bundles):
-            table.add_row(bundle_name(part.bundle, self.rollups), eth(part.value), kinds[part.kind])
-        table.add_section()
-        return table
+            made.add_row(self.bundle(part.bundle), eth(part.value), kinds[part.kind])
+        made.add_section()
+        return made
+
+    def gas_table(self, round_: int, records: Any) -> Table:
+        """Gas per transaction kind: count, min, max and total."""
+        columns = ("transaction", "count", "min", "max", "total")
+        made = table(f"Round {round_} · gas per transaction", *columns, numeric=columns[1:])
+        for row in gas_summary(records):
+            made.add_row(
+                row["transaction"],
+                str(row["count"]),
+                f"{row['min']:,}",
+                f"{row['max']:,}",
+                f"{row['total']:,}",
+            )
+        made.add_section()
+        made.add_row("all", str(len(records)), "", "", f"{sum(r.gas_used for r in records):,}")
+        return made
 
 
-class SealedRoundReporter(Reporter):
-    """The sealed-bid round's phases."""
+class SealedReport(TableReport):
+    """The sealed-bid round job's tables."""
 
-    def __init__(
-        self, console: Console, rollup_names: list[str], names: Mapping[str, str], payment_rule: str
-    ):
-        super().__init__(console, rollup_names, names)
+    def __init__(self, console: Console, payment_rule: str):
+        super().__init__(console)
         self.payment_rule = payment_rule
 
     def steps(self) -> Mapping[Step, Callable[[Any], None]]:
@@ -77,26 +171,32 @@ class SealedRoundReporter(Reporter):
         }
 
     def _commit(self, outcome: SealedRoundOutcome) -> None:
-        table = Table(title=f"Round {outcome.round} · commit phase: sealed bids (amounts hidden)")
-        for col in ("bidder", "commitment", "collateral locked (ETH)"):
-            table.add_column(col, justify="right" if "ETH" in col else "left")
+        made = table(
+            f"Round {outcome.round} · commit phase: sealed bids (amounts hidden)",
+            "bidder",
+            "commitment",
+            "collateral locked (ETH)",
+            numeric=["collateral locked (ETH)"],
+        )
         for sealed in outcome.commitments:
-            table.add_row(
-                self.who(sealed.bidder), "0x" + sealed.commitment.hex()[:16] + "…", eth(sealed.lock)
-            )
-        self.console.print(table)
+            made.add_row(self.market.who(sealed.bidder), "0x" + sealed.commitment.hex(), eth(sealed.lock))
+        self.console.print(made)
 
     def _reveal(self, outcome: SealedRoundOutcome) -> None:
-        table = Table(title=f"Round {outcome.round} · reveal phase: bids revealed")
-        for col in ("bidder", "bundle", "bid (ETH)"):
-            table.add_column(col, justify="right" if "ETH" in col else "left")
+        made = table(
+            f"Round {outcome.round} · reveal phase: bids revealed",
+            "bidder",
+            "bundle",
+            "bid (ETH)",
+            numeric=["bid (ETH)"],
+        )
         for bidder, bundle, amount in outcome.revealed:
-            table.add_row(self.who(bidder), bundle_name(bundle, self.rollups), eth(amount))
-        self.console.print(table)
+            made.add_row(self.market.who(bidder), self.bundle(bundle), eth(amount))
+        self.console.print(made)
 
     def _challenge(self, outcome: SealedRoundOutcome) -> None:
         assert outcome.clearing is not None and outcome.instance is not None
-        table = self.partition_table(
+        made = self.partition_table(
             f"Round {outcome.round} · challenge phase: optimal partition (off-chain clearing)",
             outcome.instance,
             outcome.clearing,
@@ -107,62 +207,56 @@ class SealedRoundReporter(Reporter):
             },
         )
         proposed = "proposed" if outcome.clearing.bundles else "singletons stand"
-        table.add_row("partition value", eth(outcome.clearing.value), proposed)
+        made.add_row("partition value", eth(outcome.clearing.value), proposed)
         for bidder, value in outcome.counterfactuals.items():
-            table.add_row(f"W(-{self.who(bidder)})", eth(value), "VCG counterfactual claimed")
-        self.console.print(table)
+            made.add_row(f"W(-{self.market.who(bidder)})", eth(value), "VCG counterfactual claimed")
+        self.console.print(made)
 
     def _settle(self, outcome: SealedRoundOutcome) -> None:
-        sales = Table(title=f"Round {outcome.round} · final: payments ({self.payment_rule})")
-        for col in ("bundle", "sequencer", "bid (ETH)", "pays (ETH)"):
-            sales.add_column(col, justify="right" if "ETH" in col else "left")
+        money = ("bid (ETH)", "pays (ETH)")
+        sales = table(
+            f"Round {outcome.round} · final: payments ({self.payment_rule})",
+            "bundle",
+            "sequencer",
+            *money,
+            numeric=money,
+        )
         for sale in outcome.sales:
             sales.add_row(
-                bundle_name(sale.bundle, self.rollups), self.who(sale.winner), eth(sale.bid), eth(sale.price)
+                self.bundle(sale.bundle), self.market.who(sale.winner), eth(sale.bid), eth(sale.price)
             )
+        sales.add_section()
+        sales.add_row("revenue", "", "", eth(sum(sale.price for sale in outcome.sales)))
         self.console.print(sales)
 
         assert outcome.instance is not None
         instance = outcome.instance
-        payouts = Table(title=f"Round {outcome.round} · final: rollup payouts (revenue split)")
-        for col in ("rollup", "sequencer", "reserve (ETH)", "singleton bid (ETH)", "credited (ETH)"):
-            payouts.add_column(col, justify="left" if col in ("rollup", "sequencer") else "right")
+        amounts = ("reserve (ETH)", "singleton bid (ETH)", "credited (ETH)")
+        payouts = table(
+            f"Round {outcome.round} · final: rollup payouts (revenue split)",
+            "rollup",
+            "sequencer",
+            *amounts,
+            numeric=amounts,
+        )
         paid = {p.rollup: p.amount for p in outcome.payments}
-        for i, name in enumerate(self.rollups):
+        for i, rollup in enumerate(self.market.rollups):
             sequencer = outcome.sequencers[i]
-            seq = "unsold" if int(sequencer, 16) == 0 else self.who(sequencer)
+            seq = "unsold" if sequencer == ZERO_ADDRESS else self.market.who(sequencer)
             alone = instance.bids.get(1 << i, 0)
-            payouts.add_row(name, seq, eth(instance.reserves[i]), eth(alone), eth(paid.get(i, 0)))
+            payouts.add_row(rollup.name, seq, eth(instance.reserves[i]), eth(alone), eth(paid.get(i, 0)))
         payouts.add_section()
         payouts.add_row("total", "", "", "", eth(sum(paid.values())))
         self.console.print(payouts)
-
-        self.console.print(gas_table(outcome.round, outcome.gas))
-
-
-def gas_table(round_: int, records: list[GasRecord]) -> Table:
-    """Gas per transaction kind: count, min, max and total."""
-    gas = Table(title=f"Round {round_} · gas per transaction")
-    for col in ("transaction", "count", "min", "max", "total"):
-        gas.add_column(col, justify="left" if col == "transaction" else "right")
-    by_action: dict[str, list[int]] = {}
-    for record in records:
-        by_action.setdefault(record.action, []).append(record.gas_used)
-    for action, used in by_action.items():
-        gas.add_row(action, str(len(used)), f"{min(used):,}", f"{max(used):,}", f"{sum(used):,}")
-    gas.add_section()
-    gas.add_row("all", str(len(records)), "", "", f"{sum(r.gas_used for r in records):,}")
-    return gas
+        self.console.print(self.gas_table(outcome.round, outcome.gas))
 
 
-class LotteryRoundReporter(Reporter):
-    """A lottery round's steps: tickets and prices, partition, draw, winners, payouts."""
+class LotteryReport(TableReport):
+    """The lottery round job's tables: tickets and prices, partition, draw, winners, payouts."""
 
-    def __init__(
-        self, console: Console, rollup_names: list[str], names: Mapping[str, str], curve: PriceCurve
-    ):
-        super().__init__(console, rollup_names, names)
-        self.curve = curve
+    def __init__(self, console: Console, target_tickets: int):
+        super().__init__(console)
+        self.target = target_tickets
 
     def steps(self) -> Mapping[Step, Callable[[Any], None]]:
         return {
@@ -173,23 +267,30 @@ class LotteryRoundReporter(Reporter):
         }
 
     def _sale(self, outcome: LotteryRoundOutcome) -> None:
-        table = Table(title=f"Round {outcome.round} · ticket sale (target {self.curve.target} per bundle)")
-        for col in ("buyer", "bundle", "tickets", "numbers", "paid (ETH)", "avg price (ETH)"):
-            table.add_column(col, justify="left" if col in ("buyer", "bundle", "numbers") else "right")
+        money = ("paid (ETH)", "avg price (ETH)")
+        made = table(
+            f"Round {outcome.round} · ticket sale (target {self.target} per bundle)",
+            "buyer",
+            "bundle",
+            "tickets",
+            "numbers",
+            *money,
+            numeric=("tickets", *money),
+        )
         for p in outcome.purchases:
-            table.add_row(
-                self.who(p.buyer),
-                bundle_name(p.bundle, self.rollups),
+            made.add_row(
+                self.market.who(p.buyer),
+                self.bundle(p.bundle),
                 str(p.count),
                 f"{p.first}..{p.first + p.count - 1}",
                 eth(p.cost),
                 eth(p.cost // p.count),
             )
-        self.console.print(table)
+        self.console.print(made)
 
     def _challenge(self, outcome: LotteryRoundOutcome) -> None:
         assert outcome.clearing is not None and outcome.instance is not None
-        table = self.partition_table(
+        made = self.partition_table(
             f"Round {outcome.round} · partition by ticket revenue (off-chain clearing)",
             outcome.instance,
             outcome.clearing,
@@ -199,15 +300,15 @@ class LotteryRoundReporter(Reporter):
                 PartKind.UNSOLD: "reserve (unsold)",
             },
         )
-        table.add_row(
+        made.add_row(
             "partition value", eth(outcome.clearing.value), "proposed" if outcome.proposed else "stands"
         )
-        self.console.print(table)
+        self.console.print(made)
 
     def _draw(self, outcome: LotteryRoundOutcome) -> None:
         assert outcome.draw is not None
         rearms = outcome.draw.rearms
-        rearmed = f", after {rearms} re-arm(s)" if rearms else ""
+        rearmed = f", after {plural(rearms, 're-arm')}" if rearms else ""
         if outcome.draw.voided:
             self.console.print(
                 f"Round {outcome.round} · draw windows missed{rearmed}: round voided, all tickets refunded"
@@ -219,39 +320,72 @@ class LotteryRoundReporter(Reporter):
         )
 
     def _settle(self, outcome: LotteryRoundOutcome) -> None:
-        wins = Table(title=f"Round {outcome.round} · winners (ticket drawn with probability ∝ tickets held)")
-        for col in ("bundle", "tickets sold", "winning ticket", "sequencer", "its tickets", "revenue (ETH)"):
-            wins.add_column(col, justify="left" if col in ("bundle", "sequencer") else "right")
+        columns = ("bundle", "tickets sold", "winning ticket", "sequencer", "its tickets", "revenue (ETH)")
+        wins = table(
+            f"Round {outcome.round} · winners (ticket drawn with probability ∝ tickets held)",
+            *columns,
+            numeric=("tickets sold", "winning ticket", "its tickets", "revenue (ETH)"),
+        )
         for win in outcome.wins:
             sold = sum(p.count for p in outcome.purchases if p.bundle == win.bundle)
             held = sum(p.count for p in outcome.purchases if p.bundle == win.bundle and p.buyer == win.winner)
             wins.add_row(
-                bundle_name(win.bundle, self.rollups),
+                self.bundle(win.bundle),
                 str(sold),
                 str(win.ticket),
-                self.who(win.winner),
+                self.market.who(win.winner),
                 f"{held} ({held / sold:.0%})",
                 eth(win.revenue),
             )
         self.console.print(wins)
 
-        payouts = Table(title=f"Round {outcome.round} · rollup payouts and refunds")
-        payouts.add_column("to")
-        payouts.add_column("for")
-        payouts.add_column("credited (ETH)", justify="right")
+        payouts = table(
+            f"Round {outcome.round} · rollup payouts and refunds",
+            "to",
+            "for",
+            "credited (ETH)",
+            numeric=["credited (ETH)"],
+        )
         for p in outcome.payments:
-            payouts.add_row(self.rollups[p.rollup], "revenue split", eth(p.amount))
+            payouts.add_row(self.market.rollups[p.rollup].name, "revenue split", eth(p.amount))
         for buyer, bundle, amount in outcome.refunds:
-            payouts.add_row(self.who(buyer), f"refund: {bundle_name(bundle, self.rollups)} lost", eth(amount))
+            payouts.add_row(self.market.who(buyer), f"refund: {self.bundle(bundle)} lost", eth(amount))
         self.console.print(payouts)
 
-        prices = Table(
-            title=f"Round {outcome.round} → {outcome.round + 1} · base price per ticket (EIP-1559 style)"
+        prices = table(
+            f"Round {outcome.round} → {outcome.round + 1} · base price per ticket (EIP-1559 style)",
+            "bundle",
+            "sold / target",
+            "next base (ETH)",
+            numeric=["sold / target", "next base (ETH)"],
         )
-        for col in ("bundle", "sold / target", "next base (ETH)"):
-            prices.add_column(col, justify="left" if col == "bundle" else "right")
         for bundle, price in outcome.next_base_prices.items():
             sold = sum(p.count for p in outcome.purchases if p.bundle == bundle)
-            prices.add_row(bundle_name(bundle, self.rollups), f"{sold} / {self.curve.target}", eth(price))
+            prices.add_row(self.bundle(bundle), f"{sold} / {self.target}", eth(price))
         self.console.print(prices)
-        self.console.print(gas_table(outcome.round, outcome.gas))
+        self.console.print(self.gas_table(outcome.round, outcome.gas))
+        self.console.print(
+            f"[green]Round {outcome.round} final:[/green] winners recomputed from the seed match the chain, "
+            "books balance to the wei."
+        )
+
+
+def sealed_summary(result: SealedJobResult) -> str:
+    """The sealed job's closing line."""
+    outcome = result.outcome
+    assert outcome is not None
+    revenue = sum(sale.price for sale in outcome.sales)
+    return (
+        f"[green]Round {outcome.round} final:[/green] {plural(len(outcome.sales), 'sale')}, "
+        f"revenue {eth(revenue)} ETH (partition value {eth(outcome.value)} ETH, unsold rollups at their "
+        "reserves), chain matches the off-chain clearing, books balance to the wei."
+    )
+
+
+def lottery_summary(result: LotteryJobResult) -> str:
+    """A lottery market's closing line."""
+    withdrawn = sum(w.amount for w in result.withdrawals)
+    return (
+        f"[green]{result.curve} curve:[/green] {plural(len(result.outcomes), 'round')} settled, "
+        f"{eth(withdrawn)} ETH withdrawn by rollups and bidders, {eth(result.left)} ETH left in the market."
+    )

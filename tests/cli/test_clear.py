@@ -100,3 +100,53 @@ def test_clear_reports_bad_input_without_traceback(tmp_path):
         assert result.exit_code == 1, (name, result.output)
         assert result.output.startswith("Error: "), (name, result.output)
         assert "Traceback" not in result.output
+
+
+def test_amounts_a_market_refuses_are_refused(tmp_path: Path) -> None:
+    """Reserves and bids from 2**128 wei on, and digits other than ASCII, are one-line errors."""
+    cases = {
+        "reserve": ({"reserves": [2**128], "bids": []}, "reserve 0 must be between 0 and 2**128 - 1"),
+        "bid": ({"reserves": [0], "bids": [{"bundle": [0], "amount": str(2**128)}]}, "bid 0: amount must be"),
+        "digits": ({"reserves": ["١٢"], "bids": []}, "reserve 0 must be an integer"),
+    }
+    for name, (data, message) in cases.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(data))
+        result = CliRunner().invoke(main, ["clear", str(path)])
+        assert result.exit_code == 1, (name, result.output)
+        assert message in result.output and "Traceback" not in result.output
+    largest = tmp_path / "largest.json"
+    largest.write_text(json.dumps({"reserves": [str(2**128 - 1)], "bids": []}))
+    assert CliRunner().invoke(main, ["clear", str(largest)]).exit_code == 0
+
+
+def test_json_parses_and_matches_the_table(tmp_path: Path) -> None:
+    table = CliRunner().invoke(main, ["clear", str(EXAMPLE)])
+    as_json = CliRunner().invoke(main, ["clear", str(EXAMPLE), "--json"])
+    assert table.exit_code == as_json.exit_code == 0
+    document = json.loads(as_json.output)
+    assert document["value"] == "250" and document["method"] in table.output
+    [part] = document["partition"]
+    assert (part["bundle"], part["value"], part["kind"], part["holder"]) == (
+        [0, 1],
+        "250",
+        "listed",
+        "Bidder 3",
+    )
+    [payment] = document["vcg"]
+    assert (payment["bid"], payment["welfare_without"], payment["payment"]) == ("250", "249", "249")
+    for cell in ("[0, 1]", "250", "Bidder 3", "249"):
+        assert cell in table.output
+
+
+def test_piped_tables_are_never_cut(tmp_path: Path) -> None:
+    """Output that is not a terminal keeps every cell whole, however wide the table."""
+    bidder = "a bidder whose name is far longer than any terminal is wide " * 3
+    amount = str(2**127 + 12345)
+    path = tmp_path / "wide.json"
+    path.write_text(
+        json.dumps({"reserves": [0, 0], "bids": [{"bundle": [0, 1], "amount": amount, "bidder": bidder}]})
+    )
+    result = CliRunner().invoke(main, ["clear", str(path)])
+    assert result.exit_code == 0, result.output
+    assert bidder.strip() in result.output and amount in result.output and "…" not in result.output

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from seqmarket.clearing import clear
 from seqmarket.jobs.lottery import LotteryJob, run_lottery_job
+from seqmarket.jobs.report import LotteryReport, SealedReport
 from seqmarket.jobs.sealed import SealedJob, run_sealed_job
 from seqmarket.protocol.pricing import Curve
 from seqmarket.protocol.rules import PaymentRule
@@ -26,7 +27,9 @@ APE = str(Path(sys.executable).with_name("ape"))
 
 def test_sealed_job_prints_every_step_and_balances():
     console = Console(record=True, width=140)
-    outcome = run_sealed_job(SealedJob(rollups=4, bidders=3, seed=11), console)
+    result = run_sealed_job(SealedJob(rollups=4, bidders=3, seed=11), SealedReport(console, "first-price"))
+    outcome = result.outcome
+    assert outcome is not None and result.left == 0
     text = console.export_text()
     for heading in (
         "commit phase: sealed bids",
@@ -37,6 +40,7 @@ def test_sealed_job_prints_every_step_and_balances():
         "rollup payouts",
         "gas per transaction",
         "left in the market",
+        "books balance to the wei",
     ):
         assert heading in text
     assert outcome.instance is not None and outcome.clearing == clear(outcome.instance)
@@ -46,8 +50,9 @@ def test_sealed_job_prints_every_step_and_balances():
 
 def test_sealed_job_with_vcg_payments():
     console = Console(record=True, width=140)
-    outcome = run_sealed_job(SealedJob(rollups=4, bidders=4, seed=5, payment_rule=PaymentRule.VCG), console)
-    assert "payments (VCG)" in console.export_text()
+    job = SealedJob(rollups=4, bidders=4, seed=5, payment_rule=PaymentRule.VCG)
+    outcome = run_sealed_job(job, SealedReport(console, "VCG")).outcome
+    assert outcome is not None and "payments (VCG)" in console.export_text()
     assert all(s.price <= s.bid for s in outcome.sales)
     assert sum(s.price for s in outcome.sales) < sum(s.bid for s in outcome.sales)
 
@@ -90,13 +95,17 @@ def test_an_option_of_the_other_mechanism_is_refused():
 
 def test_lottery_job_prints_every_step_and_balances():
     console = Console(record=True, width=160)
-    outcomes = run_lottery_job(LotteryJob(rollups=3, bidders=3, rounds=1), Curve.LINEAR, console)
+    result = run_lottery_job(
+        LotteryJob(rollups=3, bidders=3, rounds=1), Curve.LINEAR, LotteryReport(console, 10)
+    )
+    outcomes = result.outcomes
     text = console.export_text()
     for heading in (
         "ticket sale",
         "partition by ticket revenue",
         "draw at target block",
         "winners",
+        "winners recomputed from the seed match the chain",
         "base price",
     ):
         assert heading in text
@@ -160,3 +169,18 @@ def _rpc(port: int, method: str) -> str:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return str(json.load(response)["result"])
+
+
+def test_json_document_parses_and_matches_the_chain():
+    """--json prints one document on stdout (progress on stderr) whose figures are the round's."""
+    result = _ape_run("--network", "ethereum:local:test", "--rollups", "3", "--bidders", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert "round 0: settle done" in result.stderr
+    [round0] = document["rounds"]
+    assert document["mechanism"] == "sealed" and document["left_in_market"] == "0"
+    assert round0["revenue"] == str(sum(int(s["price"]) for s in round0["sales"]))
+    assert sum(int(p["amount"]) for p in round0["rollup_payments"]) == int(round0["revenue"])
+    listed = [part for part in round0["partition"]["parts"] if part["kind"] == "listed"]
+    assert [part["bundle"] for part in listed] == [sale["bundle"] for sale in round0["sales"]][: len(listed)]
+    assert len(round0["sequencers"]) == len(document["rollups"]) == 3
