@@ -3,6 +3,8 @@ pragma solidity ^0.8.28;
 
 import {LotteryMarket} from "../../contracts/LotteryMarket.sol";
 import {SealedBidMarket} from "../../contracts/SealedBidMarket.sol";
+import {ISealedBidMarket} from "../../contracts/interfaces/ISealedBidMarket.sol";
+import {SplitRule} from "../../contracts/libraries/RevenueSplit.sol";
 import {TicketPricing} from "../../contracts/libraries/TicketPricing.sol";
 import {TestBase, console} from "./utils/Vm.sol";
 
@@ -40,7 +42,7 @@ contract MarketGasTest is TestBase {
 
     // ---------------------------------------------------------------- sealed bids
 
-    function _deploySealed(SealedBidMarket.PaymentRule payment) internal returns (SealedBidMarket market) {
+    function _deploySealed(ISealedBidMarket.PaymentRule payment) internal returns (SealedBidMarket market) {
         uint256 before = gasleft();
         market = new SealedBidMarket(
             SealedBidMarket.Config({
@@ -52,7 +54,7 @@ contract MarketGasTest is TestBase {
                 challengeBlocks: 5,
                 nonRevealPenalty: 0.1 ether,
                 maxCommitsPerBidder: 4,
-                splitRule: SealedBidMarket.SplitRule.SingletonBids,
+                splitRule: SplitRule.SingletonValues,
                 paymentRule: payment,
                 penaltyRecipient: FEE
             })
@@ -81,7 +83,7 @@ contract MarketGasTest is TestBase {
         _gas(what, before);
     }
 
-    function _sealedRound(SealedBidMarket.PaymentRule payment, string memory label) internal {
+    function _sealedRound(ISealedBidMarket.PaymentRule payment, string memory label) internal {
         SealedBidMarket market = _deploySealed(payment);
         vm.roll(START);
         _commit(market, A, 0x3, 3 ether, string.concat(label, "commit (first, with deposit)"));
@@ -102,7 +104,7 @@ contract MarketGasTest is TestBase {
         uint256 before = gasleft();
         market.propose(0, bundles);
         _gas(string.concat(label, "propose [{0,1}]"), before);
-        if (payment == SealedBidMarket.PaymentRule.Vcg) {
+        if (payment == ISealedBidMarket.PaymentRule.Vcg) {
             // W(-A): without A's bid on {0,1}, rollups 0 and 1 are singletons again.
             before = gasleft();
             market.claimCounterfactual(0, A, new uint256[](0));
@@ -123,11 +125,11 @@ contract MarketGasTest is TestBase {
     }
 
     function test_gasSealedFirstPrice() public {
-        _sealedRound(SealedBidMarket.PaymentRule.FirstPrice, "sealed first price: ");
+        _sealedRound(ISealedBidMarket.PaymentRule.FirstPrice, "sealed first price: ");
     }
 
     function test_gasSealedVcg() public {
-        _sealedRound(SealedBidMarket.PaymentRule.Vcg, "sealed vcg: ");
+        _sealedRound(ISealedBidMarket.PaymentRule.Vcg, "sealed vcg: ");
     }
 
     // ---------------------------------------------------------------- lottery
@@ -145,7 +147,7 @@ contract MarketGasTest is TestBase {
         config.curve = TicketPricing.Curve.Linear;
         config.priceFloor = 0.01 ether;
         config.maxRearms = 1;
-        config.splitRule = LotteryMarket.SplitRule.SingletonRevenue;
+        config.splitRule = SplitRule.SingletonValues;
         uint256 before = gasleft();
         market = new LotteryMarket(config);
         _gas("lottery: deploy", before);
