@@ -8,10 +8,13 @@ import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 /// @notice An attacker that, when the market pays it, calls the same withdrawal again from its receive hook.
 ///         It records the callback's revert selector so tests can show the reentrancy guard stopped it.
 contract ReentrantWithdrawer {
+    /// @notice The market attacked.
     ICollateralVault public market;
     /// @dev The withdrawal to repeat from the callback; empty means do not attack.
     bytes private _repeat;
+    /// @notice Whether the repeated withdrawal went through (the guard failed).
     bool public reentered;
+    /// @notice The selector the repeated withdrawal reverted with.
     bytes4 public blockedWith;
 
     /// @notice Point the attacker at `target` (set after deployment: the market may list this as a payout).
