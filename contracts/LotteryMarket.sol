@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ILotteryMarket} from "./interfaces/ILotteryMarket.sol";
 import {BundleMask} from "./libraries/BundleMask.sol";
+import {SplitRule} from "./libraries/RevenueSplit.sol";
 import {TicketPricing} from "./libraries/TicketPricing.sol";
-import {CreditLedger} from "./market/CreditLedger.sol";
-import {PartitionChallenge} from "./market/PartitionChallenge.sol";
 import {RollupRegistry} from "./market/RollupRegistry.sol";
 import {RoundSchedule} from "./market/RoundSchedule.sol";
+import {Settlement} from "./market/Settlement.sol";
 
 /// @title LotteryMarket
 /// @notice Execution tickets per bundle instead of one highest bid: a bundle's ticket revenue is its value in
@@ -20,14 +21,10 @@ import {RoundSchedule} from "./market/RoundSchedule.sol";
 ///      Each re-arm is one more fresh draw an attacker could pick from (docs/randao-bias.md), so re-arms are
 ///      capped at maxRearms: a window missed once more voids the round and every ticket is refunded.
 ///      Funds invariant: balance == sum(creditOf) + escrow, to the wei.
-contract LotteryMarket is PartitionChallenge, CreditLedger {
+contract LotteryMarket is ILotteryMarket, Settlement {
     using BundleMask for uint256;
 
-    enum SplitRule {
-        SingletonRevenue,
-        Reserves
-    }
-
+    /// @notice Deployment parameters; clients pass them as one tuple, in this order.
     struct Config {
         address[] payouts;
         uint256[] reserves;
@@ -60,67 +57,42 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         uint32 end;
     }
 
-    struct Draw {
-        uint64 target;
-        uint32 rearms;
-        bool drawn;
-        bool voided;
-        bool finalized;
-        bytes32 seed;
-        uint256 soldSingletons;
-    }
-
+    /// @inheritdoc ILotteryMarket
     uint256 public immutable targetTickets;
+    /// @inheritdoc ILotteryMarket
     TicketPricing.Curve public immutable curve;
+    /// @inheritdoc ILotteryMarket
     uint256 public immutable beta;
+    /// @inheritdoc ILotteryMarket
     uint256 public immutable gamma;
+    /// @inheritdoc ILotteryMarket
     uint256 public immutable priceFloor;
+    /// @inheritdoc ILotteryMarket
     uint256 public immutable perBidderCap;
+    /// @inheritdoc ILotteryMarket
     uint256 public immutable lookahead;
+    /// @inheritdoc ILotteryMarket
     uint256 public immutable drawWindow;
+    /// @inheritdoc ILotteryMarket
     uint256 public immutable maxRearms;
-    SplitRule public immutable splitRule;
 
-    /// @notice Ticket money held for bundles not yet settled or refunded.
+    /// @inheritdoc ILotteryMarket
     uint256 public escrow;
 
     mapping(uint256 bundle => BundlePricing) private _pricing;
     mapping(uint256 round => mapping(uint256 bundle => Purchase[])) private _purchases;
+    /// @inheritdoc ILotteryMarket
     mapping(uint256 round => mapping(uint256 bundle => uint256)) public revenueOf;
+    /// @inheritdoc ILotteryMarket
     mapping(uint256 round => mapping(uint256 bundle => mapping(address buyer => uint256))) public ticketsHeld;
+    /// @inheritdoc ILotteryMarket
     mapping(uint256 round => mapping(uint256 bundle => mapping(address buyer => uint256))) public paidBy;
     mapping(uint256 round => Draw) private _draws;
-
-    event TicketsBought(
-        uint256 indexed round, uint256 indexed bundle, address indexed buyer, uint256 count, uint256 cost, uint256 firstTicket
-    );
-    event DrawRearmed(uint256 indexed round, uint256 target, uint256 rearms);
-    event RoundVoided(uint256 indexed round);
-    event Drawn(uint256 indexed round, bytes32 seed, uint256 blockNumber);
-    event LotteryWon(uint256 indexed round, uint256 bundle, address indexed winner, uint256 ticket, uint256 revenue);
-    event RollupPaid(uint256 indexed round, uint256 indexed rollup, address payout, uint256 amount);
-    event RoundFinalized(uint256 indexed round, uint256 value, uint256 revenue, uint256[] bundles);
-    event Refunded(uint256 indexed round, uint256 indexed bundle, address indexed buyer, uint256 amount);
-
-    error InvalidConfig();
-    error InvalidBundle(uint256 bundle);
-    error ZeroTickets();
-    error TicketLimit(uint256 bundle, uint256 available);
-    error BidderCapReached(uint256 bundle, uint256 cap);
-    error InsufficientPayment(uint256 cost, uint256 paid);
-    error DrawTooEarly(uint256 round, uint256 target);
-    error AlreadyDrawn(uint256 round);
-    error Voided(uint256 round);
-    error NotDrawn(uint256 round);
-    error AlreadyFinalized(uint256 round);
-    error RoundNotFinalized(uint256 round);
-    error BundleWon(uint256 round, uint256 bundle);
-    error NothingToRefund(uint256 round, uint256 bundle, address buyer);
-    error UnknownTicket(uint256 round, uint256 bundle, uint256 ticket);
 
     constructor(Config memory config)
         RoundSchedule(config.startBlock, config.saleBlocks, 0, config.challengeBlocks)
         RollupRegistry(config.payouts, config.reserves)
+        Settlement(config.splitRule)
     {
         if (config.targetTickets < 2 || config.targetTickets > type(uint32).max / 2) revert InvalidConfig();
         if (config.lookahead <= config.challengeBlocks || config.lookahead > type(uint32).max) revert InvalidConfig();
@@ -137,16 +109,11 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         lookahead = config.lookahead;
         drawWindow = config.drawWindow;
         maxRearms = config.maxRearms;
-        splitRule = config.splitRule;
     }
 
     // ---------------------------------------------------------------- sale
 
-    /// @notice Buy `count` tickets for `bundle` in `round`, paying exactly their sum along the price curve.
-    /// @dev Any excess of msg.value is credited back (withdraw it with withdrawCredit).
-    /// @param round The round, which must be in its sale.
-    /// @param bundle The bundle (bitmask of rollup indices).
-    /// @param count Tickets to buy; at most 2T per bundle and round in all, and the per-bidder cap if set.
+    /// @inheritdoc ILotteryMarket
     function buy(uint256 round, uint256 bundle, uint256 count) external payable {
         _requirePhase(round, Phase.Commit);
         if (bundle == 0 || !bundle.within(rollupCount)) revert InvalidBundle(bundle);
@@ -171,16 +138,14 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         if (msg.value > price) _credit(msg.sender, msg.value - price);
     }
 
-    /// @notice What `count` more tickets for `bundle` cost now in `round` (given the tickets already sold).
+    /// @inheritdoc ILotteryMarket
     function quote(uint256 round, uint256 bundle, uint256 count) external view returns (uint256) {
         uint256 sold = ticketsSold(round, bundle);
         if (count > 2 * targetTickets - sold) revert TicketLimit(bundle, 2 * targetTickets - sold);
         return TicketPricing.cost(curve, basePrice(bundle, round), targetTickets, sold, count, beta, gamma);
     }
 
-    /// @notice Base ticket price of `bundle` in `round` (for the current or a later round).
-    /// @dev A bundle never sold before starts where its target T tickets raise its rollups' reserves:
-    ///      max(priceFloor, sum of reserves / T). Afterwards it moves EIP-1559 style with each round's sales.
+    /// @inheritdoc ILotteryMarket
     function basePrice(uint256 bundle, uint256 round) public view returns (uint256) {
         BundlePricing memory pricing = _pricing[bundle];
         if (!pricing.seen) return _startingPrice(bundle, round);
@@ -189,7 +154,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         return TicketPricing.decay(next, round - pricing.round - 1, targetTickets, priceFloor);
     }
 
-    /// @notice Tickets sold for `bundle` in `round`.
+    /// @inheritdoc ILotteryMarket
     function ticketsSold(uint256 round, uint256 bundle) public view returns (uint256) {
         Purchase[] storage purchases = _purchases[round][bundle];
         return purchases.length == 0 ? 0 : purchases[purchases.length - 1].end;
@@ -197,12 +162,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
 
     // ---------------------------------------------------------------- draw
 
-    /// @notice Fix `round`'s randomness from RANDAO; valid only in the window after the committed target block.
-    /// @dev Before the target: reverts. After a missed window: re-arms the target `lookahead` blocks ahead, or
-    ///      voids the round once maxRearms re-arms are used up, and returns false (no revert, so the change
-    ///      sticks). Otherwise records the seed and returns true.
-    /// @param round A round whose sale has closed.
-    /// @return drawn Whether the seed was fixed by this call.
+    /// @inheritdoc ILotteryMarket
     function draw(uint256 round) external returns (bool drawn) {
         Draw storage state = _draws[round];
         if (state.drawn) revert AlreadyDrawn(round);
@@ -228,18 +188,18 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         return true;
     }
 
-    /// @notice The block from which `round`'s draw is accepted (for drawWindow blocks).
+    /// @inheritdoc ILotteryMarket
     function drawTarget(uint256 round) public view returns (uint256) {
         uint256 target = _draws[round].target;
         return target != 0 ? target : roundStart(round) + commitBlocks + lookahead;
     }
 
-    /// @notice The winning ticket of `bundle` for `seed` among `sold` tickets: anyone can recompute it.
+    /// @inheritdoc ILotteryMarket
     function winningTicket(bytes32 seed, uint256 bundle, uint256 sold) public pure returns (uint256) {
         return uint256(keccak256(abi.encode(seed, bundle))) % sold;
     }
 
-    /// @notice Holder of ticket `ticket` (0-indexed) of `bundle` in `round`.
+    /// @inheritdoc ILotteryMarket
     function ticketHolder(uint256 round, uint256 bundle, uint256 ticket) public view returns (address) {
         if (ticket >= ticketsSold(round, bundle)) revert UnknownTicket(round, bundle, ticket);
         Purchase[] storage purchases = _purchases[round][bundle];
@@ -253,7 +213,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         return purchases[low].buyer;
     }
 
-    /// @notice The round's draw state: target block, whether drawn and finalized, and the seed.
+    /// @inheritdoc ILotteryMarket
     function drawOf(uint256 round) external view returns (Draw memory state) {
         state = _draws[round];
         state.target = uint64(drawTarget(round));
@@ -261,9 +221,7 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
 
     // ---------------------------------------------------------------- settlement
 
-    /// @notice Settle `round`: draw each winning bundle's sequencer, credit the rollups. A voided round settles
-    ///         with no winner: every ticket is refunded.
-    /// @param round A round past its challenge phase whose draw is done (or voided).
+    /// @inheritdoc ILotteryMarket
     function finalize(uint256 round) external {
         _requirePhase(round, Phase.Settle);
         Draw storage state = _draws[round];
@@ -274,30 +232,12 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
             emit RoundFinalized(round, 0, 0, new uint256[](0));
             return;
         }
-
-        Clearing storage clearing = _valuedClearing(round);
-        uint256[] memory bundles = clearing.bundles;
-        uint256 covered;
         uint256 revenue;
-        for (uint256 k; k < bundles.length; ++k) {
-            covered |= bundles[k];
-            revenue += _settle(round, bundles[k], state.seed);
-        }
-        uint256 soldSingletons;
-        for (uint256 i; i < rollupCount; ++i) {
-            uint256 single = BundleMask.singleton(i);
-            if (covered & single != 0) continue;
-            uint256 singleRevenue = revenueOf[round][single];
-            if (singleRevenue != 0 && singleRevenue >= reserveAt(i, round)) {
-                soldSingletons |= single;
-                revenue += _settle(round, single, state.seed);
-            }
-        }
-        state.soldSingletons = soldSingletons;
-        emit RoundFinalized(round, clearing.value, revenue, bundles);
+        (state.soldSingletons, revenue) = _settle(round);
+        escrow -= revenue;
     }
 
-    /// @notice Credit back your tickets' cost for a bundle that did not win in finalized `round`.
+    /// @inheritdoc ILotteryMarket
     function claimRefund(uint256 round, uint256 bundle) external {
         if (!_draws[round].finalized) revert RoundNotFinalized(round);
         if (_won(round, bundle)) revert BundleWon(round, bundle);
@@ -309,47 +249,31 @@ contract LotteryMarket is PartitionChallenge, CreditLedger {
         _credit(msg.sender, amount);
     }
 
-    /// @notice Who sequences `rollup` in finalized `round`; the zero address if it went unsold.
-    function sequencerOf(uint256 round, uint256 rollup) external view returns (address) {
-        if (rollup >= rollupCount) revert UnknownRollup(rollup);
-        Draw storage state = _draws[round];
-        if (!state.finalized) revert RoundNotFinalized(round);
-        if (state.voided) return address(0);
-        (uint256[] memory bundles,) = bestPartition(round);
-        for (uint256 k; k < bundles.length; ++k) {
-            if (bundles[k].contains(rollup)) return _winnerOf(round, bundles[k], state.seed);
-        }
-        uint256 single = BundleMask.singleton(rollup);
-        if (state.soldSingletons & single != 0) return _winnerOf(round, single, state.seed);
-        return address(0);
-    }
-
     // ---------------------------------------------------------------- internals
 
-    function _settle(uint256 round, uint256 bundle, bytes32 seed) private returns (uint256 revenue) {
-        revenue = revenueOf[round][bundle];
-        uint256 ticket = winningTicket(seed, bundle, ticketsSold(round, bundle));
-        escrow -= revenue;
+    /// @dev The winners paid for their tickets already: this only names the winning ticket and its holder. The
+    ///      revenue leaves escrow in finalize, all of the round's at once.
+    function _collect(uint256 round, uint256 bundle, uint256 revenue) internal override {
+        uint256 ticket = winningTicket(_draws[round].seed, bundle, ticketsSold(round, bundle));
         emit LotteryWon(round, bundle, ticketHolder(round, bundle, ticket), ticket, revenue);
-
-        (uint256[] memory rollups, uint256[] memory shares) =
-            _rollupShares(round, bundle, revenue, splitRule == SplitRule.Reserves);
-        for (uint256 k; k < rollups.length; ++k) {
-            address payout = payoutOf(rollups[k]);
-            _credit(payout, shares[k]);
-            emit RollupPaid(round, rollups[k], payout, shares[k]);
-        }
     }
 
-    function _winnerOf(uint256 round, uint256 bundle, bytes32 seed) private view returns (address) {
-        return ticketHolder(round, bundle, winningTicket(seed, bundle, ticketsSold(round, bundle)));
+    function _winnerOf(uint256 round, uint256 bundle) internal view override returns (address) {
+        Draw storage state = _draws[round];
+        if (state.voided) return address(0);
+        return ticketHolder(round, bundle, winningTicket(state.seed, bundle, ticketsSold(round, bundle)));
+    }
+
+    function _settled(uint256 round) internal view override returns (bool finalized, uint256 soldSingletons) {
+        Draw storage state = _draws[round];
+        return (state.finalized, state.soldSingletons);
     }
 
     /// @dev Whether `bundle` won in finalized `round`: listed in the partition, or a singleton that sold.
     function _won(uint256 round, uint256 bundle) private view returns (bool) {
         if (_draws[round].voided) return false;
         if (bundle != 0 && bundle & (bundle - 1) == 0) return _draws[round].soldSingletons & bundle != 0;
-        (uint256[] memory bundles,) = bestPartition(round);
+        uint256[] storage bundles = _keptBundles(round);
         for (uint256 k; k < bundles.length; ++k) {
             if (bundles[k] == bundle) return true;
         }

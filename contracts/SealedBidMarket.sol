@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ISealedBidMarket} from "./interfaces/ISealedBidMarket.sol";
 import {BundleMask} from "./libraries/BundleMask.sol";
+import {SplitRule} from "./libraries/RevenueSplit.sol";
 import {CollateralVault} from "./market/CollateralVault.sol";
 import {RollupRegistry} from "./market/RollupRegistry.sol";
 import {RoundSchedule} from "./market/RoundSchedule.sol";
+import {Settlement} from "./market/Settlement.sol";
 import {VcgCounterfactuals} from "./market/VcgCounterfactuals.sol";
 
 /// @title SealedBidMarket
@@ -14,23 +17,10 @@ import {VcgCounterfactuals} from "./market/VcgCounterfactuals.sol";
 ///         and lets bidders release their collateral (minus the penalty for commitments they did not open).
 /// @dev Flow of round r: commit -> reveal -> challenge -> settle (see RoundSchedule). Funds invariant:
 ///      balance == sum(collateralOf) + sum(creditOf), to the wei.
-contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
+contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, CollateralVault {
     using BundleMask for uint256;
 
-    /// @notice How a multi-rollup bundle's revenue is weighted among its rollups.
-    /// SingletonBids: w_i = max(best singleton bid, reserve) (the seed's intent, DESIGN.md erratum 2).
-    /// Reserves: w_i = reserve (immune to a rollup bidding on itself to inflate its share).
-    enum SplitRule {
-        SingletonBids,
-        Reserves
-    }
-
-    /// @notice What winners pay. FirstPrice: their bids. Vcg: W(-i) - (W - b_i) each (see VcgCounterfactuals).
-    enum PaymentRule {
-        FirstPrice,
-        Vcg
-    }
-
+    /// @notice Deployment parameters; clients pass them as one tuple, in this order.
     struct Config {
         address[] payouts;
         uint256[] reserves;
@@ -45,39 +35,22 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
         address penaltyRecipient;
     }
 
-    /// @dev A revealed bid. `order` is the commit's position in its round: ties go to the earlier commit,
-    ///      a rule fixed before any reveal, so the outcome never depends on who reveals first.
-    struct Bid {
-        uint128 amount;
-        uint64 order;
-        address bidder;
-    }
-
     struct SealedBid {
         uint128 lock;
         uint64 order;
         bool revealed;
     }
 
-    struct Participation {
-        uint32 commits;
-        uint32 reveals;
-        bool released;
-        uint256 locked;
-    }
-
-    struct RoundResult {
-        bool finalized;
-        uint256 soldSingletons;
-        uint256 revenue;
-    }
-
+    /// @inheritdoc ISealedBidMarket
     uint256 public immutable nonRevealPenalty;
+    /// @inheritdoc ISealedBidMarket
     uint256 public immutable maxCommitsPerBidder;
-    SplitRule public immutable splitRule;
+    /// @inheritdoc ISealedBidMarket
     PaymentRule public immutable paymentRule;
+    /// @inheritdoc ISealedBidMarket
     address public immutable penaltyRecipient;
 
+    /// @inheritdoc ISealedBidMarket
     mapping(uint256 round => uint256) public commitCount;
     mapping(uint256 round => mapping(uint256 bundle => Bid)) private _best;
     mapping(uint256 round => mapping(uint256 bundle => Bid)) private _second;
@@ -85,30 +58,10 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
     mapping(uint256 round => mapping(address bidder => Participation)) private _participation;
     mapping(uint256 round => RoundResult) private _results;
 
-    event Committed(uint256 indexed round, address indexed bidder, bytes32 commitment, uint256 lock, uint256 order);
-    event Revealed(uint256 indexed round, address indexed bidder, uint256 bundle, uint256 amount, bytes32 commitment);
-    event BundleSold(uint256 indexed round, uint256 bundle, address indexed winner, uint256 bid, uint256 price);
-    event RollupPaid(uint256 indexed round, uint256 indexed rollup, address payout, uint256 amount);
-    event RoundFinalized(uint256 indexed round, uint256 value, uint256 revenue, uint256[] bundles);
-    event Released(uint256 indexed round, address indexed bidder, uint256 unlocked, uint256 penalty);
-
-    error InvalidConfig();
-    error LockBelowPenalty(uint256 lock, uint256 penalty);
-    error LockTooLarge(uint256 lock);
-    error CommitCapReached(uint256 round, uint256 cap);
-    error DuplicateCommitment(bytes32 commitment);
-    error UnknownCommitment(bytes32 commitment);
-    error AlreadyRevealed(bytes32 commitment);
-    error BidExceedsLock(uint256 amount, uint256 lock);
-    error InvalidBundle(uint256 bundle);
-    error AlreadyFinalized(uint256 round);
-    error RoundNotFinalized(uint256 round);
-    error NothingToRelease(uint256 round, address bidder);
-    error AlreadyReleased(uint256 round, address bidder);
-
     constructor(Config memory config)
         RoundSchedule(config.startBlock, config.commitBlocks, config.revealBlocks, config.challengeBlocks)
         RollupRegistry(config.payouts, config.reserves)
+        Settlement(config.splitRule)
     {
         if (config.revealBlocks == 0) revert InvalidSchedule();
         if (config.penaltyRecipient == address(0)) revert InvalidConfig();
@@ -116,19 +69,13 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
         if (config.nonRevealPenalty > type(uint128).max) revert InvalidConfig();
         nonRevealPenalty = config.nonRevealPenalty;
         maxCommitsPerBidder = config.maxCommitsPerBidder;
-        splitRule = config.splitRule;
         paymentRule = config.paymentRule;
         penaltyRecipient = config.penaltyRecipient;
     }
 
     // ---------------------------------------------------------------- commit and reveal
 
-    /// @notice Seal a bid for `round`: post its commitment and lock `lock` of your collateral behind it.
-    /// @dev msg.value, if any, is deposited first. `lock` is public: lock more than the bid to hide it.
-    ///      It must cover the non-reveal penalty, which is what an unopened commitment costs.
-    /// @param round The round, which must be in its commit phase.
-    /// @param commitment commitmentOf(round, msg.sender, bundle, amount, salt).
-    /// @param lock Collateral locked until the round is final; the revealed amount may not exceed it.
+    /// @inheritdoc ISealedBidMarket
     function commit(uint256 round, bytes32 commitment, uint256 lock) external payable {
         _requirePhase(round, Phase.Commit);
         if (msg.value > 0) _deposit(msg.sender, msg.value);
@@ -148,11 +95,7 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
         emit Committed(round, msg.sender, commitment, lock, order);
     }
 
-    /// @notice Open one of your commitments for `round`; the bid then competes for `bundle`.
-    /// @param round The round, which must be in its reveal phase.
-    /// @param bundle The bundle bid on (bitmask of rollup indices), as committed.
-    /// @param amount The bid in wei, as committed; at most the commitment's lock. Zero opens a decoy.
-    /// @param salt The secret salt, as committed.
+    /// @inheritdoc ISealedBidMarket
     function reveal(uint256 round, uint256 bundle, uint256 amount, bytes32 salt) external {
         _requirePhase(round, Phase.Reveal);
         bytes32 commitment = commitmentOf(round, msg.sender, bundle, amount, salt);
@@ -168,8 +111,7 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
         emit Revealed(round, msg.sender, bundle, amount, commitment);
     }
 
-    /// @notice The commitment that seals a bid: binds chain, market, round, bidder, bundle, amount and salt,
-    ///         so it can be neither replayed elsewhere nor copied by another bidder.
+    /// @inheritdoc ISealedBidMarket
     function commitmentOf(uint256 round, address bidder, uint256 bundle, uint256 amount, bytes32 salt)
         public
         view
@@ -180,32 +122,16 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
 
     // ---------------------------------------------------------------- settlement
 
-    /// @notice Settle `round` on its best partition: charge the winners, credit the rollups.
-    /// @dev Callable by anyone once the challenge phase is over. Work is bounded by the rollup count.
-    /// @param round The round, which must be in its settle phase and not yet finalized.
+    /// @inheritdoc ISealedBidMarket
     function finalize(uint256 round) external {
         _requirePhase(round, Phase.Settle);
         RoundResult storage result = _results[round];
         if (result.finalized) revert AlreadyFinalized(round);
         result.finalized = true;
-
-        Clearing storage clearing = _valuedClearing(round);
-        uint256[] memory bundles = clearing.bundles;
-        (uint256[] memory sold, uint256 soldSingletons) = _soldBundles(round, bundles);
-        uint256[] memory prices =
-            paymentRule == PaymentRule.Vcg ? _vcgPrices(round, sold, clearing.value) : _bids(round, sold);
-        uint256 revenue;
-        for (uint256 k; k < sold.length; ++k) {
-            revenue += prices[k];
-            _sell(round, sold[k], prices[k]);
-        }
-        result.soldSingletons = soldSingletons;
-        result.revenue = revenue;
-        emit RoundFinalized(round, clearing.value, revenue, bundles);
+        (result.soldSingletons, result.revenue) = _settle(round);
     }
 
-    /// @notice Unlock `bidder`'s collateral for a finalized round, minus the penalty for unopened commitments.
-    /// @dev Anyone may call it for anyone; it only moves money inside the market.
+    /// @inheritdoc ISealedBidMarket
     function release(uint256 round, address bidder) external {
         if (!_results[round].finalized) revert RoundNotFinalized(round);
         Participation storage participation = _participation[round][bidder];
@@ -228,31 +154,17 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice Who sequences `rollup` in finalized `round`; the zero address if it went unsold.
-    function sequencerOf(uint256 round, uint256 rollup) external view returns (address) {
-        if (rollup >= rollupCount) revert UnknownRollup(rollup);
-        RoundResult storage result = _results[round];
-        if (!result.finalized) revert RoundNotFinalized(round);
-        (uint256[] memory bundles,) = bestPartition(round);
-        for (uint256 k; k < bundles.length; ++k) {
-            if (bundles[k].contains(rollup)) return _best[round][bundles[k]].bidder;
-        }
-        uint256 single = BundleMask.singleton(rollup);
-        if (result.soldSingletons & single != 0) return _best[round][single].bidder;
-        return address(0);
-    }
-
-    /// @notice The best and second-best revealed bids (from distinct bidders) for exactly `bundle`.
+    /// @inheritdoc ISealedBidMarket
     function topBids(uint256 round, uint256 bundle) external view returns (Bid memory best, Bid memory second) {
         return (_best[round][bundle], _second[round][bundle]);
     }
 
-    /// @notice A bidder's commits, reveals and still-locked collateral in `round`.
+    /// @inheritdoc ISealedBidMarket
     function participationOf(uint256 round, address bidder) external view returns (Participation memory) {
         return _participation[round][bidder];
     }
 
-    /// @notice Whether `round` is finalized, which singletons sold, and the revenue collected.
+    /// @inheritdoc ISealedBidMarket
     function resultOf(uint256 round) external view returns (RoundResult memory) {
         return _results[round];
     }
@@ -280,57 +192,22 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
         return a.amount > b.amount || (a.amount == b.amount && a.order < b.order);
     }
 
-    /// @dev Charges the winner of `bundle` `price` and credits its rollups by the revenue split.
-    function _sell(uint256 round, uint256 bundle, uint256 price) private {
+    /// @dev Charges the winner of `bundle` `price`, from the collateral it locked in `round`.
+    function _collect(uint256 round, uint256 bundle, uint256 price) internal override {
         Bid memory bid = _best[round][bundle];
         _spendLocked(bid.bidder, price);
         _participation[round][bid.bidder].locked -= price;
         emit BundleSold(round, bundle, bid.bidder, bid.amount, price);
-
-        (uint256[] memory rollups, uint256[] memory shares) =
-            _rollupShares(round, bundle, price, splitRule == SplitRule.Reserves);
-        for (uint256 k; k < rollups.length; ++k) {
-            address payout = payoutOf(rollups[k]);
-            _credit(payout, shares[k]);
-            emit RollupPaid(round, rollups[k], payout, shares[k]);
-        }
     }
 
-    /// @dev The bundles that sell: the partition's listed bundles, then every other rollup whose best
-    ///      singleton bid meets its reserve (also returned as a bitmask).
-    function _soldBundles(uint256 round, uint256[] memory bundles)
-        private
+    /// @dev First price: each sold bundle's winner pays its bid. VCG: see _vcgPrices.
+    function _prices(uint256 round, uint256[] memory sold, uint256 welfare)
+        internal
         view
-        returns (uint256[] memory sold, uint256 soldSingletons)
+        override
+        returns (uint256[] memory)
     {
-        uint256 n = rollupCount;
-        sold = new uint256[](bundles.length + n);
-        uint256 count;
-        uint256 covered;
-        for (uint256 k; k < bundles.length; ++k) {
-            covered |= bundles[k];
-            sold[count++] = bundles[k];
-        }
-        for (uint256 i; i < n; ++i) {
-            uint256 single = BundleMask.singleton(i);
-            if (covered & single != 0) continue;
-            uint256 bid = _best[round][single].amount;
-            if (bid != 0 && bid >= reserveAt(i, round)) {
-                soldSingletons |= single;
-                sold[count++] = single;
-            }
-        }
-        assembly ("memory-safe") {
-            mstore(sold, count)
-        }
-    }
-
-    /// @dev First price: each sold bundle's winner pays its bid.
-    function _bids(uint256 round, uint256[] memory sold) private view returns (uint256[] memory prices) {
-        prices = new uint256[](sold.length);
-        for (uint256 k; k < sold.length; ++k) {
-            prices[k] = _best[round][sold[k]].amount;
-        }
+        return paymentRule == PaymentRule.Vcg ? _vcgPrices(round, sold, welfare) : _bids(round, sold);
     }
 
     /// @dev VCG: winner i pays W(-i) - (W - b_i) in total, b_i being its bids on the bundles it wins; that total
@@ -407,7 +284,17 @@ contract SealedBidMarket is VcgCounterfactuals, CollateralVault {
 
     function _bundleBid(uint256 round, uint256 bundle, address excluded) internal view override returns (uint256) {
         Bid storage best = _best[round][bundle];
-        return best.bidder == excluded && excluded != address(0) ? _second[round][bundle].amount : best.amount;
+        // Testing `excluded` first spares reading the bidder's slot when nobody is excluded.
+        return excluded != address(0) && best.bidder == excluded ? _second[round][bundle].amount : best.amount;
+    }
+
+    function _winnerOf(uint256 round, uint256 bundle) internal view override returns (address) {
+        return _best[round][bundle].bidder;
+    }
+
+    function _settled(uint256 round) internal view override returns (bool finalized, uint256 soldSingletons) {
+        RoundResult storage result = _results[round];
+        return (result.finalized, result.soldSingletons);
     }
 
     function _vcgEnabled() internal view override returns (bool) {

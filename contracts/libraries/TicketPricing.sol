@@ -7,7 +7,8 @@ pragma solidity ^0.8.28;
 ///
 ///      Within a round, with base price p and target T, the k-th ticket of a bundle (k = 1..2T) costs p for
 ///      k <= 1.5T and then rises with x = (k - 1.5T) / (0.5T) in (0, 1] (d = 2k - 3T, x = d / T):
-///        Linear       p * (1 + x)                 (the seed's curve, corrected: DESIGN.md erratum 1)
+///        Linear       p * (1 + x)                 (the seed's curve, corrected: docs/design.md,
+///                                                 departure 1 (ticket curve))
 ///        Quadratic    p * (1 + beta * x^2)        beta in WAD; beta = 1 ends at 2p
 ///        Exponential  p * e^(gamma * x)           gamma in WAD is the seed's gamma times T/2, i.e. the
 ///                                                 exponent reached at 2T; gamma = ln 2 ends at 2p (to

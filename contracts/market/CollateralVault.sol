@@ -1,32 +1,26 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {CreditLedger} from "./CreditLedger.sol";
 
 /// @title CollateralVault
 /// @notice Holds bidders' collateral beside the credit ledger; all money leaves by pull withdrawals.
 /// @dev Invariant (checked by the tests to the wei): address(this).balance == sum(collateralOf) + sum(creditOf).
 ///      lockedOf[b] <= collateralOf[b] always; only collateralOf - lockedOf can be withdrawn.
-abstract contract CollateralVault is CreditLedger {
-    /// @notice Collateral deposited by a bidder and not yet paid out or withdrawn.
+abstract contract CollateralVault is ICollateralVault, CreditLedger {
+    /// @inheritdoc ICollateralVault
     mapping(address bidder => uint256) public collateralOf;
-    /// @notice Part of collateralOf backing bids in rounds not yet settled for that bidder.
+    /// @inheritdoc ICollateralVault
     mapping(address bidder => uint256) public lockedOf;
 
-    event Deposited(address indexed bidder, uint256 amount);
-    event CollateralWithdrawn(address indexed bidder, address indexed to, uint256 amount);
-
-    error InsufficientUnlocked(uint256 requested, uint256 available);
-
-    /// @notice Add msg.value to your collateral.
+    /// @inheritdoc ICollateralVault
     function deposit() external payable {
         if (msg.value == 0) revert ZeroAmount();
         _deposit(msg.sender, msg.value);
     }
 
-    /// @notice Withdraw `amount` of your unlocked collateral to `to`.
-    /// @param amount Wei to withdraw; at most unlockedOf(msg.sender).
-    /// @param to Recipient of the transfer.
+    /// @inheritdoc ICollateralVault
     function withdrawCollateral(uint256 amount, address payable to) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress();
@@ -37,7 +31,7 @@ abstract contract CollateralVault is CreditLedger {
         _send(to, amount);
     }
 
-    /// @notice Collateral `bidder` may withdraw now.
+    /// @inheritdoc ICollateralVault
     function unlockedOf(address bidder) public view returns (uint256) {
         return collateralOf[bidder] - lockedOf[bidder];
     }

@@ -1,23 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
+
 /// @title CreditLedger
 /// @notice Money the market owes (rollup revenue, penalties, refunds) is credited here and leaves only by
 ///         pull withdrawal, behind a reentrancy guard, after the books are updated.
-abstract contract CreditLedger {
-    /// @notice Money owed to an account, withdrawable at any time.
+abstract contract CreditLedger is ICreditLedger {
+    /// @inheritdoc ICreditLedger
     mapping(address account => uint256) public creditOf;
 
     uint256 private _reentrancyStatus = 1;
-
-    event Credited(address indexed account, uint256 amount);
-    event CreditWithdrawn(address indexed account, address indexed to, uint256 amount);
-
-    error ZeroAmount();
-    error ZeroAddress();
-    error NothingToWithdraw();
-    error TransferFailed(address to, uint256 amount);
-    error ReentrantCall();
 
     modifier nonReentrant() {
         if (_reentrancyStatus != 1) revert ReentrantCall();
@@ -26,8 +19,7 @@ abstract contract CreditLedger {
         _reentrancyStatus = 1;
     }
 
-    /// @notice Withdraw everything credited to you to `to`.
-    /// @param to Recipient of the transfer.
+    /// @inheritdoc ICreditLedger
     function withdrawCredit(address payable to) external nonReentrant {
         if (to == address(0)) revert ZeroAddress();
         uint256 amount = creditOf[msg.sender];

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {BundleMask} from "../libraries/BundleMask.sol";
-import {RevenueSplit} from "../libraries/RevenueSplit.sol";
+import {IPartitionChallenge} from "../interfaces/IPartitionChallenge.sol";
 import {RollupRegistry} from "./RollupRegistry.sol";
 
 /// @title PartitionChallenge
@@ -15,7 +15,7 @@ import {RollupRegistry} from "./RollupRegistry.sol";
 ///      for |B| >= 2. Computed as baseline + sum over listed bundles of (b(B) - sum_{i in B} v({i})), where
 ///      baseline = sum_i v({i}) is the singleton partition's value, so a proposal costs gas in proportion
 ///      to the rollups it covers. The mechanism (sealed bids, lottery) supplies b(B) and the phase rule.
-abstract contract PartitionChallenge is RollupRegistry {
+abstract contract PartitionChallenge is IPartitionChallenge, RollupRegistry {
     using BundleMask for uint256;
 
     struct Clearing {
@@ -27,20 +27,7 @@ abstract contract PartitionChallenge is RollupRegistry {
 
     mapping(uint256 round => Clearing) private _clearings;
 
-    /// @notice `proposer` replaced the round's best partition by `bundles`, worth `value`.
-    event PartitionProposed(uint256 indexed round, address indexed proposer, uint256[] bundles, uint256 value);
-
-    error EmptyBundle(uint256 position);
-    error SingletonListed(uint256 bundle);
-    error BundleOutOfRange(uint256 bundle);
-    error OverlappingBundle(uint256 bundle);
-    error NoBidForBundle(uint256 bundle);
-    error NotBetter(uint256 value, uint256 best);
-
-    /// @notice Propose `bundles` as the round's partition; kept only if worth strictly more than the best so far.
-    /// @param round The round, which must be in its challenge phase.
-    /// @param bundles Disjoint multi-rollup bundles, each with a bid; unlisted rollups are singletons.
-    /// @return value The partition's value.
+    /// @inheritdoc IPartitionChallenge
     function propose(uint256 round, uint256[] calldata bundles) external returns (uint256 value) {
         _requireProposalPhase(round);
         Clearing storage clearing = _valuedClearing(round);
@@ -49,22 +36,22 @@ abstract contract PartitionChallenge is RollupRegistry {
         _adopt(round, clearing, bundles, value);
     }
 
-    /// @notice Check `bundles` as a partition for `round` and return its value; reverts if it is not valid.
+    /// @inheritdoc IPartitionChallenge
     function valuePartition(uint256 round, uint256[] calldata bundles) public view returns (uint256) {
         return _valuePartition(round, bundles, address(0));
     }
 
-    /// @notice Value of the partition in which every rollup is a singleton: sum_i max(b({i}), r_i).
+    /// @inheritdoc IPartitionChallenge
     function singletonPartitionValue(uint256 round) public view returns (uint256) {
         return _singletonPartitionValue(round, address(0));
     }
 
-    /// @notice v({i}) in `round`: the best singleton bid or the reserve, whichever is larger.
+    /// @inheritdoc IPartitionChallenge
     function singletonValue(uint256 round, uint256 rollup) public view returns (uint256) {
         return _singletonValue(round, rollup, address(0));
     }
 
-    /// @notice The round's best partition so far (its multi-rollup bundles) and its value.
+    /// @inheritdoc IPartitionChallenge
     function bestPartition(uint256 round) public view returns (uint256[] memory bundles, uint256 value) {
         Clearing storage clearing = _clearings[round];
         bundles = clearing.bundles;
@@ -113,24 +100,9 @@ abstract contract PartitionChallenge is RollupRegistry {
         return bid > reserve ? bid : reserve;
     }
 
-    /// @dev The rollups of `bundle` and their shares of `revenue` (RevenueSplit), weighted by their reserves or
-    ///      by their singleton values max(b({i}), r_i) in `round`.
-    function _rollupShares(uint256 round, uint256 bundle, uint256 revenue, bool byReserves)
-        internal
-        view
-        returns (uint256[] memory rollups, uint256[] memory shares)
-    {
-        uint256 size = bundle.size();
-        rollups = new uint256[](size);
-        uint256[] memory weights = new uint256[](size);
-        uint256 k;
-        for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
-            uint256 i = rest.lowestIndex();
-            rollups[k] = i;
-            weights[k] = byReserves ? reserveAt(i, round) : singletonValue(round, i);
-            ++k;
-        }
-        shares = RevenueSplit.split(revenue, weights);
+    /// @dev The multi-rollup bundles of the round's best partition so far.
+    function _keptBundles(uint256 round) internal view returns (uint256[] storage) {
+        return _clearings[round].bundles;
     }
 
     /// @dev Makes `bundles` (already validated, worth `value`) the round's best partition.

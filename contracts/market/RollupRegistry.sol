@@ -1,31 +1,23 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IRollupRegistry} from "../interfaces/IRollupRegistry.sol";
 import {RoundSchedule} from "./RoundSchedule.sol";
 
 /// @title RollupRegistry
 /// @notice The rollups on sale (fixed at deployment, at most 256), their payout addresses and reserve prices.
 /// @dev A reserve change applies from the first round not yet open, never to a round already taking bids, so
 ///      it is kept as checkpoints (first round, reserve) and looked up by binary search.
-abstract contract RollupRegistry is RoundSchedule {
+abstract contract RollupRegistry is IRollupRegistry, RoundSchedule {
     struct ReserveCheckpoint {
         uint64 fromRound;
         uint192 reserve;
     }
 
+    /// @inheritdoc IRollupRegistry
     uint256 public immutable rollupCount;
     address[] private _payouts;
     mapping(uint256 rollup => ReserveCheckpoint[]) private _reserves;
-
-    /// @notice Rollup `rollup` asks at least `reserve` from round `fromRound` on.
-    event ReserveChanged(uint256 indexed rollup, uint256 reserve, uint256 fromRound);
-
-    error InvalidRollupCount(uint256 count);
-    error ConfigLengthMismatch(uint256 payouts, uint256 reserves);
-    error ZeroPayoutAddress(uint256 rollup);
-    error ReserveTooLarge(uint256 reserve);
-    error UnknownRollup(uint256 rollup);
-    error NotRollupPayout(uint256 rollup, address caller);
 
     constructor(address[] memory payouts, uint256[] memory reserves) {
         if (payouts.length == 0 || payouts.length > 256) revert InvalidRollupCount(payouts.length);
@@ -40,10 +32,7 @@ abstract contract RollupRegistry is RoundSchedule {
         }
     }
 
-    /// @notice Change your rollup's reserve price; it applies from the first round not yet open.
-    /// @dev Only the rollup's payout address may call.
-    /// @param rollup Index of the rollup.
-    /// @param reserve The new reserve price in wei (< 2**128).
+    /// @inheritdoc IRollupRegistry
     function setReserve(uint256 rollup, uint256 reserve) external {
         if (rollup >= rollupCount) revert UnknownRollup(rollup);
         if (msg.sender != _payouts[rollup]) revert NotRollupPayout(rollup, msg.sender);
@@ -59,7 +48,7 @@ abstract contract RollupRegistry is RoundSchedule {
         emit ReserveChanged(rollup, reserve, fromRound);
     }
 
-    /// @notice The reserve price of `rollup` in `round`.
+    /// @inheritdoc IRollupRegistry
     function reserveAt(uint256 rollup, uint256 round) public view returns (uint256) {
         if (rollup >= rollupCount) revert UnknownRollup(rollup);
         ReserveCheckpoint[] storage history = _reserves[rollup];
@@ -73,7 +62,7 @@ abstract contract RollupRegistry is RoundSchedule {
         return history[low - 1].reserve;
     }
 
-    /// @notice Where `rollup`'s revenue is credited.
+    /// @inheritdoc IRollupRegistry
     function payoutOf(uint256 rollup) public view returns (address) {
         if (rollup >= rollupCount) revert UnknownRollup(rollup);
         return _payouts[rollup];

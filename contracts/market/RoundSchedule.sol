@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IRoundSchedule} from "../interfaces/IRoundSchedule.sol";
+
 /// @title RoundSchedule
 /// @notice Rounds follow each other on a fixed block schedule and overlap: round r+1 opens for commits
 ///         the block round r's commit phase closes, so it takes commits while round r is in reveal (and in
@@ -8,26 +10,18 @@ pragma solidity ^0.8.28;
 ///         s = startBlock + r * commitBlocks:
 ///         commit [s, s+C), reveal [s+C, s+C+R), challenge [s+C+R, s+C+R+H), settle from s+C+R+H on.
 ///         Lottery rounds use the commit phase as their ticket sale and have no reveal (R = 0).
-abstract contract RoundSchedule {
-    enum Phase {
-        NotOpen,
-        Commit,
-        Reveal,
-        Challenge,
-        Settle
-    }
-
+abstract contract RoundSchedule is IRoundSchedule {
     /// @dev Far beyond any chain's lifetime; keeps round arithmetic clear of overflow.
     uint256 internal constant MAX_ROUND = type(uint64).max;
 
+    /// @inheritdoc IRoundSchedule
     uint256 public immutable startBlock;
+    /// @inheritdoc IRoundSchedule
     uint256 public immutable commitBlocks;
+    /// @inheritdoc IRoundSchedule
     uint256 public immutable revealBlocks;
+    /// @inheritdoc IRoundSchedule
     uint256 public immutable challengeBlocks;
-
-    error InvalidSchedule();
-    error RoundOutOfRange(uint256 round);
-    error WrongPhase(uint256 round, Phase expected, Phase actual);
 
     constructor(uint256 start, uint256 commitLength, uint256 revealLength, uint256 challengeLength) {
         // A zero reveal phase is allowed: lottery rounds go straight from their sale (the commit slot) to
@@ -42,13 +36,13 @@ abstract contract RoundSchedule {
         challengeBlocks = challengeLength;
     }
 
-    /// @notice First block of `round`'s commit phase.
+    /// @inheritdoc IRoundSchedule
     function roundStart(uint256 round) public view returns (uint256) {
         if (round > MAX_ROUND) revert RoundOutOfRange(round);
         return startBlock + round * commitBlocks;
     }
 
-    /// @notice The phase `round` is in at the current block.
+    /// @inheritdoc IRoundSchedule
     function phaseOf(uint256 round) public view returns (Phase) {
         uint256 s = roundStart(round);
         uint256 b = block.number;
@@ -59,7 +53,7 @@ abstract contract RoundSchedule {
         return Phase.Settle;
     }
 
-    /// @notice The round taking commits now (0 before the schedule starts).
+    /// @inheritdoc IRoundSchedule
     function currentRound() public view returns (uint256) {
         if (block.number < startBlock) return 0;
         return (block.number - startBlock) / commitBlocks;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IVcgCounterfactuals} from "../interfaces/IVcgCounterfactuals.sol";
 import {PartitionChallenge} from "./PartitionChallenge.sol";
 
 /// @title VcgCounterfactuals
@@ -12,25 +13,11 @@ import {PartitionChallenge} from "./PartitionChallenge.sol";
 ///         the final partition with i's bundles dissolved, which is always feasible without i.
 /// @dev A counterfactual worth more than W proves W suboptimal (i's bids only add value), so it also
 ///      replaces the round's partition. Hence every claim stays <= W, and 0 <= p_i <= b_i.
-abstract contract VcgCounterfactuals is PartitionChallenge {
-    /// @notice Best claimed W(-bidder) for a round (0 until someone claims).
+abstract contract VcgCounterfactuals is IVcgCounterfactuals, PartitionChallenge {
+    /// @inheritdoc IVcgCounterfactuals
     mapping(uint256 round => mapping(address bidder => uint256)) public counterfactualValue;
 
-    /// @notice `claimant` raised W(-bidder) to `value` with the partition `bundles` valued without `bidder`.
-    event CounterfactualClaimed(
-        uint256 indexed round, address indexed bidder, address indexed claimant, uint256[] bundles, uint256 value
-    );
-
-    error VcgDisabled();
-    error ZeroBidder();
-
-    /// @notice Claim W(-bidder) for `round` by exhibiting a partition valued without `bidder`'s bids.
-    /// @dev Kept only if strictly above the standing claim. If it is worth more than the round's best
-    ///      partition, that partition is replaced by this one (valued with every bid).
-    /// @param round The round, which must be in its challenge phase.
-    /// @param bidder The winner whose counterfactual this is.
-    /// @param bundles Disjoint multi-rollup bundles, each with a bid from someone other than `bidder`.
-    /// @return value The partition's value without `bidder`.
+    /// @inheritdoc IVcgCounterfactuals
     function claimCounterfactual(uint256 round, address bidder, uint256[] calldata bundles)
         external
         returns (uint256 value)

@@ -93,7 +93,7 @@ contract RevenueSplitTest is TestBase {
         assertEq(h.split(5, new uint256[](0)).length, 0, "no shares");
     }
 
-    /// DESIGN.md erratum 2: b(B) * w_i / sum w, with w_i = max(b_i, r_i) throughout.
+    /// docs/design.md, departure 2 (revenue split): b(B) * w_i / sum w, with w_i = max(b_i, r_i) throughout.
     function test_reserveAboveSingletonBidDoesNotOverpay() public view {
         uint256[] memory weights = new uint256[](2);
         weights[0] = 10 ether; // max(b_A = 4, r_A = 10)

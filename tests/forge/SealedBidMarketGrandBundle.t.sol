@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {SealedBidMarket} from "../../contracts/SealedBidMarket.sol";
+import {ISealedBidMarket} from "../../contracts/interfaces/ISealedBidMarket.sol";
+import {SplitRule} from "../../contracts/libraries/RevenueSplit.sol";
 import {TestBase} from "./utils/Vm.sol";
 
 /// @notice The market accepts up to 256 rollups; the bundle of all of them must be sellable like any other.
@@ -24,8 +26,8 @@ contract SealedBidMarketGrandBundleTest is TestBase {
                 challengeBlocks: 1,
                 nonRevealPenalty: 0,
                 maxCommitsPerBidder: 1,
-                splitRule: SealedBidMarket.SplitRule.SingletonBids,
-                paymentRule: SealedBidMarket.PaymentRule.FirstPrice,
+                splitRule: SplitRule.SingletonValues,
+                paymentRule: ISealedBidMarket.PaymentRule.FirstPrice,
                 penaltyRecipient: address(0xFEE)
             })
         );

@@ -2,10 +2,15 @@
 pragma solidity ^0.8.28;
 
 import {LotteryMarket} from "../../../contracts/LotteryMarket.sol";
+import {ICreditLedger} from "../../../contracts/interfaces/ICreditLedger.sol";
+import {ILotteryMarket} from "../../../contracts/interfaces/ILotteryMarket.sol";
+import {IMarket} from "../../../contracts/interfaces/IMarket.sol";
+import {IPartitionChallenge} from "../../../contracts/interfaces/IPartitionChallenge.sol";
+import {IRollupRegistry} from "../../../contracts/interfaces/IRollupRegistry.sol";
+import {IRoundSchedule} from "../../../contracts/interfaces/IRoundSchedule.sol";
+import {SplitRule} from "../../../contracts/libraries/RevenueSplit.sol";
 import {TicketPricing} from "../../../contracts/libraries/TicketPricing.sol";
-import {RoundSchedule} from "../../../contracts/market/RoundSchedule.sol";
-import {HandlerBase} from "../utils/HandlerBase.sol";
-import {MarketErrors} from "../utils/MarketErrors.sol";
+import {PartitionModel} from "../utils/PartitionModel.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title LotteryHandler
@@ -14,19 +19,18 @@ import {Vm} from "../utils/Vm.sol";
 ///         overlapping rounds, and checks every call against its own model of the market.
 /// @dev Nothing here calls TicketPricing, RevenueSplit or the market's views to predict an outcome: ticket
 ///      prices, base prices between rounds (EIP-1559 step, decay, floor, starting price from reserves),
-///      reserves, the best partition (brute force over the 15 bundles of 4 rollups), the draw schedule
-///      (target, window, re-arms, void), the seed, the winning tickets and their holders, the revenue split
-///      and every refund are computed from the specs (NatSpec of TicketPricing, LotteryMarket and
-///      RevenueSplit; the seed and winning-ticket formulas as the off-chain check in seqmarket/lottery.py
-///      recomputes them) and the model's own books. Every call states beforehand what should happen (success, or which error, with
-///      its arguments where the model knows them) and checks afterwards what did happen; any mismatch
+///      reserves, the best partition (PartitionModel: brute force over the 15 bundles of 4 rollups), the draw
+///      schedule (target, window, re-arms, void), the seed, the winning tickets and their holders, the revenue
+///      split and every refund are computed from the specs (NatSpec of TicketPricing, LotteryMarket,
+///      Settlement and RevenueSplit; the seed and winning-ticket formulas as the off-chain check in
+///      seqmarket/lottery.py recomputes them) and the model's own books. Every call states beforehand what
+///      should happen (success, or which error, with its arguments where the model knows them) and checks afterwards what did happen; any mismatch
 ///      reverts the handler call, and the invariant tests run with fail_on_revert so that fails the run.
 ///      Timeline with these constants, s = START + 3r: sale [s, s+3), challenge [s+3, s+6), settle from
 ///      s+6, draw window [s+7, s+9) (re-armed: [b+4, b+6) for a call at b after a missed window).
-contract LotteryHandler is HandlerBase {
+contract LotteryHandler is PartitionModel {
     // ------------------------------------------------------------------ fixed set-up
 
-    uint256 public constant N = 4; // rollups: bundles are masks 1..15
     uint256 public constant START = 10;
     uint256 public constant SALE = 3;
     uint256 public constant CHALLENGE = 3;
@@ -48,7 +52,6 @@ contract LotteryHandler is HandlerBase {
 
     LotteryMarket public immutable market;
     TicketPricing.Curve public immutable curve;
-    LotteryMarket.SplitRule public immutable splitRule;
     uint256 internal immutable _salt;
 
     // ------------------------------------------------------------------ model
@@ -137,9 +140,8 @@ contract LotteryHandler is HandlerBase {
     ///        (0, 2^256 - 1, small numbers), which would skew the modular choices below (advance(0) would
     ///        always jump past the draw windows); the salt makes campaigns sharing forge's fixed seed (the
     ///        three curves) explore different sequences.
-    constructor(TicketPricing.Curve curve_, LotteryMarket.SplitRule rule, uint256 salt) {
+    constructor(TicketPricing.Curve curve_, SplitRule rule, uint256 salt) PartitionModel(rule) {
         curve = curve_;
-        splitRule = rule;
         _salt = salt;
         for (uint256 i; i < N; ++i) {
             payouts.push(address(uint160(0xA000 + i)));
@@ -230,12 +232,14 @@ contract LotteryHandler is HandlerBase {
         seed = _mix(seed);
         _begin(seed);
         uint256 round = _pickRound(1, seed);
-        (uint256 optimum, uint256[] memory optimal) = _optimalPartition(round);
+        (uint256 optimum, uint256[] memory optimal) = _optimalPartition(round, address(0));
         uint256 mode = (seed >> 8) % 3;
         uint256[] memory bundles =
-            mode == 0 ? optimal : mode == 1 ? _disjointBundles(round, seed >> 16) : _randomBundles(round, seed >> 16);
+            mode == 0
+            ? optimal
+            : mode == 1 ? _disjointBundles(round, seed >> 16, address(0)) : _randomBundles(round, seed >> 16);
         bool kept = _proposeOne(round, bundles);
-        if (_phase(round) == RoundSchedule.Phase.Challenge) {
+        if (_phase(round) == IRoundSchedule.Phase.Challenge) {
             (, uint256 value) = market.bestPartition(round);
             // Nothing is worth more than the optimum; after proposing it, it is what is kept.
             _le("propose: kept value <= brute-force optimum", value, optimum);
@@ -265,7 +269,7 @@ contract LotteryHandler is HandlerBase {
             // The oldest round ready to settle, if any.
             for (uint256 r = nextToFinalize; r + 2 <= _currentRound(); ++r) {
                 RoundModel storage m = _rounds[r];
-                if (!m.finalized && (m.drawn || m.voided) && _phase(r) == RoundSchedule.Phase.Settle) {
+                if (!m.finalized && (m.drawn || m.voided) && _phase(r) == IRoundSchedule.Phase.Settle) {
                     round = r;
                     break;
                 }
@@ -295,8 +299,8 @@ contract LotteryHandler is HandlerBase {
         address to = (who >> 8) % 16 == 0 ? address(0) : SINK;
         uint256 credit = market.creditOf(account);
         bytes memory expected;
-        if (to == address(0)) expected = _err(MarketErrors.ZeroAddress.selector);
-        else if (credit == 0) expected = _err(MarketErrors.NothingToWithdraw.selector);
+        if (to == address(0)) expected = _err(ICreditLedger.ZeroAddress.selector);
+        else if (credit == 0) expected = _err(ICreditLedger.NothingToWithdraw.selector);
         uint256 sinkBefore = SINK.balance;
         vm.prank(account);
         try market.withdrawCredit(payable(to)) {
@@ -329,11 +333,11 @@ contract LotteryHandler is HandlerBase {
         }
         bytes memory expected;
         if (rollup >= N) {
-            expected = abi.encodeWithSelector(MarketErrors.UnknownRollup.selector, rollup);
+            expected = abi.encodeWithSelector(IRollupRegistry.UnknownRollup.selector, rollup);
         } else if (caller != payouts[rollup]) {
-            expected = abi.encodeWithSelector(MarketErrors.NotRollupPayout.selector, rollup, caller);
+            expected = abi.encodeWithSelector(IRollupRegistry.NotRollupPayout.selector, rollup, caller);
         } else if (reserve > type(uint128).max) {
-            expected = abi.encodeWithSelector(MarketErrors.ReserveTooLarge.selector, reserve);
+            expected = abi.encodeWithSelector(IRollupRegistry.ReserveTooLarge.selector, reserve);
         }
         vm.prank(caller);
         try market.setReserve(rollup, reserve) {
@@ -398,19 +402,19 @@ contract LotteryHandler is HandlerBase {
         else if (mode == 17) p.count = type(uint256).max - (seed >> 24) % 2; // absurd
         else p.count = 1 + (seed >> 24) % 3;
 
-        RoundSchedule.Phase phase = _phase(p.round);
-        if (phase != RoundSchedule.Phase.Commit) {
+        IRoundSchedule.Phase phase = _phase(p.round);
+        if (phase != IRoundSchedule.Phase.Commit) {
             p.expected = abi.encodeWithSelector(
-                MarketErrors.WrongPhase.selector, p.round, uint8(RoundSchedule.Phase.Commit), uint8(phase)
+                IRoundSchedule.WrongPhase.selector, p.round, uint8(IRoundSchedule.Phase.Commit), uint8(phase)
             );
         } else if (!valid) {
-            p.expected = abi.encodeWithSelector(MarketErrors.InvalidBundle.selector, p.bundle);
+            p.expected = abi.encodeWithSelector(IMarket.InvalidBundle.selector, p.bundle);
         } else if (p.count == 0) {
-            p.expected = _err(MarketErrors.ZeroTickets.selector);
+            p.expected = _err(ILotteryMarket.ZeroTickets.selector);
         } else if (p.count > 2 * T - p.sold) {
-            p.expected = abi.encodeWithSelector(MarketErrors.TicketLimit.selector, p.bundle, 2 * T - p.sold);
+            p.expected = abi.encodeWithSelector(ILotteryMarket.TicketLimit.selector, p.bundle, 2 * T - p.sold);
         } else if (p.held + p.count > CAP) {
-            p.expected = abi.encodeWithSelector(MarketErrors.BidderCapReached.selector, p.bundle, CAP);
+            p.expected = abi.encodeWithSelector(ILotteryMarket.BidderCapReached.selector, p.bundle, CAP);
         } else {
             p.base = modelBase(p.bundle, p.round);
             p.cost = modelCost(p.base, p.sold, p.count);
@@ -424,7 +428,7 @@ contract LotteryHandler is HandlerBase {
         else if (pay < 7) p.value = p.cost + 1 + (seed >> 40) % UNIT;
         else p.value = p.cost;
         if (p.expected.length == 0 && p.value < p.cost) {
-            p.expected = abi.encodeWithSelector(MarketErrors.InsufficientPayment.selector, p.cost, p.value);
+            p.expected = abi.encodeWithSelector(ILotteryMarket.InsufficientPayment.selector, p.cost, p.value);
         }
     }
 
@@ -504,7 +508,7 @@ contract LotteryHandler is HandlerBase {
         } catch (bytes memory reason) {
             _sameError(
                 "ticketHolder",
-                abi.encodeWithSelector(MarketErrors.UnknownTicket.selector, p.round, p.bundle, end),
+                abi.encodeWithSelector(ILotteryMarket.UnknownTicket.selector, p.round, p.bundle, end),
                 reason
             );
         }
@@ -518,15 +522,15 @@ contract LotteryHandler is HandlerBase {
         uint256 current = _modelBestValue(round);
         (, uint256 before) = market.bestPartition(round);
         _eq("propose: best value before == model", current, before);
-        RoundSchedule.Phase phase = _phase(round);
-        if (phase != RoundSchedule.Phase.Challenge) {
+        IRoundSchedule.Phase phase = _phase(round);
+        if (phase != IRoundSchedule.Phase.Challenge) {
             expected = abi.encodeWithSelector(
-                MarketErrors.WrongPhase.selector, round, uint8(RoundSchedule.Phase.Challenge), uint8(phase)
+                IRoundSchedule.WrongPhase.selector, round, uint8(IRoundSchedule.Phase.Challenge), uint8(phase)
             );
         } else {
-            (expected, value) = _judgePartition(round, bundles);
+            (expected, value) = _judgePartition(round, bundles, address(0));
             if (expected.length == 0 && value <= current) {
-                expected = abi.encodeWithSelector(MarketErrors.NotBetter.selector, value, current);
+                expected = abi.encodeWithSelector(IPartitionChallenge.NotBetter.selector, value, current);
             }
         }
         try market.propose(round, bundles) returns (uint256 returned) {
@@ -596,15 +600,15 @@ contract LotteryHandler is HandlerBase {
         bytes memory expected;
         uint256 outcome; // 1 drawn, 2 re-armed, 3 voided
         if (m.drawn) {
-            expected = abi.encodeWithSelector(MarketErrors.AlreadyDrawn.selector, round);
+            expected = abi.encodeWithSelector(ILotteryMarket.AlreadyDrawn.selector, round);
         } else if (m.voided) {
-            expected = abi.encodeWithSelector(MarketErrors.Voided.selector, round);
+            expected = abi.encodeWithSelector(ILotteryMarket.Voided.selector, round);
         } else if (round > type(uint64).max) {
-            expected = abi.encodeWithSelector(MarketErrors.RoundOutOfRange.selector, round);
+            expected = abi.encodeWithSelector(IRoundSchedule.RoundOutOfRange.selector, round);
         } else {
             uint256 target = _target(round);
             if (blockNumber < target) {
-                expected = abi.encodeWithSelector(MarketErrors.DrawTooEarly.selector, round, target);
+                expected = abi.encodeWithSelector(ILotteryMarket.DrawTooEarly.selector, round, target);
             } else if (blockNumber >= target + WINDOW) {
                 outcome = m.rearms >= MAX_REARMS ? 3 : 2;
             } else {
@@ -638,7 +642,7 @@ contract LotteryHandler is HandlerBase {
 
     function _checkDrawState(uint256 round) internal view {
         RoundModel storage m = _rounds[round];
-        LotteryMarket.Draw memory d = market.drawOf(round);
+        ILotteryMarket.Draw memory d = market.drawOf(round);
         _eq("drawOf: target", _target(round), d.target);
         _eq("drawOf: rearms", m.rearms, d.rearms);
         _eq("drawOf: drawn", m.drawn ? 1 : 0, d.drawn ? 1 : 0);
@@ -671,15 +675,15 @@ contract LotteryHandler is HandlerBase {
     function _finalizeOne(uint256 round) internal {
         RoundModel storage m = _rounds[round];
         bytes memory expected;
-        RoundSchedule.Phase phase = _phase(round);
-        if (phase != RoundSchedule.Phase.Settle) {
+        IRoundSchedule.Phase phase = _phase(round);
+        if (phase != IRoundSchedule.Phase.Settle) {
             expected = abi.encodeWithSelector(
-                MarketErrors.WrongPhase.selector, round, uint8(RoundSchedule.Phase.Settle), uint8(phase)
+                IRoundSchedule.WrongPhase.selector, round, uint8(IRoundSchedule.Phase.Settle), uint8(phase)
             );
         } else if (!m.drawn && !m.voided) {
-            expected = abi.encodeWithSelector(MarketErrors.NotDrawn.selector, round);
+            expected = abi.encodeWithSelector(ILotteryMarket.NotDrawn.selector, round);
         } else if (m.finalized) {
-            expected = abi.encodeWithSelector(MarketErrors.AlreadyFinalized.selector, round);
+            expected = abi.encodeWithSelector(IMarket.AlreadyFinalized.selector, round);
         }
         Settlement memory s;
         if (expected.length == 0 && m.drawn) s = _expectedSettlement(round);
@@ -721,7 +725,7 @@ contract LotteryHandler is HandlerBase {
                     revert Mismatch("sequencerOf before finalization", 0, 1);
                 } catch (bytes memory why) {
                     _sameError(
-                        "sequencerOf", abi.encodeWithSelector(MarketErrors.RoundNotFinalized.selector, round), why
+                        "sequencerOf", abi.encodeWithSelector(IMarket.RoundNotFinalized.selector, round), why
                     );
                 }
             }
@@ -732,22 +736,14 @@ contract LotteryHandler is HandlerBase {
     ///      covered whose revenue is non-zero and meets the reserve; each one's winning ticket
     ///      keccak256(seed, bundle) mod sold and its holder; each rollup's share of the revenue.
     function _expectedSettlement(uint256 round) internal view returns (Settlement memory s) {
-        uint256[] storage kept = _kept[round];
-        s.sales = new Sale[](kept.length + N);
+        uint256[] memory sold;
+        (sold, s.soldSingletons) = _soldBundles(round, _kept[round]);
+        s.sales = new Sale[](sold.length);
         s.value = _modelBestValue(round);
-        uint256 covered;
-        for (uint256 k; k < kept.length; ++k) {
-            covered |= kept[k];
-            _addSale(round, kept[k], s);
-        }
-        for (uint256 i; i < N; ++i) {
-            uint256 single = 1 << i;
-            if (covered & single != 0) continue;
-            uint256 revenue = _revenue[round][single];
-            if (revenue != 0 && revenue >= modelReserve(i, round)) {
-                if (revenue == modelReserve(i, round)) s.atReserve += 1;
-                s.soldSingletons |= single;
-                _addSale(round, single, s);
+        for (uint256 k; k < sold.length; ++k) {
+            _addSale(round, sold[k], s);
+            if (s.soldSingletons & sold[k] != 0 && _revenue[round][sold[k]] == modelReserve(_lowest(sold[k]), round)) {
+                s.atReserve += 1;
             }
         }
     }
@@ -765,31 +761,6 @@ contract LotteryHandler is HandlerBase {
             sum += shares[i];
         }
         _eq("model: shares sum to the revenue", revenue, sum);
-    }
-
-    /// @dev revenue * w_i / sum w (floored), the remainder to the bundle's lowest rollup; all-zero weights
-    ///      split equally. w_i: the reserve, or max(singleton revenue, reserve), by the split rule.
-    function _split(uint256 round, uint256 bundle, uint256 revenue) internal view returns (uint256[N] memory shares) {
-        uint256[N] memory weights;
-        uint256 total;
-        uint256 size;
-        uint256 first = N;
-        for (uint256 i; i < N; ++i) {
-            if (bundle & (1 << i) == 0) continue;
-            if (first == N) first = i;
-            ++size;
-            uint256 reserve = modelReserve(i, round);
-            uint256 single = _revenue[round][1 << i];
-            weights[i] = splitRule == LotteryMarket.SplitRule.Reserves ? reserve : (single > reserve ? single : reserve);
-            total += weights[i];
-        }
-        uint256 paid;
-        for (uint256 i; i < N; ++i) {
-            if (bundle & (1 << i) == 0) continue;
-            shares[i] = total == 0 ? revenue / size : (revenue * weights[i]) / total;
-            paid += shares[i];
-        }
-        shares[first] += revenue - paid;
     }
 
     function _checkEvents(uint256 round, Settlement memory s) internal {
@@ -854,11 +825,11 @@ contract LotteryHandler is HandlerBase {
         uint256 amount = bundle != 0 && bundle < 16 ? _paidBy[round][bundle][b] : 0;
         bytes memory expected;
         if (!m.finalized) {
-            expected = abi.encodeWithSelector(MarketErrors.RoundNotFinalized.selector, round);
+            expected = abi.encodeWithSelector(IMarket.RoundNotFinalized.selector, round);
         } else if (_won(round, bundle)) {
-            expected = abi.encodeWithSelector(MarketErrors.BundleWon.selector, round, bundle);
+            expected = abi.encodeWithSelector(ILotteryMarket.BundleWon.selector, round, bundle);
         } else if (amount == 0) {
-            expected = abi.encodeWithSelector(MarketErrors.NothingToRefund.selector, round, bundle, buyer);
+            expected = abi.encodeWithSelector(ILotteryMarket.NothingToRefund.selector, round, bundle, buyer);
         }
         uint256 creditBefore = market.creditOf(buyer);
         uint256 escrowBefore = market.escrow();
@@ -971,10 +942,13 @@ contract LotteryHandler is HandlerBase {
 
     // ================================================================== model: partitions and tickets
 
-    function _singletonValue(uint256 round, uint256 i) internal view returns (uint256) {
-        uint256 revenue = _revenue[round][1 << i];
-        uint256 reserve = modelReserve(i, round);
-        return revenue > reserve ? revenue : reserve;
+    /// @dev b(B): the bundle's ticket revenue (nobody is excluded: no VCG here).
+    function _bid(uint256 round, uint256 bundle, address) internal view override returns (uint256) {
+        return _revenue[round][bundle];
+    }
+
+    function _reserveOf(uint256 i, uint256 round) internal view override returns (uint256) {
+        return modelReserve(i, round);
     }
 
     /// @dev The kept proposal's value, or the singleton partition's before any.
@@ -983,95 +957,6 @@ contract LotteryHandler is HandlerBase {
         for (uint256 i; i < N; ++i) {
             value += _singletonValue(round, i);
         }
-    }
-
-    /// @dev Validity (first error, in the order the contract checks) and value of a proposed partition.
-    function _judgePartition(uint256 round, uint256[] memory bundles)
-        internal
-        view
-        returns (bytes memory failure, uint256 value)
-    {
-        uint256 covered;
-        for (uint256 k; k < bundles.length; ++k) {
-            uint256 b = bundles[k];
-            if (b == 0) return (abi.encodeWithSelector(MarketErrors.EmptyBundle.selector, k), 0);
-            if (b >> N != 0) return (abi.encodeWithSelector(MarketErrors.BundleOutOfRange.selector, b), 0);
-            if (_popcount(b) < 2) return (abi.encodeWithSelector(MarketErrors.SingletonListed.selector, b), 0);
-            if (b & covered != 0) return (abi.encodeWithSelector(MarketErrors.OverlappingBundle.selector, b), 0);
-            covered |= b;
-            if (_revenue[round][b] == 0) return (abi.encodeWithSelector(MarketErrors.NoBidForBundle.selector, b), 0);
-            value += _revenue[round][b];
-        }
-        for (uint256 i; i < N; ++i) {
-            if (covered & (1 << i) == 0) value += _singletonValue(round, i);
-        }
-    }
-
-    /// @dev Brute force over all partitions of the N rollups (a bundle's value is its ticket revenue; a
-    ///      singleton's is max(revenue, reserve)); returns the optimum and its multi-rollup bundles.
-    function _optimalPartition(uint256 round) internal view returns (uint256 optimum, uint256[] memory bundles) {
-        uint256 full = (1 << N) - 1;
-        uint256[16] memory best;
-        uint256[16] memory choice;
-        uint256[16] memory blockValue;
-        for (uint256 b = 1; b <= full; ++b) {
-            blockValue[b] = _popcount(b) == 1 ? _singletonValue(round, _lowest(b)) : _revenue[round][b];
-        }
-        for (uint256 mask = 1; mask <= full; ++mask) {
-            uint256 low = mask & (~mask + 1);
-            bool found;
-            for (uint256 sub = mask; sub != 0; sub = (sub - 1) & mask) {
-                if (sub & low == 0) continue;
-                if (_popcount(sub) >= 2 && blockValue[sub] == 0) continue; // a bundle needs tickets sold
-                uint256 v = blockValue[sub] + best[mask ^ sub];
-                if (!found || v > best[mask]) {
-                    best[mask] = v;
-                    choice[mask] = sub;
-                    found = true;
-                }
-            }
-        }
-        optimum = best[full];
-        uint256[] memory tmp = new uint256[](N);
-        uint256 count;
-        for (uint256 mask = full; mask != 0; mask ^= choice[mask]) {
-            if (_popcount(choice[mask]) >= 2) tmp[count++] = choice[mask];
-        }
-        bundles = new uint256[](count);
-        for (uint256 k; k < count; ++k) {
-            bundles[k] = tmp[k];
-        }
-    }
-
-    /// @dev A valid partition, usually not the best: bundles with sales taken greedily in random order.
-    function _disjointBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
-        bundles = new uint256[](N / 2);
-        uint256 count;
-        uint256 covered;
-        for (uint256 k; k < 11; ++k) {
-            uint256 b = _multiBundle((seed + k) % 11);
-            if (_revenue[round][b] == 0 || b & covered != 0 || (seed >> (8 + k)) % 3 == 0) continue;
-            covered |= b;
-            bundles[count++] = b;
-        }
-        assembly ("memory-safe") {
-            mstore(bundles, count)
-        }
-    }
-
-    /// @dev Mostly invalid: empty, out of range, singletons, overlaps, bundles without sales.
-    function _randomBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
-        bundles = new uint256[](seed % 4);
-        for (uint256 k; k < bundles.length; ++k) {
-            uint256 r = uint256(keccak256(abi.encode(seed, k)));
-            uint256 b = _multiBundle((r >> 8) % 11);
-            bundles[k] = (r % 5 < 2 && _revenue[round][b] != 0) ? b : (r >> 16) % 20;
-        }
-    }
-
-    /// @dev The k-th (0..10) mask of two or more of the 4 rollups.
-    function _multiBundle(uint256 k) internal pure returns (uint256) {
-        return [uint256(3), 5, 6, 7, 9, 10, 11, 12, 13, 14, 15][k];
     }
 
     /// @dev Holder of ticket `ticket` (0-indexed): walk the purchases in order.
@@ -1106,7 +991,7 @@ contract LotteryHandler is HandlerBase {
         uint256 current = _currentRound();
         for (uint256 round = current > 1 ? current - 1 : 0; round <= current + 1; ++round) {
             _eq("phaseOf", uint256(_phase(round)), uint256(market.phaseOf(round)));
-            if (_phase(round) == RoundSchedule.Phase.NotOpen) continue;
+            if (_phase(round) == IRoundSchedule.Phase.NotOpen) continue;
             (, uint256 value) = market.bestPartition(round);
             _eq("best partition value == model", _modelBestValue(round), value);
             _le("partition value never decreases", valueSeen[round], value);
@@ -1133,12 +1018,12 @@ contract LotteryHandler is HandlerBase {
     }
 
     /// @dev The schedule, computed independently of RoundSchedule (no reveal phase).
-    function _phase(uint256 round) internal view returns (RoundSchedule.Phase) {
+    function _phase(uint256 round) internal view returns (IRoundSchedule.Phase) {
         uint256 s = START + round * SALE;
-        if (blockNumber < s) return RoundSchedule.Phase.NotOpen;
-        if (blockNumber < s + SALE) return RoundSchedule.Phase.Commit;
-        if (blockNumber < s + SALE + CHALLENGE) return RoundSchedule.Phase.Challenge;
-        return RoundSchedule.Phase.Settle;
+        if (blockNumber < s) return IRoundSchedule.Phase.NotOpen;
+        if (blockNumber < s + SALE) return IRoundSchedule.Phase.Commit;
+        if (blockNumber < s + SALE + CHALLENGE) return IRoundSchedule.Phase.Challenge;
+        return IRoundSchedule.Phase.Settle;
     }
 
     /// @dev Purchases concentrate on the round's two hot bundles, a complementary pair (so bundles sell out,

@@ -2,9 +2,15 @@
 pragma solidity ^0.8.28;
 
 import {LotteryMarket} from "../../../contracts/LotteryMarket.sol";
+import {ICreditLedger} from "../../../contracts/interfaces/ICreditLedger.sol";
+import {ILotteryMarket} from "../../../contracts/interfaces/ILotteryMarket.sol";
+import {IMarket} from "../../../contracts/interfaces/IMarket.sol";
+import {IPartitionChallenge} from "../../../contracts/interfaces/IPartitionChallenge.sol";
+import {IRollupRegistry} from "../../../contracts/interfaces/IRollupRegistry.sol";
+import {IRoundSchedule} from "../../../contracts/interfaces/IRoundSchedule.sol";
+import {SplitRule} from "../../../contracts/libraries/RevenueSplit.sol";
 import {TicketPricing} from "../../../contracts/libraries/TicketPricing.sol";
 import {TestBase, console} from "../utils/Vm.sol";
-import {MarketErrors} from "../utils/MarketErrors.sol";
 import {LotteryHandler} from "./LotteryHandler.sol";
 
 /// @dev What forge reads from `targetSelectors()` (the layout of forge-std's StdInvariant.FuzzSelector).
@@ -25,7 +31,7 @@ abstract contract LotteryMarketInvariants is TestBase {
 
     function _curve() internal pure virtual returns (TicketPricing.Curve);
 
-    function _splitRule() internal pure virtual returns (LotteryMarket.SplitRule);
+    function _splitRule() internal pure virtual returns (SplitRule);
 
     function setUp() public {
         handler = new LotteryHandler(_curve(), _splitRule(), uint256(_curve()));
@@ -136,14 +142,14 @@ abstract contract LotteryMarketInvariants is TestBase {
     }
 }
 
-/// Linear curve, rollups paid by singleton-revenue weights.
+/// Linear curve, rollups paid by singleton-value weights.
 contract LotteryLinearInvariantTest is LotteryMarketInvariants {
     function _curve() internal pure override returns (TicketPricing.Curve) {
         return TicketPricing.Curve.Linear;
     }
 
-    function _splitRule() internal pure override returns (LotteryMarket.SplitRule) {
-        return LotteryMarket.SplitRule.SingletonRevenue;
+    function _splitRule() internal pure override returns (SplitRule) {
+        return SplitRule.SingletonValues;
     }
 
     /// forge-config: default.invariant.runs = 16
@@ -159,8 +165,8 @@ contract LotteryQuadraticInvariantTest is LotteryMarketInvariants {
         return TicketPricing.Curve.Quadratic;
     }
 
-    function _splitRule() internal pure override returns (LotteryMarket.SplitRule) {
-        return LotteryMarket.SplitRule.Reserves;
+    function _splitRule() internal pure override returns (SplitRule) {
+        return SplitRule.Reserves;
     }
 
     /// forge-config: default.invariant.runs = 16
@@ -170,14 +176,14 @@ contract LotteryQuadraticInvariantTest is LotteryMarketInvariants {
     }
 }
 
-/// Exponential curve (gamma = ln 2), rollups paid by singleton-revenue weights.
+/// Exponential curve (gamma = ln 2), rollups paid by singleton-value weights.
 contract LotteryExponentialInvariantTest is LotteryMarketInvariants {
     function _curve() internal pure override returns (TicketPricing.Curve) {
         return TicketPricing.Curve.Exponential;
     }
 
-    function _splitRule() internal pure override returns (LotteryMarket.SplitRule) {
-        return LotteryMarket.SplitRule.SingletonRevenue;
+    function _splitRule() internal pure override returns (SplitRule) {
+        return SplitRule.SingletonValues;
     }
 
     /// forge-config: default.invariant.runs = 16
@@ -193,23 +199,24 @@ contract LotteryExponentialInvariantTest is LotteryMarketInvariants {
 ///         If the handler or the market changes so that, say, no round is ever voided, this fails.
 contract LotteryHandlerCoverageTest is TestBase {
     function test_handlerReachesEveryPath_linear() public {
-        _run(TicketPricing.Curve.Linear, LotteryMarket.SplitRule.SingletonRevenue);
+        _run(TicketPricing.Curve.Linear, SplitRule.SingletonValues);
     }
 
     function test_handlerReachesEveryPath_quadratic() public {
-        _run(TicketPricing.Curve.Quadratic, LotteryMarket.SplitRule.Reserves);
+        _run(TicketPricing.Curve.Quadratic, SplitRule.Reserves);
     }
 
     function test_handlerReachesEveryPath_exponential() public {
-        _run(TicketPricing.Curve.Exponential, LotteryMarket.SplitRule.SingletonRevenue);
+        _run(TicketPricing.Curve.Exponential, SplitRule.SingletonValues);
     }
 
-    /// The model's curves (not the library's) end at twice the base price at 2T, as DESIGN erratum 1 asks,
+    /// The model's curves (not the library's) end at twice the base price at 2T, as docs/design.md, departure 1
+    /// (ticket curve) asks,
     /// and never go down along the way.
     function test_modelCurvesEndAtTwiceTheBasePrice() public {
         uint256[3] memory bases = [uint256(0.01 ether + 1), 1 ether, 7];
         for (uint256 c; c < 3; ++c) {
-            LotteryHandler handler = new LotteryHandler(TicketPricing.Curve(c), LotteryMarket.SplitRule.Reserves, 0);
+            LotteryHandler handler = new LotteryHandler(TicketPricing.Curve(c), SplitRule.Reserves, 0);
             uint256 t = handler.T();
             for (uint256 j; j < bases.length; ++j) {
                 uint256 base = bases[j];
@@ -227,7 +234,7 @@ contract LotteryHandlerCoverageTest is TestBase {
         }
     }
 
-    function _run(TicketPricing.Curve curve, LotteryMarket.SplitRule rule) internal {
+    function _run(TicketPricing.Curve curve, SplitRule rule) internal {
         LotteryHandler handler = new LotteryHandler(curve, rule, uint256(curve));
         for (uint256 i; i < 3000; ++i) {
             uint256 seed = uint256(keccak256(abi.encode("lottery coverage", i)));
@@ -249,29 +256,29 @@ contract LotteryHandlerCoverageTest is TestBase {
             assertTrue(handler.ok(actions[k]) > 0, string.concat("never succeeded: ", actions[k]));
             assertTrue(handler.rejected(actions[k]) > 0, string.concat("never rejected: ", actions[k]));
         }
-        _mustReject(handler, "buy", MarketErrors.WrongPhase.selector, "buy: wrong phase");
-        _mustReject(handler, "buy", MarketErrors.InvalidBundle.selector, "buy: invalid bundle");
-        _mustReject(handler, "buy", MarketErrors.ZeroTickets.selector, "buy: zero tickets");
-        _mustReject(handler, "buy", MarketErrors.TicketLimit.selector, "buy: beyond 2T");
-        _mustReject(handler, "buy", MarketErrors.BidderCapReached.selector, "buy: bidder cap");
-        _mustReject(handler, "buy", MarketErrors.InsufficientPayment.selector, "buy: underpaid");
-        _mustReject(handler, "propose", MarketErrors.WrongPhase.selector, "propose: wrong phase");
-        _mustReject(handler, "propose", MarketErrors.NotBetter.selector, "propose: not better");
-        _mustReject(handler, "propose", MarketErrors.OverlappingBundle.selector, "propose: overlapping");
-        _mustReject(handler, "propose", MarketErrors.SingletonListed.selector, "propose: singleton listed");
-        _mustReject(handler, "propose", MarketErrors.NoBidForBundle.selector, "propose: bundle without sales");
-        _mustReject(handler, "draw", MarketErrors.DrawTooEarly.selector, "draw: too early");
-        _mustReject(handler, "draw", MarketErrors.AlreadyDrawn.selector, "draw: twice");
-        _mustReject(handler, "draw", MarketErrors.Voided.selector, "draw: voided round");
-        _mustReject(handler, "draw", MarketErrors.RoundOutOfRange.selector, "draw: beyond the schedule");
-        _mustReject(handler, "finalize", MarketErrors.WrongPhase.selector, "finalize: wrong phase");
-        _mustReject(handler, "finalize", MarketErrors.NotDrawn.selector, "finalize: not drawn");
-        _mustReject(handler, "finalize", MarketErrors.AlreadyFinalized.selector, "finalize: twice");
-        _mustReject(handler, "claimRefund", MarketErrors.RoundNotFinalized.selector, "refund: not finalized");
-        _mustReject(handler, "claimRefund", MarketErrors.BundleWon.selector, "refund: bundle won");
-        _mustReject(handler, "claimRefund", MarketErrors.NothingToRefund.selector, "refund: nothing");
-        _mustReject(handler, "withdrawCredit", MarketErrors.NothingToWithdraw.selector, "withdraw: nothing");
-        _mustReject(handler, "setReserve", MarketErrors.NotRollupPayout.selector, "setReserve: not payout");
+        _mustReject(handler, "buy", IRoundSchedule.WrongPhase.selector, "buy: wrong phase");
+        _mustReject(handler, "buy", IMarket.InvalidBundle.selector, "buy: invalid bundle");
+        _mustReject(handler, "buy", ILotteryMarket.ZeroTickets.selector, "buy: zero tickets");
+        _mustReject(handler, "buy", ILotteryMarket.TicketLimit.selector, "buy: beyond 2T");
+        _mustReject(handler, "buy", ILotteryMarket.BidderCapReached.selector, "buy: bidder cap");
+        _mustReject(handler, "buy", ILotteryMarket.InsufficientPayment.selector, "buy: underpaid");
+        _mustReject(handler, "propose", IRoundSchedule.WrongPhase.selector, "propose: wrong phase");
+        _mustReject(handler, "propose", IPartitionChallenge.NotBetter.selector, "propose: not better");
+        _mustReject(handler, "propose", IPartitionChallenge.OverlappingBundle.selector, "propose: overlapping");
+        _mustReject(handler, "propose", IPartitionChallenge.SingletonListed.selector, "propose: singleton listed");
+        _mustReject(handler, "propose", IPartitionChallenge.NoBidForBundle.selector, "propose: bundle without sales");
+        _mustReject(handler, "draw", ILotteryMarket.DrawTooEarly.selector, "draw: too early");
+        _mustReject(handler, "draw", ILotteryMarket.AlreadyDrawn.selector, "draw: twice");
+        _mustReject(handler, "draw", ILotteryMarket.Voided.selector, "draw: voided round");
+        _mustReject(handler, "draw", IRoundSchedule.RoundOutOfRange.selector, "draw: beyond the schedule");
+        _mustReject(handler, "finalize", IRoundSchedule.WrongPhase.selector, "finalize: wrong phase");
+        _mustReject(handler, "finalize", ILotteryMarket.NotDrawn.selector, "finalize: not drawn");
+        _mustReject(handler, "finalize", IMarket.AlreadyFinalized.selector, "finalize: twice");
+        _mustReject(handler, "claimRefund", IMarket.RoundNotFinalized.selector, "refund: not finalized");
+        _mustReject(handler, "claimRefund", ILotteryMarket.BundleWon.selector, "refund: bundle won");
+        _mustReject(handler, "claimRefund", ILotteryMarket.NothingToRefund.selector, "refund: nothing");
+        _mustReject(handler, "withdrawCredit", ICreditLedger.NothingToWithdraw.selector, "withdraw: nothing");
+        _mustReject(handler, "setReserve", IRollupRegistry.NotRollupPayout.selector, "setReserve: not payout");
 
         _mustReach("tickets on the curve", handler.ticketsOnCurve());
         _mustReach("bundles sold out", handler.bundlesFilled());

@@ -2,10 +2,16 @@
 pragma solidity ^0.8.28;
 
 import {SealedBidMarket} from "../../../contracts/SealedBidMarket.sol";
-import {RevenueSplit} from "../../../contracts/libraries/RevenueSplit.sol";
-import {RoundSchedule} from "../../../contracts/market/RoundSchedule.sol";
-import {HandlerBase} from "../utils/HandlerBase.sol";
-import {MarketErrors} from "../utils/MarketErrors.sol";
+import {ICollateralVault} from "../../../contracts/interfaces/ICollateralVault.sol";
+import {ICreditLedger} from "../../../contracts/interfaces/ICreditLedger.sol";
+import {IMarket} from "../../../contracts/interfaces/IMarket.sol";
+import {IPartitionChallenge} from "../../../contracts/interfaces/IPartitionChallenge.sol";
+import {IRollupRegistry} from "../../../contracts/interfaces/IRollupRegistry.sol";
+import {IRoundSchedule} from "../../../contracts/interfaces/IRoundSchedule.sol";
+import {ISealedBidMarket} from "../../../contracts/interfaces/ISealedBidMarket.sol";
+import {IVcgCounterfactuals} from "../../../contracts/interfaces/IVcgCounterfactuals.sol";
+import {SplitRule} from "../../../contracts/libraries/RevenueSplit.sol";
+import {PartitionModel} from "../utils/PartitionModel.sol";
 
 /// @title MarketHandler
 /// @notice Drives a SealedBidMarket through random sequences of deposits, commits, reveals, proposals, VCG
@@ -14,15 +20,14 @@ import {MarketErrors} from "../utils/MarketErrors.sol";
 /// @dev Every call to the market states beforehand what should happen (success, or which error) from the
 ///      handler's own model, and checks afterwards what did happen: the balance moves, the best bids
 ///      (reference model: top two from distinct bidders, ties to the earlier commit), the partition value
-///      (brute force over all partitions of the rollups), prices (first price or VCG), revenue and who got
-///      paid. Any mismatch reverts
-///      the handler call, and the invariant test is run with fail_on_revert so that fails the run.
+///      (PartitionModel: brute force over all partitions of the rollups), prices (first price or VCG),
+///      revenue, who got paid and who sequences each rollup. Any mismatch reverts the handler call, and the
+///      invariant test is run with fail_on_revert so that fails the run.
 ///      Most randomly drawn actions are valid; about one in six is deliberately wrong (wrong phase, bad
 ///      lock, wrong opening, overlapping partition...) and must fail with exactly the expected error.
-contract MarketHandler is HandlerBase {
+contract MarketHandler is PartitionModel {
     // ------------------------------------------------------------------ fixed set-up
 
-    uint256 public constant N = 4; // rollups: bundles are masks 1..15
     uint256 public constant START = 10;
     // Equal phase lengths: round r+1 takes commits while r reveals and r-1 is challenged (see _pickRound).
     uint256 public constant COMMIT = 3;
@@ -34,8 +39,7 @@ contract MarketHandler is HandlerBase {
     address internal constant SINK = address(0x5151);
 
     SealedBidMarket public immutable market;
-    SealedBidMarket.SplitRule public immutable splitRule;
-    SealedBidMarket.PaymentRule public immutable paymentRule;
+    ISealedBidMarket.PaymentRule public immutable paymentRule;
     address public immutable penaltyRecipient;
 
     // ------------------------------------------------------------------ model
@@ -78,8 +82,7 @@ contract MarketHandler is HandlerBase {
     /// @dev Successful calls per action, to see what a run exercised.
 
 
-    constructor(SealedBidMarket.SplitRule rule, SealedBidMarket.PaymentRule payment) {
-        splitRule = rule;
+    constructor(SplitRule rule, ISealedBidMarket.PaymentRule payment) PartitionModel(rule) {
         paymentRule = payment;
         penaltyRecipient = address(0xFEE);
         for (uint256 i; i < N; ++i) {
@@ -90,7 +93,8 @@ contract MarketHandler is HandlerBase {
             bidders.push(address(uint160(0xB000 + i)));
             accounts.push(bidders[i]);
         }
-        // The fourth bidder is rollup 3's payout address: a rollup bidding on itself (DESIGN: shilling).
+        // The fourth bidder is rollup 3's payout address: a rollup bidding on itself (a shill
+        // bid: docs/design.md, departure 4 (split rules against shill bids)).
         bidders.push(payouts[3]);
         accounts.push(penaltyRecipient);
 
@@ -122,7 +126,7 @@ contract MarketHandler is HandlerBase {
         _begin(amount);
         address bidder = bidders[who % bidders.length];
         amount = amount % 4 == 0 ? 0 : bound(amount, 1, 5 ether);
-        bytes4 expected = amount == 0 ? MarketErrors.ZeroAmount.selector : bytes4(0);
+        bytes4 expected = amount == 0 ? ICreditLedger.ZeroAmount.selector : bytes4(0);
         uint256 collateralBefore = market.collateralOf(bidder);
         vm.deal(bidder, bidder.balance + amount);
         vm.prank(bidder);
@@ -180,7 +184,7 @@ contract MarketHandler is HandlerBase {
             ? optimal
             : mode == 1 ? _disjointBundles(round, seed >> 8, address(0)) : _randomBundles(round, seed >> 8);
         _proposeOne(round, bundles);
-        if (_phase(round) == RoundSchedule.Phase.Challenge) {
+        if (_phase(round) == IRoundSchedule.Phase.Challenge) {
             (, uint256 kept) = market.bestPartition(round);
             // Nothing can be worth more than the optimum; after proposing it, the optimum is what is kept.
             _le("propose: kept value <= brute-force optimum", kept, optimum);
@@ -236,8 +240,8 @@ contract MarketHandler is HandlerBase {
         else if (amount % 8 == 1) amount = unlocked + 1;
         else amount = bound(amount, 1, unlocked == 0 ? 1 : unlocked);
         bytes4 expected = amount == 0
-            ? MarketErrors.ZeroAmount.selector
-            : amount > unlocked ? MarketErrors.InsufficientUnlocked.selector : bytes4(0);
+            ? ICreditLedger.ZeroAmount.selector
+            : amount > unlocked ? ICollateralVault.InsufficientUnlocked.selector : bytes4(0);
         uint256 sinkBefore = SINK.balance;
         vm.prank(bidder);
         try market.withdrawCollateral(amount, payable(SINK)) {
@@ -254,7 +258,7 @@ contract MarketHandler is HandlerBase {
         _begin(who);
         address account = accounts[who % accounts.length];
         uint256 credit = market.creditOf(account);
-        bytes4 expected = credit == 0 ? MarketErrors.NothingToWithdraw.selector : bytes4(0);
+        bytes4 expected = credit == 0 ? ICreditLedger.NothingToWithdraw.selector : bytes4(0);
         uint256 sinkBefore = SINK.balance;
         vm.prank(account);
         try market.withdrawCredit(payable(SINK)) {
@@ -276,9 +280,9 @@ contract MarketHandler is HandlerBase {
         else rollup %= N;
         reserve = reserve % 17 == 0 ? uint256(type(uint128).max) + 1 : (reserve % 7) * UNIT;
         bytes4 expected;
-        if (rollup >= N) expected = MarketErrors.UnknownRollup.selector;
-        else if (caller != payouts[rollup]) expected = MarketErrors.NotRollupPayout.selector;
-        else if (reserve > type(uint128).max) expected = MarketErrors.ReserveTooLarge.selector;
+        if (rollup >= N) expected = IRollupRegistry.UnknownRollup.selector;
+        else if (caller != payouts[rollup]) expected = IRollupRegistry.NotRollupPayout.selector;
+        else if (reserve > type(uint128).max) expected = IRollupRegistry.ReserveTooLarge.selector;
         vm.prank(caller);
         try market.setReserve(rollup, reserve) {
             _ok("setReserve", expected);
@@ -362,18 +366,18 @@ contract MarketHandler is HandlerBase {
             c.topUp = c.lock - unlocked + ((seed >> 80) % 2) * UNIT;
         }
 
-        if (_phase(c.round) != RoundSchedule.Phase.Commit) {
-            c.expected = MarketErrors.WrongPhase.selector;
+        if (_phase(c.round) != IRoundSchedule.Phase.Commit) {
+            c.expected = IRoundSchedule.WrongPhase.selector;
         } else if (c.lock == 0 || c.lock < PENALTY) {
-            c.expected = MarketErrors.LockBelowPenalty.selector;
+            c.expected = ISealedBidMarket.LockBelowPenalty.selector;
         } else if (c.lock > type(uint128).max) {
-            c.expected = MarketErrors.LockTooLarge.selector;
+            c.expected = ISealedBidMarket.LockTooLarge.selector;
         } else if (_commitsOf(c.round, bidder) >= MAX_COMMITS) {
-            c.expected = MarketErrors.CommitCapReached.selector;
+            c.expected = ISealedBidMarket.CommitCapReached.selector;
         } else if (_find(c.round, bidder, c.commitment) != type(uint256).max) {
-            c.expected = MarketErrors.DuplicateCommitment.selector;
+            c.expected = ISealedBidMarket.DuplicateCommitment.selector;
         } else if (c.lock > unlocked + c.topUp) {
-            c.expected = MarketErrors.InsufficientUnlocked.selector;
+            c.expected = ICollateralVault.InsufficientUnlocked.selector;
         }
     }
 
@@ -381,11 +385,11 @@ contract MarketHandler is HandlerBase {
         bytes32 commitment = market.commitmentOf(round, bidder, bundle, amount, salt);
         uint256 k = _find(round, bidder, commitment);
         bytes4 expected;
-        if (_phase(round) != RoundSchedule.Phase.Reveal) expected = MarketErrors.WrongPhase.selector;
-        else if (k == type(uint256).max) expected = MarketErrors.UnknownCommitment.selector;
-        else if (_commits[round][k].revealed) expected = MarketErrors.AlreadyRevealed.selector;
-        else if (amount > _commits[round][k].lock) expected = MarketErrors.BidExceedsLock.selector;
-        else if (bundle == 0 || bundle >> N != 0) expected = MarketErrors.InvalidBundle.selector;
+        if (_phase(round) != IRoundSchedule.Phase.Reveal) expected = IRoundSchedule.WrongPhase.selector;
+        else if (k == type(uint256).max) expected = ISealedBidMarket.UnknownCommitment.selector;
+        else if (_commits[round][k].revealed) expected = ISealedBidMarket.AlreadyRevealed.selector;
+        else if (amount > _commits[round][k].lock) expected = ISealedBidMarket.BidExceedsLock.selector;
+        else if (bundle == 0 || bundle >> N != 0) expected = IMarket.InvalidBundle.selector;
 
         vm.prank(bidder);
         try market.reveal(round, bundle, amount, salt) {
@@ -399,14 +403,16 @@ contract MarketHandler is HandlerBase {
     }
 
     function _proposeOne(uint256 round, uint256[] memory bundles) internal {
-        bytes4 expected;
+        bytes memory expected;
         uint256 value;
         (uint256[] memory keptBefore, uint256 current) = market.bestPartition(round);
-        if (_phase(round) != RoundSchedule.Phase.Challenge) {
-            expected = MarketErrors.WrongPhase.selector;
+        if (_phase(round) != IRoundSchedule.Phase.Challenge) {
+            expected = _err(IRoundSchedule.WrongPhase.selector);
         } else {
-            (expected, value) = _judgePartition(round, bundles);
-            if (expected == bytes4(0) && value <= current) expected = MarketErrors.NotBetter.selector;
+            (expected, value) = _judgePartition(round, bundles, address(0));
+            if (expected.length == 0 && value <= current) {
+                expected = abi.encodeWithSelector(IPartitionChallenge.NotBetter.selector, value, current);
+            }
         }
         try market.propose(round, bundles) returns (uint256 returned) {
             _ok("propose", expected);
@@ -426,19 +432,21 @@ contract MarketHandler is HandlerBase {
     }
 
     function _claimOne(uint256 round, address bidder, uint256[] memory bundles) internal {
-        bytes4 expected;
+        bytes memory expected;
         uint256 value;
         (uint256[] memory keptBefore, uint256 welfare) = market.bestPartition(round);
         uint256 standing = market.counterfactualValue(round, bidder);
-        if (paymentRule != SealedBidMarket.PaymentRule.Vcg) {
-            expected = MarketErrors.VcgDisabled.selector;
+        if (paymentRule != ISealedBidMarket.PaymentRule.Vcg) {
+            expected = _err(IVcgCounterfactuals.VcgDisabled.selector);
         } else if (bidder == address(0)) {
-            expected = MarketErrors.ZeroBidder.selector;
-        } else if (_phase(round) != RoundSchedule.Phase.Challenge) {
-            expected = MarketErrors.WrongPhase.selector;
+            expected = _err(IVcgCounterfactuals.ZeroBidder.selector);
+        } else if (_phase(round) != IRoundSchedule.Phase.Challenge) {
+            expected = _err(IRoundSchedule.WrongPhase.selector);
         } else {
             (expected, value) = _judgePartition(round, bundles, bidder);
-            if (expected == bytes4(0) && value <= standing) expected = MarketErrors.NotBetter.selector;
+            if (expected.length == 0 && value <= standing) {
+                expected = abi.encodeWithSelector(IPartitionChallenge.NotBetter.selector, value, standing);
+            }
         }
         try market.claimCounterfactual(round, bidder, bundles) returns (uint256 returned) {
             _ok("claimCounterfactual", expected);
@@ -467,12 +475,14 @@ contract MarketHandler is HandlerBase {
         uint256[N] rollupShare;
         uint256[] charge; // per bidder index
         uint256 multiSold;
+        uint256 soldSingletons;
+        address[N] sequencer; // per rollup: the winner of the sold bundle holding it
     }
 
     function _finalizeOne(uint256 round) internal {
         bytes4 expected;
-        if (_phase(round) != RoundSchedule.Phase.Settle) expected = MarketErrors.WrongPhase.selector;
-        else if (market.resultOf(round).finalized) expected = MarketErrors.AlreadyFinalized.selector;
+        if (_phase(round) != IRoundSchedule.Phase.Settle) expected = IRoundSchedule.WrongPhase.selector;
+        else if (market.resultOf(round).finalized) expected = IMarket.AlreadyFinalized.selector;
 
         Settlement memory want = _expectedSettlement(round);
         uint256[] memory creditBefore = new uint256[](N);
@@ -488,9 +498,13 @@ contract MarketHandler is HandlerBase {
 
         try market.finalize(round) {
             _ok("finalize", expected);
-            SealedBidMarket.RoundResult memory result = market.resultOf(round);
+            ISealedBidMarket.RoundResult memory result = market.resultOf(round);
             _eq("finalize: finalized", 1, result.finalized ? 1 : 0);
             _eq("finalize: revenue", want.revenue, result.revenue);
+            _eq("finalize: sold singletons", want.soldSingletons, result.soldSingletons);
+            for (uint256 i; i < N; ++i) {
+                _eq("sequencerOf", uint160(want.sequencer[i]), uint160(market.sequencerOf(round, i)));
+            }
             uint256 credited;
             for (uint256 i; i < N; ++i) {
                 uint256 delta = market.creditOf(payouts[i]) - creditBefore[i];
@@ -513,11 +527,11 @@ contract MarketHandler is HandlerBase {
     }
 
     function _releaseOne(uint256 round, address bidder) internal {
-        SealedBidMarket.Participation memory p = market.participationOf(round, bidder);
+        ISealedBidMarket.Participation memory p = market.participationOf(round, bidder);
         bytes4 expected;
-        if (!market.resultOf(round).finalized) expected = MarketErrors.RoundNotFinalized.selector;
-        else if (p.commits == 0) expected = MarketErrors.NothingToRelease.selector;
-        else if (p.released) expected = MarketErrors.AlreadyReleased.selector;
+        if (!market.resultOf(round).finalized) expected = IMarket.RoundNotFinalized.selector;
+        else if (p.commits == 0) expected = ISealedBidMarket.NothingToRelease.selector;
+        else if (p.released) expected = ISealedBidMarket.AlreadyReleased.selector;
 
         _eq("participation: commits", _commitsOf(round, bidder), p.commits);
         _eq("participation: reveals", _revealsOf(round, bidder), p.reveals);
@@ -562,7 +576,7 @@ contract MarketHandler is HandlerBase {
 
     function _checkTopBids(uint256 round, uint256 bundle) internal view {
         (Top memory best, Top memory second) = modelTop(round, bundle);
-        (SealedBidMarket.Bid memory b, SealedBidMarket.Bid memory s) = market.topBids(round, bundle);
+        (ISealedBidMarket.Bid memory b, ISealedBidMarket.Bid memory s) = market.topBids(round, bundle);
         _eq("topBids: best amount", best.amount, b.amount);
         _eq("topBids: second amount", second.amount, s.amount);
         _eq("topBids: best bidder", uint160(best.bidder), uint160(b.bidder));
@@ -576,132 +590,13 @@ contract MarketHandler is HandlerBase {
     }
 
     /// @dev The best bid for exactly `bundle` from anyone but `excluded` (nobody excluded if 0).
-    function _bid(uint256 round, uint256 bundle, address excluded) internal view returns (uint256) {
+    function _bid(uint256 round, uint256 bundle, address excluded) internal view override returns (uint256) {
         (Top memory best, Top memory second) = modelTop(round, bundle);
         return excluded != address(0) && best.bidder == excluded ? second.amount : best.amount;
     }
 
-    function _singletonValue(uint256 round, uint256 i) internal view returns (uint256) {
-        return _singletonValue(round, i, address(0));
-    }
-
-    function _singletonValue(uint256 round, uint256 i, address excluded) internal view returns (uint256) {
-        uint256 bid = _bid(round, 1 << i, excluded);
-        uint256 reserve = market.reserveAt(i, round);
-        return bid > reserve ? bid : reserve;
-    }
-
-    function _judgePartition(uint256 round, uint256[] memory bundles)
-        internal
-        view
-        returns (bytes4 failure, uint256 value)
-    {
-        return _judgePartition(round, bundles, address(0));
-    }
-
-    /// @dev Validity (first error, in the order the contract checks) and value of a proposed partition,
-    ///      valued without `excluded`'s bids (W(-i) for VCG; nobody excluded if 0).
-    function _judgePartition(uint256 round, uint256[] memory bundles, address excluded)
-        internal
-        view
-        returns (bytes4 failure, uint256 value)
-    {
-        uint256 covered;
-        for (uint256 k; k < bundles.length; ++k) {
-            uint256 b = bundles[k];
-            if (b == 0) return (MarketErrors.EmptyBundle.selector, 0);
-            if (b >> N != 0) return (MarketErrors.BundleOutOfRange.selector, 0);
-            if (_popcount(b) < 2) return (MarketErrors.SingletonListed.selector, 0);
-            if (b & covered != 0) return (MarketErrors.OverlappingBundle.selector, 0);
-            covered |= b;
-            uint256 bid = _bid(round, b, excluded);
-            if (bid == 0) return (MarketErrors.NoBidForBundle.selector, 0);
-            value += bid;
-        }
-        for (uint256 i; i < N; ++i) {
-            if (covered & (1 << i) == 0) value += _singletonValue(round, i, excluded);
-        }
-    }
-
-    /// @dev Brute force over all partitions of the N rollups: best[mask] = max over the block holding
-    ///      mask's lowest rollup. Returns the optimum (without `excluded`'s bids) and its multi-rollup bundles.
-    function _optimalPartition(uint256 round, address excluded)
-        internal
-        view
-        returns (uint256 optimum, uint256[] memory bundles)
-    {
-        uint256 full = (1 << N) - 1;
-        uint256[16] memory best;
-        uint256[16] memory choice;
-        uint256[16] memory blockValue;
-        for (uint256 b = 1; b <= full; ++b) {
-            blockValue[b] = _popcount(b) == 1 ? _singletonValue(round, _lowest(b), excluded) : _bid(round, b, excluded);
-        }
-        for (uint256 mask = 1; mask <= full; ++mask) {
-            uint256 low = mask & (~mask + 1);
-            bool found;
-            for (uint256 sub = mask; sub != 0; sub = (sub - 1) & mask) {
-                if (sub & low == 0) continue;
-                if (_popcount(sub) >= 2 && blockValue[sub] == 0) continue; // a bundle needs a bid
-                uint256 v = blockValue[sub] + best[mask ^ sub];
-                if (!found || v > best[mask]) {
-                    best[mask] = v;
-                    choice[mask] = sub;
-                    found = true;
-                }
-            }
-        }
-        optimum = best[full];
-        uint256[] memory tmp = new uint256[](N);
-        uint256 count;
-        for (uint256 mask = full; mask != 0; mask ^= choice[mask]) {
-            if (_popcount(choice[mask]) >= 2) tmp[count++] = choice[mask];
-        }
-        bundles = new uint256[](count);
-        for (uint256 k; k < count; ++k) {
-            bundles[k] = tmp[k];
-        }
-    }
-
-    /// @dev Multi-rollup bundles that have a bid in `round` from someone but `excluded`.
-    function _bundlesWithBid(uint256 round, address excluded)
-        internal
-        view
-        returns (uint256[11] memory withBid, uint256 n)
-    {
-        for (uint256 b = 3; b < (1 << N); ++b) {
-            if (_popcount(b) >= 2 && _bid(round, b, excluded) != 0) withBid[n++] = b;
-        }
-    }
-
-    /// @dev A valid partition, usually not the best: bundles with bids taken greedily in random order.
-    function _disjointBundles(uint256 round, uint256 seed, address excluded)
-        internal
-        view
-        returns (uint256[] memory bundles)
-    {
-        (uint256[11] memory withBid, uint256 n) = _bundlesWithBid(round, excluded);
-        bundles = new uint256[](N / 2);
-        uint256 count;
-        uint256 covered;
-        for (uint256 k; k < n; ++k) {
-            uint256 b = withBid[(seed + k) % n];
-            if (b & covered != 0 || (seed >> (8 + k)) % 3 == 0) continue;
-            covered |= b;
-            bundles[count++] = b;
-        }
-        assembly ("memory-safe") {
-            mstore(bundles, count)
-        }
-    }
-
-    function _randomBundles(uint256 round, uint256 seed) internal view returns (uint256[] memory bundles) {
-        bundles = new uint256[](seed % 4);
-        (uint256[11] memory withBid, uint256 n) = _bundlesWithBid(round, address(0));
-        for (uint256 k; k < bundles.length; ++k) {
-            uint256 r = uint256(keccak256(abi.encode(seed, k)));
-            bundles[k] = (n != 0 && r % 5 < 3) ? withBid[(r >> 8) % n] : (r >> 8) % 20;
-        }
+    function _reserveOf(uint256 i, uint256 round) internal view override returns (uint256) {
+        return market.reserveAt(i, round);
     }
 
     /// @dev What finalize(round) should do, computed from the model: the sold bundles (the partition's, then
@@ -711,23 +606,14 @@ contract MarketHandler is HandlerBase {
     function _expectedSettlement(uint256 round) internal view returns (Settlement memory s) {
         s.charge = new uint256[](bidders.length);
         (uint256[] memory bundles, uint256 welfare) = market.bestPartition(round);
-        uint256[] memory sold = new uint256[](bundles.length + N);
-        uint256 count;
-        uint256 covered;
-        for (uint256 k; k < bundles.length; ++k) {
-            covered |= bundles[k];
-            sold[count++] = bundles[k];
-        }
-        for (uint256 i; i < N; ++i) {
-            if (covered & (1 << i) != 0) continue;
-            uint256 bid = _bid(round, 1 << i);
-            if (bid != 0 && bid >= market.reserveAt(i, round)) sold[count++] = 1 << i;
-        }
+        uint256[] memory sold;
+        (sold, s.soldSingletons) = _soldBundles(round, bundles);
+        uint256 count = sold.length;
         uint256[] memory prices = new uint256[](count);
         for (uint256 k; k < count; ++k) {
             prices[k] = _bid(round, sold[k]);
         }
-        if (paymentRule == SealedBidMarket.PaymentRule.Vcg) _vcgPrices(round, sold, count, welfare, prices);
+        if (paymentRule == ISealedBidMarket.PaymentRule.Vcg) _vcgPrices(round, sold, count, welfare, prices);
         for (uint256 k; k < count; ++k) {
             _expectSale(round, sold[k], prices[k], s);
         }
@@ -812,24 +698,16 @@ contract MarketHandler is HandlerBase {
     function _expectSale(uint256 round, uint256 bundle, uint256 price, Settlement memory s) internal view {
         (Top memory best,) = modelTop(round, bundle);
         s.revenue += price;
+        for (uint256 i; i < N; ++i) {
+            if (bundle & (1 << i) != 0) s.sequencer[i] = best.bidder;
+        }
         if (_popcount(bundle) >= 2) s.multiSold += 1;
         for (uint256 b; b < bidders.length; ++b) {
             if (bidders[b] == best.bidder) s.charge[b] += price;
         }
-        uint256 size = _popcount(bundle);
-        uint256[] memory weights = new uint256[](size);
-        uint256[] memory index = new uint256[](size);
-        uint256 k;
+        uint256[N] memory shares = _split(round, bundle, price);
         for (uint256 i; i < N; ++i) {
-            if (bundle & (1 << i) == 0) continue;
-            index[k] = i;
-            weights[k++] = splitRule == SealedBidMarket.SplitRule.Reserves
-                ? market.reserveAt(i, round)
-                : _singletonValue(round, i);
-        }
-        uint256[] memory shares = RevenueSplit.split(price, weights);
-        for (k = 0; k < size; ++k) {
-            s.rollupShare[index[k]] += shares[k];
+            s.rollupShare[i] += shares[i];
         }
     }
 
@@ -848,7 +726,7 @@ contract MarketHandler is HandlerBase {
         uint256 from = current > 5 ? current - 5 : 0;
         for (uint256 round = from; round <= current; ++round) {
             _eq("phaseOf", uint256(_phase(round)), uint256(market.phaseOf(round)));
-            if (_phase(round) == RoundSchedule.Phase.NotOpen) continue;
+            if (_phase(round) == IRoundSchedule.Phase.NotOpen) continue;
             if (!_reserveSnapshotTaken[round]) {
                 _reserveSnapshotTaken[round] = true;
                 for (uint256 i; i < N; ++i) {
@@ -875,13 +753,13 @@ contract MarketHandler is HandlerBase {
     }
 
     /// @dev The schedule, computed independently of RoundSchedule.
-    function _phase(uint256 round) internal view returns (RoundSchedule.Phase) {
+    function _phase(uint256 round) internal view returns (IRoundSchedule.Phase) {
         uint256 s = START + round * COMMIT;
-        if (blockNumber < s) return RoundSchedule.Phase.NotOpen;
-        if (blockNumber < s + COMMIT) return RoundSchedule.Phase.Commit;
-        if (blockNumber < s + COMMIT + REVEAL) return RoundSchedule.Phase.Reveal;
-        if (blockNumber < s + COMMIT + REVEAL + CHALLENGE) return RoundSchedule.Phase.Challenge;
-        return RoundSchedule.Phase.Settle;
+        if (blockNumber < s) return IRoundSchedule.Phase.NotOpen;
+        if (blockNumber < s + COMMIT) return IRoundSchedule.Phase.Commit;
+        if (blockNumber < s + COMMIT + REVEAL) return IRoundSchedule.Phase.Reveal;
+        if (blockNumber < s + COMMIT + REVEAL + CHALLENGE) return IRoundSchedule.Phase.Challenge;
+        return IRoundSchedule.Phase.Settle;
     }
 
     /// @dev Bids concentrate on a few popular bundles (so bids compete and tie), with some on any bundle.

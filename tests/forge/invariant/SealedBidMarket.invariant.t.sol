@@ -2,8 +2,11 @@
 pragma solidity ^0.8.28;
 
 import {SealedBidMarket} from "../../../contracts/SealedBidMarket.sol";
+import {IPartitionChallenge} from "../../../contracts/interfaces/IPartitionChallenge.sol";
+import {IRoundSchedule} from "../../../contracts/interfaces/IRoundSchedule.sol";
+import {ISealedBidMarket} from "../../../contracts/interfaces/ISealedBidMarket.sol";
+import {SplitRule} from "../../../contracts/libraries/RevenueSplit.sol";
 import {TestBase, console} from "../utils/Vm.sol";
-import {MarketErrors} from "../utils/MarketErrors.sol";
 import {MarketHandler} from "./MarketHandler.sol";
 
 /// @dev What forge reads from `targetSelectors()` (the layout of forge-std's StdInvariant.FuzzSelector).
@@ -19,10 +22,10 @@ abstract contract SealedBidMarketInvariants is TestBase {
     MarketHandler internal handler;
     SealedBidMarket internal market;
 
-    function _splitRule() internal pure virtual returns (SealedBidMarket.SplitRule);
+    function _splitRule() internal pure virtual returns (SplitRule);
 
-    function _paymentRule() internal pure virtual returns (SealedBidMarket.PaymentRule) {
-        return SealedBidMarket.PaymentRule.FirstPrice;
+    function _paymentRule() internal pure virtual returns (ISealedBidMarket.PaymentRule) {
+        return ISealedBidMarket.PaymentRule.FirstPrice;
     }
 
     function setUp() public {
@@ -116,21 +119,21 @@ abstract contract SealedBidMarketInvariants is TestBase {
     }
 }
 
-/// First price, rollups paid by singleton-bid weights.
+/// First price, rollups paid by singleton-value weights.
 contract SealedBidMarketFirstPriceInvariantTest is SealedBidMarketInvariants {
-    function _splitRule() internal pure override returns (SealedBidMarket.SplitRule) {
-        return SealedBidMarket.SplitRule.SingletonBids;
+    function _splitRule() internal pure override returns (SplitRule) {
+        return SplitRule.SingletonValues;
     }
 }
 
 /// VCG payments with counterfactual claims, rollups paid by reserve weights.
 contract SealedBidMarketVcgInvariantTest is SealedBidMarketInvariants {
-    function _splitRule() internal pure override returns (SealedBidMarket.SplitRule) {
-        return SealedBidMarket.SplitRule.Reserves;
+    function _splitRule() internal pure override returns (SplitRule) {
+        return SplitRule.Reserves;
     }
 
-    function _paymentRule() internal pure override returns (SealedBidMarket.PaymentRule) {
-        return SealedBidMarket.PaymentRule.Vcg;
+    function _paymentRule() internal pure override returns (ISealedBidMarket.PaymentRule) {
+        return ISealedBidMarket.PaymentRule.Vcg;
     }
 }
 
@@ -139,15 +142,15 @@ contract SealedBidMarketVcgInvariantTest is SealedBidMarketInvariants {
 ///         If the handler or the market changes so that, say, no proposal is ever accepted, this fails.
 contract MarketHandlerCoverageTest is TestBase {
     function test_handlerReachesEveryPath_firstPrice() public {
-        _run(SealedBidMarket.PaymentRule.FirstPrice);
+        _run(ISealedBidMarket.PaymentRule.FirstPrice);
     }
 
     function test_handlerReachesEveryPath_vcg() public {
-        _run(SealedBidMarket.PaymentRule.Vcg);
+        _run(ISealedBidMarket.PaymentRule.Vcg);
     }
 
-    function _run(SealedBidMarket.PaymentRule payment) internal {
-        MarketHandler handler = new MarketHandler(SealedBidMarket.SplitRule.SingletonBids, payment);
+    function _run(ISealedBidMarket.PaymentRule payment) internal {
+        MarketHandler handler = new MarketHandler(SplitRule.SingletonValues, payment);
         for (uint256 i; i < 1200; ++i) {
             uint256 seed = uint256(keccak256(abi.encode("coverage", i)));
             uint256 action = seed % 11;
@@ -176,7 +179,7 @@ contract MarketHandlerCoverageTest is TestBase {
             "setReserve",
             "claimCounterfactual"
         ];
-        bool vcg = payment == SealedBidMarket.PaymentRule.Vcg;
+        bool vcg = payment == ISealedBidMarket.PaymentRule.Vcg;
         for (uint256 k; k < actions.length; ++k) {
             console.log(string.concat(actions[k], " ok"), handler.ok(actions[k]));
             console.log(string.concat(actions[k], " rejected"), handler.rejected(actions[k]));
@@ -184,13 +187,13 @@ contract MarketHandlerCoverageTest is TestBase {
             if (k != 9 || vcg) assertTrue(handler.ok(actions[k]) > 0, string.concat("never succeeded: ", actions[k]));
             assertTrue(handler.rejected(actions[k]) > 0, string.concat("never rejected: ", actions[k]));
         }
-        console.log("propose: wrong phase", handler.rejectedWith("propose", MarketErrors.WrongPhase.selector));
-        console.log("propose: not better", handler.rejectedWith("propose", MarketErrors.NotBetter.selector));
-        console.log("reveal: wrong phase", handler.rejectedWith("reveal", MarketErrors.WrongPhase.selector));
-        console.log("reveal: unknown", handler.rejectedWith("reveal", MarketErrors.UnknownCommitment.selector));
-        console.log("reveal: again", handler.rejectedWith("reveal", MarketErrors.AlreadyRevealed.selector));
-        console.log("commit: wrong phase", handler.rejectedWith("commit", MarketErrors.WrongPhase.selector));
-        console.log("commit: cap", handler.rejectedWith("commit", MarketErrors.CommitCapReached.selector));
+        console.log("propose: wrong phase", handler.rejectedWith("propose", IRoundSchedule.WrongPhase.selector));
+        console.log("propose: not better", handler.rejectedWith("propose", IPartitionChallenge.NotBetter.selector));
+        console.log("reveal: wrong phase", handler.rejectedWith("reveal", IRoundSchedule.WrongPhase.selector));
+        console.log("reveal: unknown", handler.rejectedWith("reveal", ISealedBidMarket.UnknownCommitment.selector));
+        console.log("reveal: again", handler.rejectedWith("reveal", ISealedBidMarket.AlreadyRevealed.selector));
+        console.log("commit: wrong phase", handler.rejectedWith("commit", IRoundSchedule.WrongPhase.selector));
+        console.log("commit: cap", handler.rejectedWith("commit", ISealedBidMarket.CommitCapReached.selector));
         console.log("rounds finalized", handler.finalizedCount());
         console.log("multi-rollup bundles sold", handler.multiBundlesSold());
         console.log("revenue (wei)", handler.totalRollupCredited());

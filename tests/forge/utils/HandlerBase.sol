@@ -20,7 +20,10 @@ abstract contract HandlerBase is TestBase {
     mapping(bytes32 action => uint256) public okCount;
     mapping(bytes32 action => uint256) public failCount;
 
+    /// @notice Thrown when the market's `what` is `actual` where the model expects `expected`.
     error Mismatch(string what, uint256 expected, uint256 actual);
+    /// @notice Thrown when `action` succeeds or fails otherwise than `expected` (an error, or empty for
+    ///         success); `reason` is what it did.
     error UnexpectedOutcome(string action, bytes expected, bytes reason);
 
     /// @notice Calls of `action` that succeeded as expected.

@@ -24,6 +24,7 @@ interface Vm {
 abstract contract TestBase {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
+    /// @notice Thrown when the assertion `what` fails on `left` and `right`.
     error AssertionFailed(string what, uint256 left, uint256 right);
 
     function assertEq(uint256 left, uint256 right, string memory what) internal pure {

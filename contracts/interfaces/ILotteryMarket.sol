@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {TicketPricing} from "../libraries/TicketPricing.sol";
+import {IMarket} from "./IMarket.sol";
+
+/// @title ILotteryMarket
+/// @notice Execution tickets per bundle: a bundle's ticket revenue is its value in the clearing, and each sold
+///         bundle's sequencer is drawn from RANDAO in proportion to tickets held; losing tickets are refunded.
+interface ILotteryMarket is IMarket {
+    /// @notice A round's draw: the block from which it is accepted, re-arms used, whether it is drawn, voided or
+    ///         finalized, its seed, and which singletons sold (bit i: rollup i).
+    struct Draw {
+        uint64 target;
+        uint32 rearms;
+        bool drawn;
+        bool voided;
+        bool finalized;
+        bytes32 seed;
+        uint256 soldSingletons;
+    }
+
+    /// @notice Emitted when `buyer` buys `count` tickets of `bundle` for `cost`, numbered from `firstTicket`.
+    event TicketsBought(
+        uint256 indexed round,
+        uint256 indexed bundle,
+        address indexed buyer,
+        uint256 count,
+        uint256 cost,
+        uint256 firstTicket
+    );
+
+    /// @notice Emitted when a missed draw window moves `round`'s draw to block `target`, re-arm number `rearms`.
+    event DrawRearmed(uint256 indexed round, uint256 target, uint256 rearms);
+
+    /// @notice Emitted when `round` misses its last draw window: it settles with no winner, every ticket refunded.
+    event RoundVoided(uint256 indexed round);
+
+    /// @notice Emitted when `round`'s randomness is fixed to `seed` at block `blockNumber`.
+    event Drawn(uint256 indexed round, bytes32 seed, uint256 blockNumber);
+
+    /// @notice Emitted when `ticket` of `bundle`, held by `winner`, wins the bundle, whose tickets raised `revenue`.
+    event LotteryWon(uint256 indexed round, uint256 bundle, address indexed winner, uint256 ticket, uint256 revenue);
+
+    /// @notice Emitted when `buyer` is credited back `amount`, what its tickets of a losing `bundle` cost.
+    event Refunded(uint256 indexed round, uint256 indexed bundle, address indexed buyer, uint256 amount);
+
+    /// @notice Thrown when a purchase is of zero tickets.
+    error ZeroTickets();
+
+    /// @notice Thrown when a purchase exceeds the `available` tickets of `bundle` (2T per round in all).
+    error TicketLimit(uint256 bundle, uint256 available);
+
+    /// @notice Thrown when a purchase would give the buyer more than `cap` tickets of `bundle` in the round.
+    error BidderCapReached(uint256 bundle, uint256 cap);
+
+    /// @notice Thrown when the tickets cost `cost` but only `paid` was sent.
+    error InsufficientPayment(uint256 cost, uint256 paid);
+
+    /// @notice Thrown when `round` is drawn before its `target` block.
+    error DrawTooEarly(uint256 round, uint256 target);
+
+    /// @notice Thrown when `round` is drawn a second time.
+    error AlreadyDrawn(uint256 round);
+
+    /// @notice Thrown when `round`, voided, is drawn.
+    error Voided(uint256 round);
+
+    /// @notice Thrown when `round` is finalized before it is drawn (or voided).
+    error NotDrawn(uint256 round);
+
+    /// @notice Thrown when a refund is claimed for `bundle`, which won `round`.
+    error BundleWon(uint256 round, uint256 bundle);
+
+    /// @notice Thrown when `buyer` paid nothing, or was refunded already, for `bundle` in `round`.
+    error NothingToRefund(uint256 round, uint256 bundle, address buyer);
+
+    /// @notice Thrown when `ticket` of `bundle` was not sold in `round`.
+    error UnknownTicket(uint256 round, uint256 bundle, uint256 ticket);
+
+    /// @notice T, the tickets a bundle is meant to sell per round: the curve rises after 1.5T, sales stop at 2T,
+    ///         and base prices move with sales against T.
+    function targetTickets() external view returns (uint256);
+
+    /// @notice The price curve past 1.5T tickets.
+    function curve() external view returns (TicketPricing.Curve);
+
+    /// @notice The quadratic curve's beta (WAD).
+    function beta() external view returns (uint256);
+
+    /// @notice The exponential curve's gamma (WAD).
+    function gamma() external view returns (uint256);
+
+    /// @notice The lowest base price a ticket can have.
+    function priceFloor() external view returns (uint256);
+
+    /// @notice Tickets one buyer may hold per bundle and round (0: no cap).
+    function perBidderCap() external view returns (uint256);
+
+    /// @notice Blocks from the end of a sale (or a re-arm) to the draw's target block.
+    function lookahead() external view returns (uint256);
+
+    /// @notice Blocks from the target during which the draw is accepted.
+    function drawWindow() external view returns (uint256);
+
+    /// @notice Missed draw windows re-armed before a round is voided.
+    function maxRearms() external view returns (uint256);
+
+    /// @notice Ticket money held for bundles not yet settled or refunded.
+    function escrow() external view returns (uint256);
+
+    /// @notice What the tickets of `bundle` raised in `round`: its bid in the clearing.
+    function revenueOf(uint256 round, uint256 bundle) external view returns (uint256);
+
+    /// @notice Tickets of `bundle` that `buyer` holds in `round`.
+    function ticketsHeld(uint256 round, uint256 bundle, address buyer) external view returns (uint256);
+
+    /// @notice What `buyer` paid for tickets of `bundle` in `round` and has not been refunded.
+    function paidBy(uint256 round, uint256 bundle, address buyer) external view returns (uint256);
+
+    /// @notice Buy `count` tickets for `bundle` in `round`, paying exactly their sum along the price curve.
+    /// @dev Any excess of msg.value is credited back (withdraw it with withdrawCredit).
+    /// @param round The round, which must be in its sale.
+    /// @param bundle The bundle (bitmask of rollup indices).
+    /// @param count Tickets to buy; at most 2T per bundle and round in all, and the per-bidder cap if set.
+    function buy(uint256 round, uint256 bundle, uint256 count) external payable;
+
+    /// @notice What `count` more tickets for `bundle` cost now in `round` (given the tickets already sold).
+    function quote(uint256 round, uint256 bundle, uint256 count) external view returns (uint256);
+
+    /// @notice Base ticket price of `bundle` in `round` (for the current or a later round).
+    /// @dev A bundle never sold before starts where its target T tickets raise its rollups' reserves:
+    ///      max(priceFloor, sum of reserves / T). Afterwards it moves EIP-1559 style with each round's sales.
+    function basePrice(uint256 bundle, uint256 round) external view returns (uint256);
+
+    /// @notice Tickets sold for `bundle` in `round`.
+    function ticketsSold(uint256 round, uint256 bundle) external view returns (uint256);
+
+    /// @notice Fix `round`'s randomness from RANDAO; valid only in the window after the committed target block.
+    /// @dev Before the target: reverts. After a missed window: re-arms the target `lookahead` blocks ahead, or
+    ///      voids the round once maxRearms re-arms are used up, and returns false (no revert, so the change
+    ///      sticks). Otherwise records the seed and returns true.
+    /// @param round A round whose sale has closed.
+    /// @return drawn Whether the seed was fixed by this call.
+    function draw(uint256 round) external returns (bool drawn);
+
+    /// @notice The block from which `round`'s draw is accepted (for drawWindow blocks).
+    function drawTarget(uint256 round) external view returns (uint256);
+
+    /// @notice The winning ticket of `bundle` for `seed` among `sold` tickets: anyone can recompute it.
+    function winningTicket(bytes32 seed, uint256 bundle, uint256 sold) external pure returns (uint256);
+
+    /// @notice Holder of ticket `ticket` (0-indexed) of `bundle` in `round`.
+    function ticketHolder(uint256 round, uint256 bundle, uint256 ticket) external view returns (address);
+
+    /// @notice The round's draw state: target block, whether drawn and finalized, and the seed.
+    function drawOf(uint256 round) external view returns (Draw memory state);
+
+    /// @notice Settle `round`: draw each winning bundle's sequencer, credit the rollups. A voided round settles
+    ///         with no winner: every ticket is refunded.
+    /// @param round A round past its challenge phase whose draw is done (or voided).
+    function finalize(uint256 round) external;
+
+    /// @notice Credit back your tickets' cost for a bundle that did not win in finalized `round`.
+    function claimRefund(uint256 round, uint256 bundle) external;
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {SplitRule} from "../libraries/RevenueSplit.sol";
+import {ICreditLedger} from "./ICreditLedger.sol";
+import {IPartitionChallenge} from "./IPartitionChallenge.sol";
+
+/// @title IMarket
+/// @notice What the sealed-bid and the lottery market share: bids (or tickets) on bundles of rollups, a clearing
+///         verified by partition challenge, and one settlement (see Settlement) that sells the partition's
+///         bundles and the singletons meeting their reserves, and credits each sold bundle's rollups their
+///         share of its revenue.
+interface IMarket is IPartitionChallenge, ICreditLedger {
+    /// @notice Emitted when rollup `rollup` is credited `amount` at `payout`, its share of a bundle sold in `round`.
+    event RollupPaid(uint256 indexed round, uint256 indexed rollup, address payout, uint256 amount);
+
+    /// @notice Emitted when `round` is settled on the partition `bundles` worth `value`, sold bundles paying
+    ///         `revenue` in all.
+    event RoundFinalized(uint256 indexed round, uint256 value, uint256 revenue, uint256[] bundles);
+
+    /// @notice Thrown when a market is deployed with a parameter out of its range.
+    error InvalidConfig();
+
+    /// @notice Thrown when a bid or ticket purchase names an empty `bundle` or one holding a rollup index at or
+    ///         beyond rollupCount.
+    error InvalidBundle(uint256 bundle);
+
+    /// @notice Thrown when `round` is finalized a second time.
+    error AlreadyFinalized(uint256 round);
+
+    /// @notice Thrown when a call needs `round` finalized and it is not yet.
+    error RoundNotFinalized(uint256 round);
+
+    /// @notice How a multi-rollup bundle's revenue is weighted among its rollups.
+    function splitRule() external view returns (SplitRule);
+
+    /// @notice Who sequences `rollup` in finalized `round`; the zero address if it went unsold.
+    function sequencerOf(uint256 round, uint256 rollup) external view returns (address);
+}

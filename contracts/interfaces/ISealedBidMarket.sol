@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ICollateralVault} from "./ICollateralVault.sol";
+import {IMarket} from "./IMarket.sol";
+import {IVcgCounterfactuals} from "./IVcgCounterfactuals.sol";
+
+/// @title ISealedBidMarket
+/// @notice Sequencers bid sealed (commit-reveal) on bundles of rollups from collateral; winners pay first price
+///         or VCG.
+interface ISealedBidMarket is IMarket, IVcgCounterfactuals, ICollateralVault {
+    /// @notice What winners pay. FirstPrice: their bids. Vcg: W(-i) - (W - b_i) each (see VcgCounterfactuals;
+    ///         docs/design.md, departure 3 (VCG payment rule)).
+    enum PaymentRule {
+        FirstPrice,
+        Vcg
+    }
+
+    /// @notice A revealed bid. `order` is the commit's position in its round: ties go to the earlier commit,
+    ///         a rule fixed before any reveal, so the outcome never depends on who reveals first.
+    struct Bid {
+        uint128 amount;
+        uint64 order;
+        address bidder;
+    }
+
+    /// @notice A bidder's commits and reveals in a round, whether its collateral was released, and what is
+    ///         still locked.
+    struct Participation {
+        uint32 commits;
+        uint32 reveals;
+        bool released;
+        uint256 locked;
+    }
+
+    /// @notice Whether a round is finalized, which singletons sold (bit i: rollup i), and the revenue collected.
+    struct RoundResult {
+        bool finalized;
+        uint256 soldSingletons;
+        uint256 revenue;
+    }
+
+    /// @notice Emitted when `bidder` seals a bid for `round` with `commitment`, locking `lock`; `order` is the
+    ///         commit's position in the round (the tie rule).
+    event Committed(uint256 indexed round, address indexed bidder, bytes32 commitment, uint256 lock, uint256 order);
+
+    /// @notice Emitted when `bidder` opens `commitment`: a bid of `amount` on `bundle` (zero: a decoy).
+    event Revealed(uint256 indexed round, address indexed bidder, uint256 bundle, uint256 amount, bytes32 commitment);
+
+    /// @notice Emitted when `bundle` is sold to `winner`, who bid `bid` and pays `price`.
+    event BundleSold(uint256 indexed round, uint256 bundle, address indexed winner, uint256 bid, uint256 price);
+
+    /// @notice Emitted when `bidder`'s collateral for `round` is released: `unlocked` freed, `penalty` taken.
+    event Released(uint256 indexed round, address indexed bidder, uint256 unlocked, uint256 penalty);
+
+    /// @notice Thrown when a commitment's `lock` is zero or below the non-reveal `penalty`.
+    error LockBelowPenalty(uint256 lock, uint256 penalty);
+
+    /// @notice Thrown when a commitment's `lock` is 2**128 wei or more.
+    error LockTooLarge(uint256 lock);
+
+    /// @notice Thrown when a bidder already has `cap` commitments in `round`.
+    error CommitCapReached(uint256 round, uint256 cap);
+
+    /// @notice Thrown when a bidder posts `commitment` a second time in the same round.
+    error DuplicateCommitment(bytes32 commitment);
+
+    /// @notice Thrown when an opening matches no commitment of the caller in the round.
+    error UnknownCommitment(bytes32 commitment);
+
+    /// @notice Thrown when `commitment` is opened a second time.
+    error AlreadyRevealed(bytes32 commitment);
+
+    /// @notice Thrown when a revealed `amount` exceeds the commitment's `lock`.
+    error BidExceedsLock(uint256 amount, uint256 lock);
+
+    /// @notice Thrown when `bidder` has no commitment in `round` to release.
+    error NothingToRelease(uint256 round, address bidder);
+
+    /// @notice Thrown when `bidder`'s collateral for `round` is released a second time.
+    error AlreadyReleased(uint256 round, address bidder);
+
+    /// @notice What each commitment left unopened costs its bidder, credited to penaltyRecipient.
+    function nonRevealPenalty() external view returns (uint256);
+
+    /// @notice How many commitments a bidder may post per round.
+    function maxCommitsPerBidder() external view returns (uint256);
+
+    /// @notice What winners pay.
+    function paymentRule() external view returns (PaymentRule);
+
+    /// @notice Who is credited the non-reveal penalties.
+    function penaltyRecipient() external view returns (address);
+
+    /// @notice Commitments posted in `round` so far; the next one's tie-break order.
+    function commitCount(uint256 round) external view returns (uint256);
+
+    /// @notice Seal a bid for `round`: post its commitment and lock `lock` of your collateral behind it.
+    /// @dev msg.value, if any, is deposited first. `lock` is public: lock more than the bid to hide it.
+    ///      It must cover the non-reveal penalty, which is what an unopened commitment costs.
+    /// @param round The round, which must be in its commit phase.
+    /// @param commitment commitmentOf(round, msg.sender, bundle, amount, salt).
+    /// @param lock Collateral locked until the round is final; the revealed amount may not exceed it.
+    function commit(uint256 round, bytes32 commitment, uint256 lock) external payable;
+
+    /// @notice Open one of your commitments for `round`; the bid then competes for `bundle`.
+    /// @param round The round, which must be in its reveal phase.
+    /// @param bundle The bundle bid on (bitmask of rollup indices), as committed.
+    /// @param amount The bid in wei, as committed; at most the commitment's lock. Zero opens a decoy.
+    /// @param salt The secret salt, as committed.
+    function reveal(uint256 round, uint256 bundle, uint256 amount, bytes32 salt) external;
+
+    /// @notice The commitment that seals a bid: binds chain, market, round, bidder, bundle, amount and salt,
+    ///         so it can be neither replayed elsewhere nor copied by another bidder.
+    function commitmentOf(uint256 round, address bidder, uint256 bundle, uint256 amount, bytes32 salt)
+        external
+        view
+        returns (bytes32);
+
+    /// @notice Settle `round` on its best partition: charge the winners, credit the rollups.
+    /// @dev Callable by anyone once the challenge phase is over. Work is bounded by the rollup count.
+    /// @param round The round, which must be in its settle phase and not yet finalized.
+    function finalize(uint256 round) external;
+
+    /// @notice Unlock `bidder`'s collateral for a finalized round, minus the penalty for unopened commitments.
+    /// @dev Anyone may call it for anyone; it only moves money inside the market.
+    function release(uint256 round, address bidder) external;
+
+    /// @notice The best and second-best revealed bids (from distinct bidders) for exactly `bundle`.
+    function topBids(uint256 round, uint256 bundle) external view returns (Bid memory best, Bid memory second);
+
+    /// @notice A bidder's commits, reveals and still-locked collateral in `round`.
+    function participationOf(uint256 round, address bidder) external view returns (Participation memory);
+
+    /// @notice Whether `round` is finalized, which singletons sold, and the revenue collected.
+    function resultOf(uint256 round) external view returns (RoundResult memory);
+}
