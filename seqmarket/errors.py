@@ -3,6 +3,7 @@
 Catch ``SeqmarketError`` for anything this package reports on purpose. Each subclass also derives from
 the builtin it resembles (``ValueError`` for bad input, ``TimeoutError`` for a solve out of time,
 ``RuntimeError`` for a check that failed at run time), so code written against the builtins keeps working.
+The errors a contract reverts with are declared once too, in contracts/interfaces/.
 """
 
 from __future__ import annotations
