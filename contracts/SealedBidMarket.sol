@@ -201,13 +201,18 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
     }
 
     /// @dev First price: each sold bundle's winner pays its bid. VCG: see _vcgPrices.
-    function _prices(uint256 round, uint256[] memory sold, uint256 welfare)
+    function _charges(uint256 round, uint256[] memory sold, uint256 welfare)
         internal
         view
         override
-        returns (uint256[] memory)
+        returns (Charge[] memory charges)
     {
-        return paymentRule == PaymentRule.Vcg ? _vcgPrices(round, sold, welfare) : _bids(round, sold);
+        if (paymentRule != PaymentRule.Vcg) return _atBids(round, sold);
+        uint256[] memory prices = _vcgPrices(round, sold, welfare);
+        charges = new Charge[](sold.length);
+        for (uint256 k; k < sold.length; ++k) {
+            charges[k].price = prices[k];
+        }
     }
 
     /// @dev VCG: winner i pays W(-i) - (W - b_i) in total, b_i being its bids on the bundles it wins; that total

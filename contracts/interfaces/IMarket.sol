@@ -14,8 +14,13 @@ interface IMarket is IPartitionChallenge, ICreditLedger {
     /// @notice Emitted when rollup `rollup` is credited `amount` at `payout`, its share of a bundle sold in `round`.
     event RollupPaid(uint256 indexed round, uint256 indexed rollup, address payout, uint256 amount);
 
-    /// @notice Emitted when `round` is settled on the partition `bundles` worth `value`, sold bundles paying
-    ///         `revenue` in all.
+    /// @notice Emitted when `keeper` is credited `amount` out of what `bundle`'s winner paid in `round`: its fee
+    ///         for work the round needed (a VCG counterfactual claim, the lottery's draw).
+    event KeeperPaid(uint256 indexed round, uint256 bundle, address indexed keeper, uint256 amount);
+
+    /// @notice Emitted when `round` is settled on the partition `bundles`, whose `value` counts every rollup
+    ///         (unsold ones at their reserves), and the sold bundles' winners paid `revenue` in all (the rollups
+    ///         received it, less any keeper fees).
     event RoundFinalized(uint256 indexed round, uint256 value, uint256 revenue, uint256[] bundles);
 
     /// @notice Thrown when a market is deployed with a parameter out of its range.

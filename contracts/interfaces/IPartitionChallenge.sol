@@ -5,7 +5,8 @@ import {IRollupRegistry} from "./IRollupRegistry.sol";
 
 /// @title IPartitionChallenge
 /// @notice On-chain verification of the off-chain clearing: anyone proposes a partition of the rollups, the
-///         market keeps it only if it is worth strictly more than the best so far.
+///         market keeps it only if it ranks above the best so far: worth more, or worth as much and covering
+///         fewer rollups with listed bundles, or equal on both with a smaller tie key (sum of keccak256(bundle)).
 interface IPartitionChallenge is IRollupRegistry {
     /// @notice Emitted when `proposer` replaces the round's best partition by `bundles`, worth `value`.
     event PartitionProposed(uint256 indexed round, address indexed proposer, uint256[] bundles, uint256 value);
@@ -26,12 +27,18 @@ interface IPartitionChallenge is IRollupRegistry {
     ///         claim, no bid from anyone but the bidder left out.
     error NoBidForBundle(uint256 bundle);
 
-    /// @notice Thrown when a proposal or claim worth `value` is not strictly above the standing `best`.
+    /// @notice Thrown when a proposed `bundle`'s bid is below `reserves`, the sum of its rollups' reserves: it can
+    ///         never be optimal, and selling it would sell those rollups below their reserves.
+    error BundleBelowReserves(uint256 bundle, uint256 bid, uint256 reserves);
+
+    /// @notice Thrown when a proposal worth `value` does not rank above the standing partition worth `best`, or
+    ///         a counterfactual claim worth `value` is not strictly above the standing claim `best`.
     error NotBetter(uint256 value, uint256 best);
 
-    /// @notice Propose `bundles` as the round's partition; kept only if worth strictly more than the best so far.
+    /// @notice Propose `bundles` as the round's partition; kept only if it ranks above the best so far.
     /// @param round The round, which must be in its challenge phase.
-    /// @param bundles Disjoint multi-rollup bundles, each with a bid; unlisted rollups are singletons.
+    /// @param bundles Disjoint multi-rollup bundles, each with a bid at least its rollups' reserves; unlisted
+    ///        rollups are singletons.
     /// @return value The partition's value.
     function propose(uint256 round, uint256[] calldata bundles) external returns (uint256 value);
 

@@ -8,9 +8,13 @@ import {RollupRegistry} from "./RollupRegistry.sol";
 /// @title PartitionChallenge
 /// @notice On-chain verification of an off-chain clearing. Anyone may propose a partition of the rollups
 ///         (the multi-rollup bundles; every other rollup is a singleton). The contract checks it is a
-///         partition whose bundles all have a bid, values it, and keeps it only if it is strictly better
-///         than the best so far. A better partition is the fraud proof against a worse one, so nobody has
-///         to trust the clearing operator. With no proposal the singleton partition stands.
+///         partition whose bundles all have a bid at least their rollups' reserves, values it, and keeps it
+///         only if it ranks above the best so far. A better partition is the fraud proof against a worse one,
+///         so nobody has to trust the clearing operator. With no proposal the singleton partition stands.
+///         Ranking: a higher value first; at equal value, fewer rollups in listed bundles (the off-chain
+///         clearing's tie rule); then the smaller tie key, sum of keccak256(bundle) over the listed bundles.
+///         The order is total, so the partition kept depends on which partitions were proposed, never on the
+///         order they arrived in: front-running a proposal with another of equal value gains nothing.
 /// @dev Value of a partition: sum over its bundles of v(B), with v({i}) = max(b({i}), r_i) and v(B) = b(B)
 ///      for |B| >= 2. Computed as baseline + sum over listed bundles of (b(B) - sum_{i in B} v({i})), where
 ///      baseline = sum_i v({i}) is the singleton partition's value, so a proposal costs gas in proportion
@@ -22,7 +26,17 @@ abstract contract PartitionChallenge is IPartitionChallenge, RollupRegistry {
         bool valued;
         uint256 baseline;
         uint256 value;
+        // Rollups in the listed bundles and the tie key: how equal-value partitions rank (see the notice).
+        uint256 covered;
+        uint256 tieKey;
         uint256[] bundles;
+    }
+
+    /// @dev A partition's rank: its value, the rollups its listed bundles cover, and its tie key.
+    struct Rank {
+        uint256 value;
+        uint256 covered;
+        uint256 tieKey;
     }
 
     mapping(uint256 round => Clearing) private _clearings;
@@ -31,14 +45,15 @@ abstract contract PartitionChallenge is IPartitionChallenge, RollupRegistry {
     function propose(uint256 round, uint256[] calldata bundles) external returns (uint256 value) {
         _requireProposalPhase(round);
         Clearing storage clearing = _valuedClearing(round);
-        value = valuePartition(round, bundles);
-        if (value <= clearing.value) revert NotBetter(value, clearing.value);
-        _adopt(round, clearing, bundles, value);
+        Rank memory rank = _rankPartition(round, bundles, address(0));
+        if (!_outranks(rank, clearing)) revert NotBetter(rank.value, clearing.value);
+        _adopt(round, clearing, bundles, rank);
+        return rank.value;
     }
 
     /// @inheritdoc IPartitionChallenge
     function valuePartition(uint256 round, uint256[] calldata bundles) public view returns (uint256) {
-        return _valuePartition(round, bundles, address(0));
+        return _rankPartition(round, bundles, address(0)).value;
     }
 
     /// @inheritdoc IPartitionChallenge
@@ -58,17 +73,18 @@ abstract contract PartitionChallenge is IPartitionChallenge, RollupRegistry {
         value = clearing.valued ? clearing.value : singletonPartitionValue(round);
     }
 
-    /// @dev Validates and values `bundles` as a partition of `round`, ignoring `excluded`'s bids (none if 0).
-    function _valuePartition(uint256 round, uint256[] calldata bundles, address excluded)
+    /// @dev Validates and ranks `bundles` as a partition of `round`, ignoring `excluded`'s bids (none if 0).
+    function _rankPartition(uint256 round, uint256[] calldata bundles, address excluded)
         internal
         view
-        returns (uint256 value)
+        returns (Rank memory rank)
     {
         Clearing storage clearing = _clearings[round];
-        value = clearing.valued && excluded == address(0)
+        uint256 value = clearing.valued && excluded == address(0)
             ? clearing.baseline
             : _singletonPartitionValue(round, excluded);
         uint256 covered;
+        uint256 tieKey;
         uint256 n = rollupCount;
         for (uint256 k; k < bundles.length; ++k) {
             uint256 bundle = bundles[k];
@@ -77,15 +93,39 @@ abstract contract PartitionChallenge is IPartitionChallenge, RollupRegistry {
             if (bundle.size() < 2) revert SingletonListed(bundle);
             if (bundle & covered != 0) revert OverlappingBundle(bundle);
             covered |= bundle;
-            uint256 bid = _bundleBid(round, bundle, excluded);
-            if (bid == 0) revert NoBidForBundle(bundle);
-            uint256 parts;
-            for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
-                parts += _singletonValue(round, rest.lowestIndex(), excluded);
-            }
+            (uint256 bid, uint256 parts) = _listedBundle(round, bundle, excluded);
             // Adding before subtracting keeps a worse-than-singletons bundle from underflowing.
             value = value + bid - parts;
+            unchecked {
+                tieKey += uint256(keccak256(abi.encode(bundle))); // wraps: only equality and order matter
+            }
         }
+        return Rank(value, covered.size(), tieKey);
+    }
+
+    /// @dev A listed bundle's bid b(B) and the value of its rollups as singletons; reverts when it has no bid or
+    ///      a bid below its rollups' reserves.
+    function _listedBundle(uint256 round, uint256 bundle, address excluded)
+        private
+        view
+        returns (uint256 bid, uint256 parts)
+    {
+        bid = _bundleBid(round, bundle, excluded);
+        if (bid == 0) revert NoBidForBundle(bundle);
+        uint256 reserves;
+        for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
+            uint256 i = rest.lowestIndex();
+            parts += _singletonValue(round, i, excluded);
+            reserves += reserveAt(i, round);
+        }
+        if (bid < reserves) revert BundleBelowReserves(bundle, bid, reserves);
+    }
+
+    /// @dev Whether a partition of rank `rank` ranks above the round's best so far (see the notice).
+    function _outranks(Rank memory rank, Clearing storage clearing) internal view returns (bool) {
+        if (rank.value != clearing.value) return rank.value > clearing.value;
+        if (rank.covered != clearing.covered) return rank.covered < clearing.covered;
+        return rank.tieKey < clearing.tieKey;
     }
 
     function _singletonPartitionValue(uint256 round, address excluded) internal view returns (uint256 value) {
@@ -105,11 +145,15 @@ abstract contract PartitionChallenge is IPartitionChallenge, RollupRegistry {
         return _clearings[round].bundles;
     }
 
-    /// @dev Makes `bundles` (already validated, worth `value`) the round's best partition.
-    function _adopt(uint256 round, Clearing storage clearing, uint256[] calldata bundles, uint256 value) internal {
-        clearing.value = value;
+    /// @dev Makes `bundles` (already validated and ranked `rank`) the round's best partition.
+    function _adopt(uint256 round, Clearing storage clearing, uint256[] calldata bundles, Rank memory rank)
+        internal
+    {
+        clearing.value = rank.value;
+        clearing.covered = rank.covered;
+        clearing.tieKey = rank.tieKey;
         clearing.bundles = bundles;
-        emit PartitionProposed(round, msg.sender, bundles, value);
+        emit PartitionProposed(round, msg.sender, bundles, rank.value);
     }
 
     /// @dev The clearing of `round`, its value initialised to the singleton partition's on first use.

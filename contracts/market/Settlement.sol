@@ -10,16 +10,25 @@ import {PartitionChallenge} from "./PartitionChallenge.sol";
 /// @title Settlement
 /// @notice One settlement path for both markets, on the partition PartitionChallenge verified. What sells: the
 ///         partition's bundles, then every other rollup whose best singleton bid b({i}) is non-zero and meets
-///         its reserve. Each sold bundle's winner pays its price, and the bundle's rollups are credited their
-///         RevenueSplit shares of it, weighted by the split rule. Anyone can then look up who sequences a rollup.
+///         its reserve. Each sold bundle's winner pays its price; a keeper's fee out of it, if any, is credited
+///         to the keeper (a VCG claimant, the lottery's drawer) and the rest is split among the bundle's
+///         rollups by RevenueSplit, weighted by the split rule. Anyone can then look up who sequences a rollup.
 /// @dev The mechanism supplies, besides b(B) and the phase rule of PartitionChallenge:
-///      - `_prices`: what each sold bundle's winner pays (by default its bid b(B): first price, or the ticket
-///        revenue);
+///      - `_charges`: what each sold bundle's winner pays and the keeper's fee in it (by default its bid b(B),
+///        no fee: first price, or the ticket revenue);
 ///      - `_collect`: taking one bundle's price from its winner (it runs before the rollups are credited);
 ///      - `_winnerOf`: who won a sold bundle;
 ///      - `_settled`: whether a round is finalized and which singletons it sold (what `_settle` returned).
 abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
     using BundleMask for uint256;
+
+    /// @dev What a sold bundle's winner pays (`price`), and the part of it (`fee`) credited to `keeper` rather
+    ///      than to the bundle's rollups.
+    struct Charge {
+        uint256 price;
+        uint256 fee;
+        address keeper;
+    }
 
     /// @inheritdoc IMarket
     SplitRule public immutable splitRule;
@@ -41,8 +50,9 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
         return soldSingletons & single != 0 ? _winnerOf(round, single) : address(0);
     }
 
-    /// @dev Sells `round` on its best partition: collects each sold bundle's price and credits its rollups.
-    ///      Work is bounded by the rollup count. The caller records the round as finalized first.
+    /// @dev Sells `round` on its best partition: collects each sold bundle's price, pays its keeper's fee and
+    ///      credits its rollups the rest. Work is bounded by the rollup count. The caller records the round as
+    ///      finalized first.
     /// @return soldSingletons The rollups sold alone, outside the partition (bit i: rollup i).
     /// @return revenue What the winners paid in all.
     function _settle(uint256 round) internal returns (uint256 soldSingletons, uint256 revenue) {
@@ -50,11 +60,16 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
         uint256[] memory bundles = clearing.bundles;
         uint256[] memory sold;
         (sold, soldSingletons) = _soldBundles(round, bundles);
-        uint256[] memory prices = _prices(round, sold, clearing.value);
+        Charge[] memory charges = _charges(round, sold, clearing.value);
         for (uint256 k; k < sold.length; ++k) {
-            revenue += prices[k];
-            _collect(round, sold[k], prices[k]);
-            _payRollups(round, sold[k], prices[k]);
+            Charge memory charge = charges[k];
+            revenue += charge.price;
+            _collect(round, sold[k], charge.price);
+            if (charge.fee != 0) {
+                _credit(charge.keeper, charge.fee);
+                emit KeeperPaid(round, sold[k], charge.keeper, charge.fee);
+            }
+            _payRollups(round, sold[k], charge.price - charge.fee);
         }
         emit RoundFinalized(round, clearing.value, revenue, bundles);
     }
@@ -109,17 +124,18 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
         }
     }
 
-    /// @dev What the winner of each of the `sold` bundles pays, given the partition's value W (for VCG). By
-    ///      default its bid: first price (or, in the lottery, the ticket revenue).
-    function _prices(uint256 round, uint256[] memory sold, uint256) internal view virtual returns (uint256[] memory) {
-        return _bids(round, sold);
+    /// @dev What the winner of each of the `sold` bundles pays, and any keeper's fee in it, given the partition's
+    ///      value W (for VCG). A fee never exceeds its price. By default the bid and no fee: first price (or, in
+    ///      the lottery, the ticket revenue).
+    function _charges(uint256 round, uint256[] memory sold, uint256) internal view virtual returns (Charge[] memory) {
+        return _atBids(round, sold);
     }
 
-    /// @dev b(B) of each of the `sold` bundles.
-    function _bids(uint256 round, uint256[] memory sold) internal view returns (uint256[] memory bids) {
-        bids = new uint256[](sold.length);
+    /// @dev Each of the `sold` bundles charged its bid b(B), without fees.
+    function _atBids(uint256 round, uint256[] memory sold) internal view returns (Charge[] memory charges) {
+        charges = new Charge[](sold.length);
         for (uint256 k; k < sold.length; ++k) {
-            bids[k] = _bundleBid(round, sold[k], address(0));
+            charges[k].price = _bundleBid(round, sold[k], address(0));
         }
     }
 

@@ -26,13 +26,14 @@ abstract contract VcgCounterfactuals is IVcgCounterfactuals, PartitionChallenge 
         if (bidder == address(0)) revert ZeroBidder();
         _requireProposalPhase(round);
         Clearing storage clearing = _valuedClearing(round);
-        value = _valuePartition(round, bundles, bidder);
+        value = _rankPartition(round, bundles, bidder).value;
         uint256 standing = counterfactualValue[round][bidder];
         if (value <= standing) revert NotBetter(value, standing);
         counterfactualValue[round][bidder] = value;
         emit CounterfactualClaimed(round, bidder, msg.sender, bundles, value);
         if (value > clearing.value) {
-            _adopt(round, clearing, bundles, _valuePartition(round, bundles, address(0)));
+            // Valued with every bid it is worth at least `value`, so it outranks the partition it replaces.
+            _adopt(round, clearing, bundles, _rankPartition(round, bundles, address(0)));
         }
     }
 

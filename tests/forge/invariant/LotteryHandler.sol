@@ -520,7 +520,7 @@ contract LotteryHandler is PartitionModel {
         bytes memory expected;
         uint256 value;
         uint256 current = _modelBestValue(round);
-        (, uint256 before) = market.bestPartition(round);
+        (uint256[] memory keptBefore, uint256 before) = market.bestPartition(round);
         _eq("propose: best value before == model", current, before);
         IRoundSchedule.Phase phase = _phase(round);
         if (phase != IRoundSchedule.Phase.Challenge) {
@@ -529,7 +529,7 @@ contract LotteryHandler is PartitionModel {
             );
         } else {
             (expected, value) = _judgePartition(round, bundles, address(0));
-            if (expected.length == 0 && value <= current) {
+            if (expected.length == 0 && !_outranks(value, bundles, current, keptBefore)) {
                 expected = abi.encodeWithSelector(IPartitionChallenge.NotBetter.selector, value, current);
             }
         }

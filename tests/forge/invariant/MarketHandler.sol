@@ -410,7 +410,7 @@ contract MarketHandler is PartitionModel {
             expected = _err(IRoundSchedule.WrongPhase.selector);
         } else {
             (expected, value) = _judgePartition(round, bundles, address(0));
-            if (expected.length == 0 && value <= current) {
+            if (expected.length == 0 && !_outranks(value, bundles, current, keptBefore)) {
                 expected = abi.encodeWithSelector(IPartitionChallenge.NotBetter.selector, value, current);
             }
         }

@@ -8,7 +8,7 @@ import {HandlerBase} from "./HandlerBase.sol";
 /// @title PartitionModel
 /// @notice The handlers' shared reference model of a round's clearing and settlement over N = 4 rollups, from
 ///         the specs (NatSpec of PartitionChallenge, Settlement and RevenueSplit), never from the market's code:
-///         which partitions are valid (and the first error of one that is not), their value, the optimum by
+///         which partitions are valid (and the first error of one that is not), their value and rank, the optimum by
 ///         brute force over every partition, partitions to propose (valid but worse, or mostly invalid), the
 ///         bundles that sell, and each rollup's share of a bundle's revenue under the split rule.
 /// @dev The mechanism's handler supplies b(B) (`_bid`: best sealed bid, or ticket revenue) and the reserves
@@ -60,10 +60,45 @@ abstract contract PartitionModel is HandlerBase {
             covered |= b;
             uint256 bid = _bid(round, b, excluded);
             if (bid == 0) return (abi.encodeWithSelector(IPartitionChallenge.NoBidForBundle.selector, b), 0);
+            uint256 reserves = _reservesOf(round, b);
+            if (bid < reserves) {
+                return (abi.encodeWithSelector(IPartitionChallenge.BundleBelowReserves.selector, b, bid, reserves), 0);
+            }
             value += bid;
         }
         for (uint256 i; i < N; ++i) {
             if (covered & (1 << i) == 0) value += _singletonValue(round, i, excluded);
+        }
+    }
+
+    /// @dev The sum of the reserves of `bundle`'s rollups.
+    function _reservesOf(uint256 round, uint256 bundle) internal view returns (uint256 total) {
+        for (uint256 i; i < N; ++i) {
+            if (bundle & (1 << i) != 0) total += _reserveOf(i, round);
+        }
+    }
+
+    /// @dev Whether the partition listing `bundles`, worth `value`, ranks above the one listing `kept`, worth
+    ///      `keptValue`: a higher value; at equal value fewer rollups in listed bundles; then the smaller tie key,
+    ///      the sum (wrapping) of keccak256(abi.encode(bundle)) over the listed bundles.
+    function _outranks(uint256 value, uint256[] memory bundles, uint256 keptValue, uint256[] memory kept)
+        internal
+        pure
+        returns (bool)
+    {
+        if (value != keptValue) return value > keptValue;
+        (uint256 covered, uint256 key) = _rank(bundles);
+        (uint256 keptCovered, uint256 keptKey) = _rank(kept);
+        if (covered != keptCovered) return covered < keptCovered;
+        return key < keptKey;
+    }
+
+    function _rank(uint256[] memory bundles) private pure returns (uint256 covered, uint256 key) {
+        for (uint256 k; k < bundles.length; ++k) {
+            covered += _popcount(bundles[k]);
+            unchecked {
+                key += uint256(keccak256(abi.encode(bundles[k])));
+            }
         }
     }
 
@@ -80,6 +115,8 @@ abstract contract PartitionModel is HandlerBase {
         uint256[ALL + 1] memory blockValue;
         for (uint256 b = 1; b <= ALL; ++b) {
             blockValue[b] = _popcount(b) == 1 ? _singletonValue(round, _lowest(b), excluded) : _bid(round, b, excluded);
+            // A bundle bid below its rollups' reserves can never be listed.
+            if (_popcount(b) >= 2 && blockValue[b] < _reservesOf(round, b)) blockValue[b] = 0;
         }
         for (uint256 mask = 1; mask <= ALL; ++mask) {
             uint256 low = mask & (~mask + 1);
