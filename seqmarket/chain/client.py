@@ -67,6 +67,15 @@ class RollupPayment:
     amount: int
 
 
+@dataclass(frozen=True)
+class KeeperFee:
+    """A keeper's fee out of a sold bundle's price (a VCG claimant's bounty, the drawer's reward)."""
+
+    bundle: int
+    keeper: str
+    amount: int
+
+
 @dataclass
 class MarketClient(ABC):
     """Thin typed wrapper around a market contract; records gas per transaction for reports."""
@@ -174,6 +183,13 @@ class MarketClient(ABC):
         return [
             RollupPayment(int(log.rollup), str(log.payout), int(log.amount))
             for log in self._logs("RollupPaid", round_)
+        ]
+
+    def keeper_fees(self, round_: int) -> list[KeeperFee]:
+        """Fees paid to keepers out of the winners' payments when ``round_`` was finalized."""
+        return [
+            KeeperFee(int(log.bundle), str(log.keeper), int(log.amount))
+            for log in self._logs("KeeperPaid", round_)
         ]
 
     def sequencer_of(self, round_: int, rollup: int) -> str:

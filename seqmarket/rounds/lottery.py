@@ -59,6 +59,7 @@ def run_lottery_round(
     client.finalize(keeper, round_)
     outcome.wins = client.wins(round_)
     outcome.payments = client.rollup_payments(round_)
+    outcome.keeper_fees = client.keeper_fees(round_)
     outcome.sequencers = client.sequencers(round_)
     won = {w.bundle for w in outcome.wins}
     for buyer, bundle in sorted({(p.buyer, p.bundle) for p in outcome.purchases if p.bundle not in won}):

@@ -14,6 +14,7 @@ from seqmarket.chain.client import MarketClient
 from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.clearing import Clearing, Instance, clear
 from seqmarket.clearing.vcg import vcg
+from seqmarket.protocol.ranking import Rank
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class ClearingOperator:
         return Submission(instance, clearing, self._propose(round_, clearing))
 
     def _propose(self, round_: int, clearing: Clearing) -> bool:
-        _, standing = self.client.best_partition(round_)
-        if clearing.value <= standing:
+        """Propose ``clearing`` if it ranks above the standing partition (else the proposal would revert)."""
+        standing = Rank.of(*self.client.best_partition(round_))
+        if not Rank.of(clearing.bundles, clearing.value).outranks(standing):
             return False
         self.client.propose(self.account, round_, clearing.bundles)
         return True

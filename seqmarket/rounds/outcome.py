@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from seqmarket.chain.client import GasRecord, MarketClient, RollupPayment, Sale
+from seqmarket.chain.client import GasRecord, KeeperFee, MarketClient, RollupPayment, Sale
 from seqmarket.chain.lottery_client import DrawState, LotteryClient, LotteryWin, TicketPurchase
 from seqmarket.clearing import Clearing, Instance
 from seqmarket.errors import RoundCheckFailed
@@ -51,6 +51,7 @@ class SealedRoundOutcome:
     value: int = 0
     sales: list[Sale] = field(default_factory=list)
     payments: list[RollupPayment] = field(default_factory=list)
+    keeper_fees: list[KeeperFee] = field(default_factory=list)
     sequencers: list[str] = field(default_factory=list)
     gas: list[GasRecord] = field(default_factory=list)
 
@@ -67,6 +68,7 @@ class LotteryRoundOutcome:
     draw: DrawState | None = None
     wins: list[LotteryWin] = field(default_factory=list)
     payments: list[RollupPayment] = field(default_factory=list)
+    keeper_fees: list[KeeperFee] = field(default_factory=list)
     refunds: list[tuple[str, int, int]] = field(default_factory=list)
     sequencers: list[str] = field(default_factory=list)
     next_base_prices: dict[int, int] = field(default_factory=dict)
@@ -83,9 +85,9 @@ def check_sealed_round(client: MarketClient, outcome: SealedRoundOutcome, accoun
             f"clearing found {outcome.clearing.bundles} worth {outcome.clearing.value}"
         )
     revenue = sum(s.price for s in outcome.sales)
-    paid = sum(p.amount for p in outcome.payments)
+    paid = sum(p.amount for p in outcome.payments) + sum(f.amount for f in outcome.keeper_fees)
     if revenue != paid:
-        raise RoundCheckFailed(f"winners paid {revenue} wei but rollups were credited {paid}")
+        raise RoundCheckFailed(f"winners paid {revenue} wei but rollups and keepers were credited {paid}")
     check_books(client, accounts)
 
 
@@ -102,8 +104,9 @@ def check_lottery_round(client: LotteryClient, outcome: LotteryRoundOutcome, acc
         holder = ticket_holder(ends, [p.buyer for p in bought], ticket)
         if (ticket, holder) != (win.ticket, win.winner):
             raise RoundCheckFailed(f"bundle {win.bundle:#x}: chain drew {win.ticket}, recomputed {ticket}")
-    if sum(w.revenue for w in outcome.wins) != sum(p.amount for p in outcome.payments):
-        raise RoundCheckFailed("rollups were not credited exactly the winning bundles' revenue")
+    paid = sum(p.amount for p in outcome.payments) + sum(f.amount for f in outcome.keeper_fees)
+    if sum(w.revenue for w in outcome.wins) != paid:
+        raise RoundCheckFailed("rollups and keepers were not credited exactly the winning bundles' revenue")
     check_books(client, accounts)
 
 

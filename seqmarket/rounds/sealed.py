@@ -58,6 +58,7 @@ def run_sealed_round(
     outcome.partition, outcome.value = client.best_partition(round_)
     outcome.sales = client.sales(round_)
     outcome.payments = client.rollup_payments(round_)
+    outcome.keeper_fees = client.keeper_fees(round_)
     outcome.sequencers = client.sequencers(round_)
     outcome.gas = client.gas_log[gas_start:]
     check_sealed_round(client, outcome, list(accounts))
