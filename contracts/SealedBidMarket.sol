@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ISealedBidMarket} from "./interfaces/ISealedBidMarket.sol";
 import {BundleMask} from "./libraries/BundleMask.sol";
+import {FullMath} from "./libraries/FullMath.sol";
 import {SplitRule} from "./libraries/RevenueSplit.sol";
 import {CollateralVault} from "./market/CollateralVault.sol";
 import {RollupRegistry} from "./market/RollupRegistry.sol";
@@ -14,9 +15,11 @@ import {VcgCounterfactuals} from "./market/VcgCounterfactuals.sol";
 /// @notice Rollups sell one time slot per round; sequencers bid sealed (commit-reveal) on bundles of rollups.
 ///         Off-chain clearing finds the best partition, which anyone can propose and anyone can beat
 ///         during the challenge phase. Finalization charges winners, credits rollups by the revenue split,
-///         and lets bidders release their collateral (minus the penalty for commitments they did not open).
+///         and lets bidders release their collateral; a commitment left unopened forfeits its whole lock to
+///         the round's rollups. A round nobody finalizes within its settlement window lapses: collateral is
+///         released without any sale.
 /// @dev Flow of round r: commit -> reveal -> challenge -> settle (see RoundSchedule). Funds invariant:
-///      balance == sum(collateralOf) + sum(creditOf), to the wei.
+///      balance == sum(collateralOf) + sum(creditOf) + forfeitsHeld, to the wei.
 contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, CollateralVault {
     using BundleMask for uint256;
 
@@ -28,11 +31,12 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
         uint256 commitBlocks;
         uint256 revealBlocks;
         uint256 challengeBlocks;
-        uint256 nonRevealPenalty;
+        uint256 minLock;
         uint256 maxCommitsPerBidder;
         SplitRule splitRule;
         PaymentRule paymentRule;
-        address penaltyRecipient;
+        uint256 claimBountyBps;
+        uint256 settleBlocks;
     }
 
     struct SealedBid {
@@ -41,17 +45,26 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
         bool revealed;
     }
 
+    /// @dev Basis points in a whole; the claim bounty is at most half the raise, so a claim never leaves the
+    ///      rollups less than they would get without it.
+    uint256 private constant BPS = 10_000;
+    uint256 private constant MAX_CLAIM_BOUNTY_BPS = 5_000;
+
     /// @inheritdoc ISealedBidMarket
-    uint256 public immutable nonRevealPenalty;
+    uint256 public immutable minLock;
     /// @inheritdoc ISealedBidMarket
     uint256 public immutable maxCommitsPerBidder;
     /// @inheritdoc ISealedBidMarket
     PaymentRule public immutable paymentRule;
     /// @inheritdoc ISealedBidMarket
-    address public immutable penaltyRecipient;
+    uint256 public immutable claimBountyBps;
+    /// @inheritdoc ISealedBidMarket
+    uint256 public immutable settleBlocks;
 
     /// @inheritdoc ISealedBidMarket
     mapping(uint256 round => uint256) public commitCount;
+    /// @inheritdoc ISealedBidMarket
+    uint256 public forfeitsHeld;
     mapping(uint256 round => mapping(uint256 bundle => Bid)) private _best;
     mapping(uint256 round => mapping(uint256 bundle => Bid)) private _second;
     mapping(uint256 round => mapping(address bidder => mapping(bytes32 commitment => SealedBid))) private _sealed;
@@ -64,13 +77,15 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
         Settlement(config.splitRule)
     {
         if (config.revealBlocks == 0) revert InvalidSchedule();
-        if (config.penaltyRecipient == address(0)) revert InvalidConfig();
+        if (config.minLock == 0 || config.minLock > type(uint128).max) revert InvalidConfig();
         if (config.maxCommitsPerBidder == 0 || config.maxCommitsPerBidder > type(uint32).max) revert InvalidConfig();
-        if (config.nonRevealPenalty > type(uint128).max) revert InvalidConfig();
-        nonRevealPenalty = config.nonRevealPenalty;
+        if (config.claimBountyBps > MAX_CLAIM_BOUNTY_BPS) revert InvalidConfig();
+        if (config.settleBlocks == 0 || config.settleBlocks > type(uint32).max) revert InvalidConfig();
+        minLock = config.minLock;
         maxCommitsPerBidder = config.maxCommitsPerBidder;
         paymentRule = config.paymentRule;
-        penaltyRecipient = config.penaltyRecipient;
+        claimBountyBps = config.claimBountyBps;
+        settleBlocks = config.settleBlocks;
     }
 
     // ---------------------------------------------------------------- commit and reveal
@@ -79,7 +94,7 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
     function commit(uint256 round, bytes32 commitment, uint256 lock) external payable {
         _requirePhase(round, Phase.Commit);
         if (msg.value > 0) _deposit(msg.sender, msg.value);
-        if (lock == 0 || lock < nonRevealPenalty) revert LockBelowPenalty(lock, nonRevealPenalty);
+        if (lock < minLock) revert LockBelowMinimum(lock, minLock);
         if (lock > type(uint128).max) revert LockTooLarge(lock);
         Participation storage participation = _participation[round][msg.sender];
         if (participation.commits >= maxCommitsPerBidder) revert CommitCapReached(round, maxCommitsPerBidder);
@@ -92,6 +107,7 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
         sealedBid.order = uint64(order);
         participation.commits += 1;
         participation.locked += lock;
+        participation.unopened += lock;
         emit Committed(round, msg.sender, commitment, lock, order);
     }
 
@@ -106,7 +122,9 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
         if (bundle == 0 || !bundle.within(rollupCount)) revert InvalidBundle(bundle);
 
         sealedBid.revealed = true;
-        _participation[round][msg.sender].reveals += 1;
+        Participation storage participation = _participation[round][msg.sender];
+        participation.reveals += 1;
+        participation.unopened -= sealedBid.lock;
         if (amount > 0) _recordBid(round, bundle, Bid(uint128(amount), sealedBid.order, msg.sender));
         emit Revealed(round, msg.sender, bundle, amount, commitment);
     }
@@ -125,6 +143,8 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
     /// @inheritdoc ISealedBidMarket
     function finalize(uint256 round) external {
         _requirePhase(round, Phase.Settle);
+        uint256 deadline = settleDeadline(round);
+        if (block.number >= deadline) revert RoundLapsed(round, deadline);
         RoundResult storage result = _results[round];
         if (result.finalized) revert AlreadyFinalized(round);
         result.finalized = true;
@@ -133,23 +153,48 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
 
     /// @inheritdoc ISealedBidMarket
     function release(uint256 round, address bidder) external {
-        if (!_results[round].finalized) revert RoundNotFinalized(round);
+        RoundResult storage result = _results[round];
+        if (!result.finalized && block.number < settleDeadline(round)) revert RoundNotFinalized(round);
         Participation storage participation = _participation[round][bidder];
         if (participation.commits == 0) revert NothingToRelease(round, bidder);
         if (participation.released) revert AlreadyReleased(round, bidder);
         participation.released = true;
 
-        // Each commit locked at least the penalty and a winning bid is paid from its own commit's lock,
-        // so what is left always covers the unopened commitments' penalties.
-        uint256 penalty = uint256(participation.commits - participation.reveals) * nonRevealPenalty;
+        // A winning bid is paid from its own commitment's lock, which was opened; so what is still locked
+        // always covers the locks of the commitments left unopened.
+        uint256 forfeited = participation.unopened;
         uint256 locked = participation.locked;
         participation.locked = 0;
-        if (penalty > 0) {
-            _spendLocked(bidder, penalty);
-            _credit(penaltyRecipient, penalty);
+        if (forfeited > 0) {
+            _spendLocked(bidder, forfeited);
+            result.forfeits += forfeited;
+            forfeitsHeld += forfeited;
         }
-        _unlock(bidder, locked - penalty);
-        emit Released(round, bidder, locked - penalty, penalty);
+        _unlock(bidder, locked - forfeited);
+        emit Released(round, bidder, locked - forfeited, forfeited);
+    }
+
+    /// @inheritdoc ISealedBidMarket
+    function distributeForfeits(uint256 round) external {
+        RoundResult storage result = _results[round];
+        uint256 amount = result.forfeits;
+        if (amount == 0) revert NoForfeits(round);
+        result.forfeits = 0;
+        forfeitsHeld -= amount;
+        emit ForfeitsDistributed(round, amount);
+        uint256 n = rollupCount;
+        uint256 share = amount / n;
+        // The remainder (fewer wei than rollups) goes to rollup 0, as RevenueSplit does with equal weights.
+        _creditFor(payoutOf(0), share + amount - share * n);
+        if (share == 0) return;
+        for (uint256 i = 1; i < n; ++i) {
+            _creditFor(payoutOf(i), share);
+        }
+    }
+
+    /// @inheritdoc ISealedBidMarket
+    function settleDeadline(uint256 round) public view returns (uint256) {
+        return roundStart(round) + commitBlocks + revealBlocks + challengeBlocks + settleBlocks;
     }
 
     // ---------------------------------------------------------------- views
@@ -200,91 +245,143 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
         emit BundleSold(round, bundle, bid.bidder, bid.amount, price);
     }
 
-    /// @dev First price: each sold bundle's winner pays its bid. VCG: see _vcgPrices.
+    /// @dev First price: each sold bundle's winner pays its bid. VCG: see `_vcgCharges`.
     function _charges(uint256 round, uint256[] memory sold, uint256 welfare)
         internal
-        view
         override
+        returns (Charge[] memory)
+    {
+        return paymentRule == PaymentRule.Vcg ? _vcgCharges(round, sold, welfare) : _atBids(round, sold);
+    }
+
+    /// @dev VCG. Winner i, bidding b_i in all on the bundles it wins, pays p_i = min(b_i, W(-i) - (W - b_i)),
+    ///      where W(-i) is the best claim but never less than the dissolved floor W - b_i + D_i, D_i being the
+    ///      value without i of the rollups of i's bundles as singletons (max(reserve, best other singleton bid)
+    ///      each). So with no claim at all i pays min(b_i, D_i): what its rollups are worth without it.
+    ///      p_i is spread over i's bundles in proportion to their bids, never charging a bundle more than its
+    ///      bid (see `_spread`). The claimant of the best W(-i) earns claimBountyBps of what its claim added to
+    ///      each bundle's price, as a keeper fee.
+    ///      Per-winner sums live in transient storage keyed by (round, winner), so the work is three passes over
+    ///      the sold bundles whatever the number of winners (the grouping used to be quadratic: 35.7M gas at 256
+    ///      winners). No state survives the transaction, and the round key keeps two finalizations in one
+    ///      transaction apart.
+    function _vcgCharges(uint256 round, uint256[] memory sold, uint256 welfare)
+        private
         returns (Charge[] memory charges)
     {
-        if (paymentRule != PaymentRule.Vcg) return _atBids(round, sold);
-        uint256[] memory prices = _vcgPrices(round, sold, welfare);
-        charges = new Charge[](sold.length);
-        for (uint256 k; k < sold.length; ++k) {
-            charges[k].price = prices[k];
-        }
-    }
-
-    /// @dev VCG: winner i pays W(-i) - (W - b_i) in total, b_i being its bids on the bundles it wins; that total
-    ///      is spread over its bundles in proportion to their bids (exactly, by `_spread`). Winners are
-    ///      at most the sold bundles (<= rollupCount), so the quadratic grouping is bounded by configuration.
-    function _vcgPrices(uint256 round, uint256[] memory sold, uint256 welfare)
-        private
-        view
-        returns (uint256[] memory prices)
-    {
         uint256 count = sold.length;
-        prices = new uint256[](count);
-        bool[] memory priced = new bool[](count);
+        charges = new Charge[](count);
+        bytes32[] memory keys = new bytes32[](count);
+        // Pass 1: each winner's bid total, dissolved floor D_i and number of bundles.
         for (uint256 k; k < count; ++k) {
-            if (priced[k]) continue;
-            (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal) =
-                _bundlesOfWinner(round, sold, k, priced);
-            uint256 floor = welfare - bidTotal;
-            uint256[] memory shares = _spread(_welfareWithout(round, winner, floor) - floor, amounts, bidTotal);
-            for (uint256 m; m < mine.length; ++m) {
-                prices[mine[m]] = shares[m];
+            Bid storage bid = _best[round][sold[k]];
+            address winner = bid.bidder;
+            bytes32 key = _winnerKey(round, winner);
+            keys[k] = key;
+            uint256 dissolved;
+            for (uint256 rest = sold[k]; rest != 0; rest &= rest - 1) {
+                dissolved += _singletonValue(round, rest.lowestIndex(), winner);
+            }
+            _tadd(key, _BID_TOTAL, bid.amount);
+            _tadd(key, _DISSOLVED, dissolved);
+            _tadd(key, _BUNDLES, 1);
+        }
+        // Pass 2: each winner's payment with its best claim and without any, then each bundle's floored share.
+        // A winner of one bundle pays all on it: no division, no remainder (most winners of a large round).
+        uint256[] memory floorShares = new uint256[](count);
+        bool spread;
+        for (uint256 k; k < count; ++k) {
+            bytes32 key = keys[k];
+            if (_tget(key, _PRICED) == 0) _priceWinner(round, _best[round][sold[k]].bidder, key, welfare);
+            if (_tget(key, _BUNDLES) == 1) {
+                charges[k].price = _tget(key, _PAYMENT);
+                floorShares[k] = _tget(key, _FLOOR_PAYMENT);
+                continue;
+            }
+            spread = true;
+            uint256 amount = _best[round][sold[k]].amount;
+            uint256 total = _tget(key, _BID_TOTAL);
+            charges[k].price = FullMath.mulDiv(_tget(key, _PAYMENT), amount, total);
+            floorShares[k] = FullMath.mulDiv(_tget(key, _FLOOR_PAYMENT), amount, total);
+            _tadd(key, _PAYMENT_LEFT, charges[k].price);
+            _tadd(key, _FLOOR_LEFT, floorShares[k]);
+        }
+        // Pass 3: the remainders, one wei at a time to bundles still below their bid; then the claim bounty on
+        // what the claim added.
+        for (uint256 k; k < count; ++k) {
+            bytes32 key = keys[k];
+            if (spread && _tget(key, _BUNDLES) > 1) {
+                uint256 amount = _best[round][sold[k]].amount;
+                charges[k].price += _takeRemainder(key, _PAYMENT, _PAYMENT_LEFT, charges[k].price, amount);
+                floorShares[k] += _takeRemainder(key, _FLOOR_PAYMENT, _FLOOR_LEFT, floorShares[k], amount);
+            }
+            if (charges[k].price > floorShares[k]) {
+                charges[k].fee = ((charges[k].price - floorShares[k]) * claimBountyBps) / BPS;
+                charges[k].keeper = counterfactualClaimant[round][_best[round][sold[k]].bidder];
             }
         }
     }
 
-    /// @dev Spreads a winner's VCG payment over its bundles in proportion to its bids on them, never charging a
-    ///      bundle more than its bid: shares are floored and the remainder (fewer wei than bundles) goes one
-    ///      wei at a time to bundles still below their bid, of which there is always enough room since
-    ///      payment <= total.
-    function _spread(uint256 payment, uint256[] memory amounts, uint256 total)
-        private
-        pure
-        returns (uint256[] memory shares)
-    {
-        shares = new uint256[](amounts.length);
-        uint256 left = payment;
-        for (uint256 m; m < amounts.length; ++m) {
-            shares[m] = (payment * amounts[m]) / total;
-            left -= shares[m];
-        }
-        for (uint256 m; left != 0; ++m) {
-            if (shares[m] < amounts[m]) {
-                ++shares[m];
-                --left;
-            }
-        }
+    /// @dev Stores winner `bidder`'s payment with its best claim and without any claim (see `_vcgCharges`).
+    function _priceWinner(uint256 round, address bidder, bytes32 key, uint256 welfare) private {
+        uint256 total = _tget(key, _BID_TOTAL);
+        uint256 dissolved = _tget(key, _DISSOLVED);
+        uint256 others = welfare - total; // W - b_i: what the others get with i
+        uint256 claimed = counterfactualValue[round][bidder];
+        uint256 without = claimed > others + dissolved ? claimed : others + dissolved;
+        uint256 payment = without - others;
+        _tset(key, _PAYMENT, payment < total ? payment : total);
+        _tset(key, _FLOOR_PAYMENT, dissolved < total ? dissolved : total);
+        _tset(key, _PRICED, 1);
     }
 
-    /// @dev The winner of sold[k] and the positions, bids and bid total of all its bundles (all at k or
-    ///      after: earlier ones belong to winners already priced). Marks them priced.
-    function _bundlesOfWinner(uint256 round, uint256[] memory sold, uint256 k, bool[] memory priced)
+    /// @dev The wei a bundle whose floored share is `share` of `amount` takes from its winner's remainder: one
+    ///      while the remainder (payment at `totalField` minus what `leftField` has handed out) is not exhausted
+    ///      and the bundle is below its bid. The remainder is below the winner's bundle count and every bundle
+    ///      is below its bid unless the payment is the whole bid (remainder 0), so one pass places it all.
+    function _takeRemainder(bytes32 key, uint256 totalField, uint256 leftField, uint256 share, uint256 amount)
         private
-        view
-        returns (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal)
+        returns (uint256)
     {
-        winner = _best[round][sold[k]].bidder;
-        mine = new uint256[](sold.length - k);
-        amounts = new uint256[](sold.length - k);
-        uint256 owned;
-        for (uint256 j = k; j < sold.length; ++j) {
-            Bid storage bid = _best[round][sold[j]];
-            if (bid.bidder != winner) continue;
-            priced[j] = true;
-            mine[owned] = j;
-            amounts[owned] = bid.amount;
-            bidTotal += bid.amount;
-            ++owned;
-        }
+        if (share >= amount || _tget(key, leftField) >= _tget(key, totalField)) return 0;
+        _tadd(key, leftField, 1);
+        return 1;
+    }
+
+    // Transient per-winner fields (offsets from the winner's key).
+    uint256 private constant _BID_TOTAL = 0;
+    uint256 private constant _DISSOLVED = 1;
+    uint256 private constant _PAYMENT = 2;
+    uint256 private constant _FLOOR_PAYMENT = 3;
+    uint256 private constant _PAYMENT_LEFT = 4;
+    uint256 private constant _FLOOR_LEFT = 5;
+    uint256 private constant _PRICED = 6;
+    uint256 private constant _BUNDLES = 7;
+
+    /// @dev Where a winner's transient fields start; hashing keeps any two (round, winner) pairs 2**248 slots
+    ///      apart in expectation, far beyond the 8 fields.
+    function _winnerKey(uint256 round, address winner) private pure returns (bytes32 key) {
         assembly ("memory-safe") {
-            mstore(mine, owned)
-            mstore(amounts, owned)
+            mstore(0x00, round)
+            mstore(0x20, winner)
+            key := keccak256(0x00, 0x40)
         }
+    }
+
+    function _tget(bytes32 key, uint256 field) private view returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := tload(add(key, field))
+        }
+    }
+
+    function _tset(bytes32 key, uint256 field, uint256 value) private {
+        assembly ("memory-safe") {
+            tstore(add(key, field), value)
+        }
+    }
+
+    function _tadd(bytes32 key, uint256 field, uint256 amount) private {
+        _tset(key, field, _tget(key, field) + amount);
     }
 
     function _bundleBid(uint256 round, uint256 bundle, address excluded) internal view override returns (uint256) {

@@ -16,6 +16,9 @@ interface ICollateralVault is ICreditLedger {
     ///         unlocked.
     error InsufficientUnlocked(uint256 requested, uint256 available);
 
+    /// @notice Thrown when a deposit would take `bidder`'s collateral to 2**128 wei or more (`total`).
+    error CollateralTooLarge(address bidder, uint256 total);
+
     /// @notice Collateral deposited by `bidder` and not yet paid out or withdrawn.
     function collateralOf(address bidder) external view returns (uint256);
 

@@ -24,20 +24,23 @@ interface ISealedBidMarket is IMarket, IVcgCounterfactuals, ICollateralVault {
         address bidder;
     }
 
-    /// @notice A bidder's commits and reveals in a round, whether its collateral was released, and what is
-    ///         still locked.
+    /// @notice A bidder's commits and reveals in a round, whether its collateral was released, what is still
+    ///         locked, and the locks of its commitments not opened (forfeited at release).
     struct Participation {
         uint32 commits;
         uint32 reveals;
         bool released;
         uint256 locked;
+        uint256 unopened;
     }
 
-    /// @notice Whether a round is finalized, which singletons sold (bit i: rollup i), and the revenue collected.
+    /// @notice Whether a round is finalized, which singletons sold (bit i: rollup i), the revenue collected, and
+    ///         forfeited locks released but not yet distributed to the rollups.
     struct RoundResult {
         bool finalized;
         uint256 soldSingletons;
         uint256 revenue;
+        uint256 forfeits;
     }
 
     /// @notice Emitted when `bidder` seals a bid for `round` with `commitment`, locking `lock`; `order` is the
@@ -50,11 +53,15 @@ interface ISealedBidMarket is IMarket, IVcgCounterfactuals, ICollateralVault {
     /// @notice Emitted when `bundle` is sold to `winner`, who bid `bid` and pays `price`.
     event BundleSold(uint256 indexed round, uint256 bundle, address indexed winner, uint256 bid, uint256 price);
 
-    /// @notice Emitted when `bidder`'s collateral for `round` is released: `unlocked` freed, `penalty` taken.
-    event Released(uint256 indexed round, address indexed bidder, uint256 unlocked, uint256 penalty);
+    /// @notice Emitted when `bidder`'s collateral for `round` is released: `unlocked` freed, `forfeited` (the
+    ///         locks of its unopened commitments) kept for the round's rollups.
+    event Released(uint256 indexed round, address indexed bidder, uint256 unlocked, uint256 forfeited);
 
-    /// @notice Thrown when a commitment's `lock` is zero or below the non-reveal `penalty`.
-    error LockBelowPenalty(uint256 lock, uint256 penalty);
+    /// @notice Emitted when `amount` of forfeited locks of `round` is credited to the rollups, in equal shares.
+    event ForfeitsDistributed(uint256 indexed round, uint256 amount);
+
+    /// @notice Thrown when a commitment's `lock` is below `minLock` (what an unopened commitment costs at least).
+    error LockBelowMinimum(uint256 lock, uint256 minLock);
 
     /// @notice Thrown when a commitment's `lock` is 2**128 wei or more.
     error LockTooLarge(uint256 lock);
@@ -80,8 +87,24 @@ interface ISealedBidMarket is IMarket, IVcgCounterfactuals, ICollateralVault {
     /// @notice Thrown when `bidder`'s collateral for `round` is released a second time.
     error AlreadyReleased(uint256 round, address bidder);
 
-    /// @notice What each commitment left unopened costs its bidder, credited to penaltyRecipient.
-    function nonRevealPenalty() external view returns (uint256);
+    /// @notice Thrown when `round` is finalized after its settlement window closed (at block `deadline`): the
+    ///         round lapsed, nothing is sold, and every bidder's collateral can be released.
+    error RoundLapsed(uint256 round, uint256 deadline);
+
+    /// @notice Thrown when `round` has no released forfeits left to distribute.
+    error NoForfeits(uint256 round);
+
+    /// @notice The least collateral a commitment locks, so an unopened one costs at least this much.
+    function minLock() external view returns (uint256);
+
+    /// @notice The part of a raised VCG payment credited to whoever holds the winning W(-i) claim, in basis points.
+    function claimBountyBps() external view returns (uint256);
+
+    /// @notice Blocks the settle phase waits for `finalize`; after them the round lapses (see `settleDeadline`).
+    function settleBlocks() external view returns (uint256);
+
+    /// @notice Held forfeits of every round, released but not yet distributed (part of what the market owes).
+    function forfeitsHeld() external view returns (uint256);
 
     /// @notice How many commitments a bidder may post per round.
     function maxCommitsPerBidder() external view returns (uint256);
@@ -89,15 +112,13 @@ interface ISealedBidMarket is IMarket, IVcgCounterfactuals, ICollateralVault {
     /// @notice What winners pay.
     function paymentRule() external view returns (PaymentRule);
 
-    /// @notice Who is credited the non-reveal penalties.
-    function penaltyRecipient() external view returns (address);
-
     /// @notice Commitments posted in `round` so far; the next one's tie-break order.
     function commitCount(uint256 round) external view returns (uint256);
 
     /// @notice Seal a bid for `round`: post its commitment and lock `lock` of your collateral behind it.
-    /// @dev msg.value, if any, is deposited first. `lock` is public: lock more than the bid to hide it.
-    ///      It must cover the non-reveal penalty, which is what an unopened commitment costs.
+    /// @dev msg.value, if any, is deposited first. `lock` is public: lock more than the bid to hide it. A
+    ///      commitment left unopened forfeits its whole lock to the round's rollups, so keeping the option not to
+    ///      reveal (a ladder of bids, a walk-away) costs at least the bid it would have revealed.
     /// @param round The round, which must be in its commit phase.
     /// @param commitment commitmentOf(round, msg.sender, bundle, amount, salt).
     /// @param lock Collateral locked until the round is final; the revealed amount may not exceed it.
@@ -117,14 +138,24 @@ interface ISealedBidMarket is IMarket, IVcgCounterfactuals, ICollateralVault {
         view
         returns (bytes32);
 
-    /// @notice Settle `round` on its best partition: charge the winners, credit the rollups.
-    /// @dev Callable by anyone once the challenge phase is over. Work is bounded by the rollup count.
-    /// @param round The round, which must be in its settle phase and not yet finalized.
+    /// @notice Settle `round` on its best partition: charge the winners, pay claim bounties, credit the rollups.
+    /// @dev Callable by anyone once the challenge phase is over, until `settleDeadline(round)`. Work is bounded
+    ///      by the rollup count (about 10M gas at 256 rollups with 256 winners; see the README).
+    /// @param round The round, which must be in its settle phase, not finalized and not lapsed.
     function finalize(uint256 round) external;
 
-    /// @notice Unlock `bidder`'s collateral for a finalized round, minus the penalty for unopened commitments.
+    /// @notice Unlock `bidder`'s collateral for a finalized or lapsed round; the locks of its unopened
+    ///         commitments are forfeited to the round's rollups (see `distributeForfeits`).
     /// @dev Anyone may call it for anyone; it only moves money inside the market.
     function release(uint256 round, address bidder) external;
+
+    /// @notice Credit the rollups, in equal shares (the remainder to rollup 0), the forfeits released so far
+    ///         for `round`. Anyone may call it, any number of times.
+    function distributeForfeits(uint256 round) external;
+
+    /// @notice The block from which `round` can no longer be finalized and lapses: its bidders' collateral is
+    ///         released without any sale, so no round can lock funds for ever.
+    function settleDeadline(uint256 round) external view returns (uint256);
 
     /// @notice The best and second-best revealed bids (from distinct bidders) for exactly `bundle`.
     function topBids(uint256 round, uint256 bundle) external view returns (Bid memory best, Bid memory second);

@@ -21,6 +21,9 @@ interface IVcgCounterfactuals is IPartitionChallenge {
     /// @notice Best claimed W(-bidder) for `round` (0 until someone claims).
     function counterfactualValue(uint256 round, address bidder) external view returns (uint256);
 
+    /// @notice Who made the best W(-bidder) claim for `round` (paid the claim bounty at settlement).
+    function counterfactualClaimant(uint256 round, address bidder) external view returns (address);
+
     /// @notice Claim W(-bidder) for `round` by exhibiting a partition valued without `bidder`'s bids.
     /// @dev Kept only if strictly above the standing claim. If it is worth more than the round's best
     ///      partition, that partition is replaced by this one (valued with every bid).

@@ -35,6 +35,10 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
 
     constructor(SplitRule rule) {
         splitRule = rule;
+        // Rollups are credited at every settlement: their ledger entries start non-zero (see CreditLedger).
+        for (uint256 i; i < rollupCount; ++i) {
+            _keepCredit(payoutOf(i));
+        }
     }
 
     /// @inheritdoc IMarket
@@ -103,8 +107,13 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
         }
     }
 
-    /// @dev Credits each rollup of `bundle` its share of `revenue`, weighted by the split rule.
+    /// @dev Credits each rollup of `bundle` its share of `revenue`, weighted by the split rule. A rollup sold
+    ///      alone gets all of it, without the split's arrays (most sales in a large round are singletons).
     function _payRollups(uint256 round, uint256 bundle, uint256 revenue) private {
+        if (bundle & (bundle - 1) == 0) {
+            _payRollup(round, bundle.lowestIndex(), revenue);
+            return;
+        }
         uint256 size = bundle.size();
         uint256[] memory rollups = new uint256[](size);
         uint256[] memory weights = new uint256[](size);
@@ -118,16 +127,21 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
         }
         uint256[] memory shares = RevenueSplit.split(revenue, weights);
         for (k = 0; k < size; ++k) {
-            address payout = payoutOf(rollups[k]);
-            _credit(payout, shares[k]);
-            emit RollupPaid(round, rollups[k], payout, shares[k]);
+            _payRollup(round, rollups[k], shares[k]);
         }
     }
+
+    function _payRollup(uint256 round, uint256 rollup, uint256 amount) private {
+        address payout = payoutOf(rollup);
+        _creditFor(payout, amount);
+        emit RollupPaid(round, rollup, payout, amount);
+    }
+
 
     /// @dev What the winner of each of the `sold` bundles pays, and any keeper's fee in it, given the partition's
     ///      value W (for VCG). A fee never exceeds its price. By default the bid and no fee: first price (or, in
     ///      the lottery, the ticket revenue).
-    function _charges(uint256 round, uint256[] memory sold, uint256) internal view virtual returns (Charge[] memory) {
+    function _charges(uint256 round, uint256[] memory sold, uint256) internal virtual returns (Charge[] memory) {
         return _atBids(round, sold);
     }
 

@@ -13,7 +13,7 @@ import {TestBase, console} from "./utils/Vm.sol";
 ///         operation's gas is logged (-vv), so refactors can be compared before and after
 ///         (`forge test --match-contract MarketGasTest -vv`; deployment costs: add --gas-report).
 /// @dev Sealed round: A bids on {0,1}, B on {0} and {3}, C on {2} (above its reserve) and {2,3}; B leaves one
-///      commitment unopened (the penalty). The partition {0,1} is proposed, every other rollup is a
+///      commitment unopened (its lock is forfeited). The partition {0,1} is proposed, every other rollup is a
 ///      singleton: {2} sells, {3} sells, the {2,3} bid loses. Lottery round: the same bundles, by tickets
 ///      (the {0} tickets and the {2,3} tickets are refunded).
 contract MarketGasTest is TestBase {
@@ -21,7 +21,6 @@ contract MarketGasTest is TestBase {
     address internal constant A = address(0xA11CE);
     address internal constant B = address(0xB0B);
     address internal constant C = address(0xCA11);
-    address internal constant FEE = address(0xFEE);
 
     function _payouts() internal pure returns (address[] memory payouts) {
         payouts = new address[](4);
@@ -52,11 +51,12 @@ contract MarketGasTest is TestBase {
                 commitBlocks: 5,
                 revealBlocks: 5,
                 challengeBlocks: 5,
-                nonRevealPenalty: 0.1 ether,
+                minLock: 0.1 ether,
                 maxCommitsPerBidder: 4,
                 splitRule: SplitRule.SingletonValues,
                 paymentRule: payment,
-                penaltyRecipient: FEE
+                claimBountyBps: 1_000,
+                settleBlocks: 100
             })
         );
         _gas("sealed: deploy", before);
@@ -120,7 +120,10 @@ contract MarketGasTest is TestBase {
         _gas(string.concat(label, "release (winner)"), before);
         before = gasleft();
         market.release(0, B);
-        _gas(string.concat(label, "release (with penalty)"), before);
+        _gas(string.concat(label, "release (with a forfeit)"), before);
+        before = gasleft();
+        market.distributeForfeits(0);
+        _gas(string.concat(label, "distributeForfeits (4 rollups)"), before);
         assertTrue(market.sequencerOf(0, 1) == A, "A sequences rollup 1");
     }
 

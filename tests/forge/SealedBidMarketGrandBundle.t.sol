@@ -24,11 +24,12 @@ contract SealedBidMarketGrandBundleTest is TestBase {
                 commitBlocks: 1,
                 revealBlocks: 1,
                 challengeBlocks: 1,
-                nonRevealPenalty: 0,
+                minLock: 1,
                 maxCommitsPerBidder: 1,
                 splitRule: SplitRule.SingletonValues,
                 paymentRule: ISealedBidMarket.PaymentRule.FirstPrice,
-                penaltyRecipient: address(0xFEE)
+                claimBountyBps: 0,
+                settleBlocks: 10
             })
         );
     }

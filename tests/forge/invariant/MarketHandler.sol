@@ -15,13 +15,13 @@ import {PartitionModel} from "../utils/PartitionModel.sol";
 
 /// @title MarketHandler
 /// @notice Drives a SealedBidMarket through random sequences of deposits, commits, reveals, proposals, VCG
-///         counterfactual claims, finalizations, releases, withdrawals and reserve changes, by a few bidders
-///         over overlapping rounds.
+///         counterfactual claims, finalizations, releases, forfeit distributions, withdrawals and reserve
+///         changes, by a few bidders over overlapping rounds; rounds nobody finalizes in time lapse.
 /// @dev Every call to the market states beforehand what should happen (success, or which error) from the
 ///      handler's own model, and checks afterwards what did happen: the balance moves, the best bids
 ///      (reference model: top two from distinct bidders, ties to the earlier commit), the partition value
-///      (PartitionModel: brute force over all partitions of the rollups), prices (first price or VCG),
-///      revenue, who got paid and who sequences each rollup. Any mismatch reverts the handler call, and the
+///      (PartitionModel: brute force over all partitions of the rollups), prices (first price, or VCG with
+///      the dissolved floor and the claim bounty), revenue, forfeits, who got paid and who sequences each rollup. Any mismatch reverts the handler call, and the
 ///      invariant test is run with fail_on_revert so that fails the run.
 ///      Most randomly drawn actions are valid; about one in six is deliberately wrong (wrong phase, bad
 ///      lock, wrong opening, overlapping partition...) and must fail with exactly the expected error.
@@ -33,14 +33,16 @@ contract MarketHandler is PartitionModel {
     uint256 public constant COMMIT = 3;
     uint256 public constant REVEAL = 3;
     uint256 public constant CHALLENGE = 3;
-    uint256 public constant PENALTY = 0.1 ether;
+    // A round not finalized within three rounds' commits after its settle phase opens lapses.
+    uint256 public constant SETTLE = 9;
+    uint256 public constant MIN_LOCK = 0.1 ether;
+    uint256 public constant BOUNTY_BPS = 1_000;
     uint256 public constant MAX_COMMITS = 4;
     uint256 internal constant UNIT = 0.25 ether; // coarse amounts make equal bids (ties) common
     address internal constant SINK = address(0x5151);
 
     SealedBidMarket public immutable market;
     ISealedBidMarket.PaymentRule public immutable paymentRule;
-    address public immutable penaltyRecipient;
 
     // ------------------------------------------------------------------ model
 
@@ -65,6 +67,9 @@ contract MarketHandler is PartitionModel {
     mapping(uint256 round => bool) internal _reserveSnapshotTaken;
     mapping(uint256 round => uint256[N]) internal _reserveSnapshot;
     mapping(uint256 round => uint256) public keptValue;
+    mapping(uint256 round => mapping(address bidder => address)) internal _claimant;
+    mapping(uint256 round => uint256) internal _pot; // forfeits released, not yet distributed
+    uint256[] internal _potRounds;
     uint256 public nextToFinalize;
 
     // ------------------------------------------------------------------ ghosts read by the invariants
@@ -72,10 +77,14 @@ contract MarketHandler is PartitionModel {
     uint256 public ghostIn; // wei sent into the market (deposits, commit top-ups)
     uint256 public ghostOut; // wei sent out (collateral and credit withdrawals)
     mapping(uint256 round => uint256) public rollupCredited; // credit to rollup payouts during finalize(round)
+    mapping(uint256 round => uint256) public keeperCredited; // claim bounties paid during finalize(round)
     mapping(uint256 round => uint256) public expectedRevenue; // revenue the model predicted for round
     uint256 public totalRollupCredited;
+    uint256 public totalKeeperCredited;
     uint256 public totalWinnerCharged;
-    uint256 public totalPenalties;
+    uint256 public totalForfeited;
+    uint256 public totalForfeitsDistributed;
+    uint256 public lapsedReleases; // releases of rounds that lapsed unfinalized
     uint256 public multiBundlesSold; // bundles of two or more rollups sold at finalization
     uint256 public tiedBids; // reveals that tied an earlier revealed bid for the same bundle
 
@@ -84,7 +93,6 @@ contract MarketHandler is PartitionModel {
 
     constructor(SplitRule rule, ISealedBidMarket.PaymentRule payment) PartitionModel(rule) {
         paymentRule = payment;
-        penaltyRecipient = address(0xFEE);
         for (uint256 i; i < N; ++i) {
             payouts.push(address(uint160(0xA000 + i)));
             accounts.push(payouts[i]);
@@ -96,7 +104,7 @@ contract MarketHandler is PartitionModel {
         // The fourth bidder is rollup 3's payout address: a rollup bidding on itself (a shill
         // bid: docs/design.md, departure 4 (split rules against shill bids)).
         bidders.push(payouts[3]);
-        accounts.push(penaltyRecipient);
+        accounts.push(address(this)); // makes the VCG claims, so earns the claim bounties
 
         uint256[] memory reserves = new uint256[](N);
         reserves[0] = UNIT;
@@ -109,11 +117,12 @@ contract MarketHandler is PartitionModel {
                 commitBlocks: COMMIT,
                 revealBlocks: REVEAL,
                 challengeBlocks: CHALLENGE,
-                nonRevealPenalty: PENALTY,
+                minLock: MIN_LOCK,
                 maxCommitsPerBidder: MAX_COMMITS,
                 splitRule: rule,
                 paymentRule: payment,
-                penaltyRecipient: penaltyRecipient
+                claimBountyBps: BOUNTY_BPS,
+                settleBlocks: SETTLE
             })
         );
         blockNumber = START;
@@ -161,7 +170,7 @@ contract MarketHandler is PartitionModel {
         }
         for (uint256 k; k < list.length; ++k) {
             uint256 r = uint256(keccak256(abi.encode(seed, k)));
-            if (r % 8 == 0) continue; // left unopened (for now, or for good: it costs the penalty)
+            if (r % 8 == 0) continue; // left unopened (for now, or for good: it forfeits its lock)
             Sealed storage s = list[k];
             if (r % 23 == 1) {
                 _revealOne(round, s.bidder, s.bundle, s.amount + 1, s.salt, r); // wrong opening
@@ -220,7 +229,11 @@ contract MarketHandler is PartitionModel {
         _begin(seed);
         address bidder = bidders[who % bidders.length];
         uint256 round;
-        if (finalizedRounds.length != 0 && seed % 5 != 0) {
+        if (seed % 7 == 1) {
+            round = _lapsedRound(seed >> 8);
+            Sealed[] storage list = _commits[round];
+            if (list.length != 0) bidder = list[(seed >> 16) % list.length].bidder;
+        } else if (finalizedRounds.length != 0 && seed % 5 != 0) {
             round = finalizedRounds[(seed >> 8) % finalizedRounds.length];
             Sealed[] storage list = _commits[round];
             // Mostly someone who took part in the round.
@@ -229,6 +242,16 @@ contract MarketHandler is PartitionModel {
             round = _pickRound(3, seed >> 8);
         }
         _releaseOne(round, bidder);
+        _end();
+    }
+
+    /// @notice Distributes a round's released forfeits to the rollups (mostly a round that has some).
+    function distributeForfeits(uint256 seed) external {
+        _begin(seed);
+        uint256 round = _potRounds.length != 0 && seed % 4 != 0
+            ? _potRounds[(seed >> 8) % _potRounds.length]
+            : _pickRound(3, seed >> 8);
+        _distributeOne(round);
         _end();
     }
 
@@ -347,10 +370,10 @@ contract MarketHandler is PartitionModel {
         uint256 units = size == 1 ? (seed >> 16) % 6 : (1 + (seed >> 16) % 5) * (size + 1);
         c.amount = units * UNIT + ((seed >> 24) % 3 == 0 ? (seed >> 32) % 7 : 0);
         uint256 lockKind = (seed >> 40) % 24;
-        if (lockKind == 0) c.lock = (seed >> 48) % 2 == 0 ? 0 : PENALTY - 1;
+        if (lockKind == 0) c.lock = (seed >> 48) % 2 == 0 ? 0 : MIN_LOCK - 1;
         else if (lockKind == 1) c.lock = uint256(type(uint128).max) + 1;
-        else if (lockKind == 2) c.lock = c.amount > PENALTY ? c.amount - 1 : PENALTY; // bid above its lock
-        else c.lock = (c.amount > PENALTY ? c.amount : PENALTY) + ((seed >> 48) % 3) * UNIT;
+        else if (lockKind == 2) c.lock = c.amount > MIN_LOCK ? c.amount - 1 : MIN_LOCK; // bid above its lock
+        else c.lock = (c.amount > MIN_LOCK ? c.amount : MIN_LOCK) + ((seed >> 48) % 3) * UNIT;
         c.salt = keccak256(abi.encode("salt", seed));
 
         Sealed[] storage list = _commits[c.round];
@@ -368,8 +391,8 @@ contract MarketHandler is PartitionModel {
 
         if (_phase(c.round) != IRoundSchedule.Phase.Commit) {
             c.expected = IRoundSchedule.WrongPhase.selector;
-        } else if (c.lock == 0 || c.lock < PENALTY) {
-            c.expected = ISealedBidMarket.LockBelowPenalty.selector;
+        } else if (c.lock < MIN_LOCK) {
+            c.expected = ISealedBidMarket.LockBelowMinimum.selector;
         } else if (c.lock > type(uint128).max) {
             c.expected = ISealedBidMarket.LockTooLarge.selector;
         } else if (_commitsOf(c.round, bidder) >= MAX_COMMITS) {
@@ -450,6 +473,7 @@ contract MarketHandler is PartitionModel {
         }
         try market.claimCounterfactual(round, bidder, bundles) returns (uint256 returned) {
             _ok("claimCounterfactual", expected);
+            _claimant[round][bidder] = address(this);
             _eq("claim: returned value", value, returned);
             _eq("claim: standing claim", value, market.counterfactualValue(round, bidder));
             (uint256[] memory kept, uint256 keptValue_) = market.bestPartition(round);
@@ -472,6 +496,7 @@ contract MarketHandler is PartitionModel {
 
     struct Settlement {
         uint256 revenue;
+        uint256 fees; // claim bounties, all to this handler (it makes every claim)
         uint256[N] rollupShare;
         uint256[] charge; // per bidder index
         uint256 multiSold;
@@ -479,10 +504,20 @@ contract MarketHandler is PartitionModel {
         address[N] sequencer; // per rollup: the winner of the sold bundle holding it
     }
 
+    /// @dev The block from which `round` can no longer be finalized: its settlement window is over.
+    function _deadline(uint256 round) internal pure returns (uint256) {
+        return START + round * COMMIT + COMMIT + REVEAL + CHALLENGE + SETTLE;
+    }
+
     function _finalizeOne(uint256 round) internal {
-        bytes4 expected;
-        if (_phase(round) != IRoundSchedule.Phase.Settle) expected = IRoundSchedule.WrongPhase.selector;
-        else if (market.resultOf(round).finalized) expected = IMarket.AlreadyFinalized.selector;
+        bytes memory expected;
+        if (_phase(round) != IRoundSchedule.Phase.Settle) {
+            expected = _err(IRoundSchedule.WrongPhase.selector);
+        } else if (blockNumber >= _deadline(round)) {
+            expected = abi.encodeWithSelector(ISealedBidMarket.RoundLapsed.selector, round, _deadline(round));
+        } else if (market.resultOf(round).finalized) {
+            expected = _err(IMarket.AlreadyFinalized.selector);
+        }
 
         Settlement memory want = _expectedSettlement(round);
         uint256[] memory creditBefore = new uint256[](N);
@@ -495,6 +530,7 @@ contract MarketHandler is PartitionModel {
             collateralBefore[b] = market.collateralOf(bidders[b]);
             lockedBefore[b] = market.lockedOf(bidders[b]);
         }
+        uint256 keeperBefore = market.creditOf(address(this));
 
         try market.finalize(round) {
             _ok("finalize", expected);
@@ -511,14 +547,17 @@ contract MarketHandler is PartitionModel {
                 _eq("finalize: rollup share", want.rollupShare[i], delta);
                 credited += delta;
             }
+            _eq("finalize: claim bounties", want.fees, market.creditOf(address(this)) - keeperBefore);
             for (uint256 b; b < bidders.length; ++b) {
                 _eq("finalize: winner charged", collateralBefore[b] - want.charge[b], market.collateralOf(bidders[b]));
                 _eq("finalize: charge from locked", lockedBefore[b] - want.charge[b], market.lockedOf(bidders[b]));
                 totalWinnerCharged += want.charge[b];
             }
             rollupCredited[round] = credited;
+            keeperCredited[round] = want.fees;
             expectedRevenue[round] = want.revenue;
             totalRollupCredited += credited;
+            totalKeeperCredited += want.fees;
             multiBundlesSold += want.multiSold;
             finalizedRounds.push(round);
         } catch (bytes memory reason) {
@@ -528,27 +567,79 @@ contract MarketHandler is PartitionModel {
 
     function _releaseOne(uint256 round, address bidder) internal {
         ISealedBidMarket.Participation memory p = market.participationOf(round, bidder);
+        bool finalized = market.resultOf(round).finalized;
         bytes4 expected;
-        if (!market.resultOf(round).finalized) expected = IMarket.RoundNotFinalized.selector;
+        if (!finalized && blockNumber < _deadline(round)) expected = IMarket.RoundNotFinalized.selector;
         else if (p.commits == 0) expected = ISealedBidMarket.NothingToRelease.selector;
         else if (p.released) expected = ISealedBidMarket.AlreadyReleased.selector;
 
         _eq("participation: commits", _commitsOf(round, bidder), p.commits);
         _eq("participation: reveals", _revealsOf(round, bidder), p.reveals);
-        uint256 penalty = uint256(p.commits - p.reveals) * PENALTY;
+        uint256 forfeit = _unopenedLocks(round, bidder);
+        _eq("participation: unopened locks", forfeit, p.unopened);
         uint256 lockedBefore = market.lockedOf(bidder);
         uint256 collateralBefore = market.collateralOf(bidder);
-        uint256 penaltyCreditBefore = market.creditOf(penaltyRecipient);
+        uint256 heldBefore = market.forfeitsHeld();
 
         try market.release(round, bidder) {
             _ok("release", expected);
             _eq("release: unlocks all of the round", lockedBefore - p.locked, market.lockedOf(bidder));
-            _eq("release: takes the penalty", collateralBefore - penalty, market.collateralOf(bidder));
-            _eq("release: penalty credited", penaltyCreditBefore + penalty, market.creditOf(penaltyRecipient));
+            _eq("release: forfeits the unopened locks", collateralBefore - forfeit, market.collateralOf(bidder));
+            _eq("release: forfeits held", heldBefore + forfeit, market.forfeitsHeld());
             _eq("release: nothing left locked", 0, market.participationOf(round, bidder).locked);
-            totalPenalties += penalty;
+            if (forfeit != 0) {
+                if (_pot[round] == 0) _potRounds.push(round);
+                _pot[round] += forfeit;
+            }
+            _eq("release: round's forfeits", _pot[round], market.resultOf(round).forfeits);
+            totalForfeited += forfeit;
+            if (!finalized) lapsedReleases += 1;
         } catch (bytes memory reason) {
             _failed("release", expected, reason);
+        }
+    }
+
+    function _distributeOne(uint256 round) internal {
+        uint256 pot = _pot[round];
+        bytes memory expected;
+        if (pot == 0) expected = abi.encodeWithSelector(ISealedBidMarket.NoForfeits.selector, round);
+        uint256[N] memory before;
+        for (uint256 i; i < N; ++i) {
+            before[i] = market.creditOf(payouts[i]);
+        }
+        uint256 heldBefore = market.forfeitsHeld();
+        try market.distributeForfeits(round) {
+            _ok("distributeForfeits", expected);
+            // Equal shares, the remainder (fewer wei than rollups) to rollup 0.
+            for (uint256 i; i < N; ++i) {
+                uint256 share = pot / N + (i == 0 ? pot % N : 0);
+                _eq("distributeForfeits: rollup share", before[i] + share, market.creditOf(payouts[i]));
+            }
+            _eq("distributeForfeits: held", heldBefore - pot, market.forfeitsHeld());
+            _eq("distributeForfeits: pot emptied", 0, market.resultOf(round).forfeits);
+            _pot[round] = 0;
+            totalForfeitsDistributed += pot;
+        } catch (bytes memory reason) {
+            _failed("distributeForfeits", expected, reason);
+        }
+    }
+
+    /// @dev A round past its settlement window (never finalized, if one such has bids), or round 0.
+    function _lapsedRound(uint256 seed) internal view returns (uint256) {
+        uint256 current = _currentRound();
+        for (uint256 k; k < current; ++k) {
+            uint256 round = (seed + k) % current;
+            if (blockNumber >= _deadline(round) && !market.resultOf(round).finalized && _commits[round].length != 0) {
+                return round;
+            }
+        }
+        return 0;
+    }
+
+    function _unopenedLocks(uint256 round, address bidder) internal view returns (uint256 total) {
+        Sealed[] storage list = _commits[round];
+        for (uint256 k; k < list.length; ++k) {
+            if (list[k].bidder == bidder && !list[k].revealed) total += list[k].lock;
         }
     }
 
@@ -600,9 +691,8 @@ contract MarketHandler is PartitionModel {
     }
 
     /// @dev What finalize(round) should do, computed from the model: the sold bundles (the partition's, then
-    ///      singletons whose best bid meets the reserve), each one's price (first price: the bid; VCG: each
-    ///      winner pays W(-i) - (W - b_i), W(-i) the standing claim but at least W - b_i, spread over its
-    ///      bundles in proportion to their bids), and every rollup's share by the split rule.
+    ///      singletons whose best bid meets the reserve), each one's price and claim bounty (first price: the
+    ///      bid, no bounty; VCG: see _vcgCharges), and every rollup's share of the price less the bounty.
     function _expectedSettlement(uint256 round) internal view returns (Settlement memory s) {
         s.charge = new uint256[](bidders.length);
         (uint256[] memory bundles, uint256 welfare) = market.bestPartition(round);
@@ -610,47 +700,100 @@ contract MarketHandler is PartitionModel {
         (sold, s.soldSingletons) = _soldBundles(round, bundles);
         uint256 count = sold.length;
         uint256[] memory prices = new uint256[](count);
+        uint256[] memory fees = new uint256[](count);
         for (uint256 k; k < count; ++k) {
             prices[k] = _bid(round, sold[k]);
         }
-        if (paymentRule == ISealedBidMarket.PaymentRule.Vcg) _vcgPrices(round, sold, count, welfare, prices);
+        if (paymentRule == ISealedBidMarket.PaymentRule.Vcg) _vcgCharges(round, sold, welfare, prices, fees);
         for (uint256 k; k < count; ++k) {
-            _expectSale(round, sold[k], prices[k], s);
+            _expectSale(round, sold[k], prices[k], fees[k], s);
         }
     }
 
-    /// @dev Replaces `prices` (the bids, on entry) by the VCG prices.
-    function _vcgPrices(uint256 round, uint256[] memory sold, uint256 count, uint256 welfare, uint256[] memory prices)
+    /// @dev Replaces `prices` (the bids, on entry) by the VCG prices and fills in the claim bounties. Winner i,
+    ///      bidding b_i on its sold bundles, pays min(b_i, W(-i) - (W - b_i)), W(-i) the standing claim but at
+    ///      least W - b_i + D_i, D_i the value without i of i's rollups as singletons; with no claim that is
+    ///      min(b_i, D_i). Both amounts are spread over i's bundles in proportion to the bids; each bundle's
+    ///      bounty is BOUNTY_BPS of what the claim added to its price, credited to the claimant.
+    function _vcgCharges(
+        uint256 round,
+        uint256[] memory sold,
+        uint256 welfare,
+        uint256[] memory prices,
+        uint256[] memory fees
+    ) internal view {
+        VcgWork memory w = VcgWork(round, welfare, sold, new uint256[](sold.length), new bool[](sold.length), prices, fees);
+        for (uint256 k; k < sold.length; ++k) {
+            w.bids[k] = prices[k];
+        }
+        for (uint256 k; k < sold.length; ++k) {
+            if (!w.priced[k]) _chargeWinner(w, k);
+        }
+    }
+
+    /// @dev A round's VCG pricing in progress: the sold bundles, their bids, which are priced, prices and fees.
+    struct VcgWork {
+        uint256 round;
+        uint256 welfare;
+        uint256[] sold;
+        uint256[] bids;
+        bool[] priced;
+        uint256[] prices;
+        uint256[] fees;
+    }
+
+    /// @dev Prices the bundles of the winner of sold[k] (all at k or later) and their claim bounties.
+    function _chargeWinner(VcgWork memory w, uint256 k) internal view {
+        (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal) =
+            _bundlesOf(w.round, w.sold, w.sold.length, k, w.bids, w.priced);
+        (uint256 total, uint256 floorTotal) =
+            _vcgTotals(w.round, winner, w.welfare, bidTotal, _dissolved(w.round, w.sold, mine, winner));
+        uint256[] memory shares = _spreadModel(total, amounts, bidTotal);
+        uint256[] memory floorShares = _spreadModel(floorTotal, amounts, bidTotal);
+        bool claimed = _claimant[w.round][winner] != address(0);
+        for (uint256 m; m < mine.length; ++m) {
+            w.prices[mine[m]] = shares[m];
+            if (shares[m] > floorShares[m] && claimed) {
+                w.fees[mine[m]] = ((shares[m] - floorShares[m]) * BOUNTY_BPS) / 10_000;
+            }
+        }
+    }
+
+    /// @dev D_i: the value without `winner` of the rollups of its sold bundles (sold[mine[m]]) as singletons.
+    function _dissolved(uint256 round, uint256[] memory sold, uint256[] memory mine, address winner)
         internal
         view
+        returns (uint256 value)
     {
-        uint256[] memory bids = new uint256[](count);
-        for (uint256 k; k < count; ++k) {
-            bids[k] = prices[k];
+        for (uint256 m; m < mine.length; ++m) {
+            for (uint256 i; i < N; ++i) {
+                if (sold[mine[m]] & (1 << i) != 0) value += _singletonValue(round, i, winner);
+            }
         }
-        bool[] memory priced = new bool[](count);
-        for (uint256 k; k < count; ++k) {
-            if (priced[k]) continue;
-            (address winner, uint256[] memory mine, uint256[] memory amounts, uint256 bidTotal) =
-                _bundlesOf(round, sold, count, k, bids, priced);
-            uint256 total = _vcgTotal(round, winner, welfare, bidTotal);
-            // Model of the spread: floored proportional shares, then the remainder one wei at a time to the
-            // bundles (in order) still charged less than their bid; no bundle is charged above its bid.
-            uint256 left = total;
-            for (uint256 m; m < mine.length; ++m) {
-                prices[mine[m]] = (total * amounts[m]) / bidTotal;
-                left -= prices[mine[m]];
+    }
+
+    /// @dev Floored proportional shares of `total`, then the remainder one wei at a time to the bundles (in
+    ///      order) still charged less than their bid; no bundle is charged above its bid.
+    function _spreadModel(uint256 total, uint256[] memory amounts, uint256 bidTotal)
+        internal
+        pure
+        returns (uint256[] memory shares)
+    {
+        shares = new uint256[](amounts.length);
+        uint256 left = total;
+        for (uint256 m; m < amounts.length; ++m) {
+            shares[m] = (total * amounts[m]) / bidTotal;
+            left -= shares[m];
+        }
+        for (uint256 m; m < amounts.length && left > 0; ++m) {
+            if (shares[m] < amounts[m]) {
+                shares[m] += 1;
+                left -= 1;
             }
-            for (uint256 m; m < mine.length && left > 0; ++m) {
-                if (prices[mine[m]] < amounts[m]) {
-                    prices[mine[m]] += 1;
-                    left -= 1;
-                }
-            }
-            require(left == 0, "model: VCG remainder did not fit under the bids");
-            for (uint256 m; m < mine.length; ++m) {
-                require(prices[mine[m]] <= amounts[m], "model: VCG price above the bid");
-            }
+        }
+        require(left == 0, "model: VCG remainder did not fit under the bids");
+        for (uint256 m; m < amounts.length; ++m) {
+            require(shares[m] <= amounts[m], "model: VCG price above the bid");
         }
     }
 
@@ -682,22 +825,28 @@ contract MarketHandler is PartitionModel {
         }
     }
 
-    /// @dev VCG total for `winner`: W(-i) - (W - b_i), W(-i) the standing claim but at least W - b_i.
-    function _vcgTotal(uint256 round, address winner, uint256 welfare, uint256 bidTotal)
+    /// @dev The winner's VCG payment with the standing claim, and without any claim (see _vcgCharges).
+    function _vcgTotals(uint256 round, address winner, uint256 welfare, uint256 bidTotal, uint256 dissolved)
         internal
         view
-        returns (uint256 total)
+        returns (uint256 total, uint256 floorTotal)
     {
         _le("vcg: the winner's bids fit in W", bidTotal, welfare);
-        uint256 floor = welfare - bidTotal;
+        uint256 others = welfare - bidTotal;
         uint256 claimed = market.counterfactualValue(round, winner);
-        total = (claimed > floor ? claimed : floor) - floor;
-        _le("vcg: a winner pays at most its bids", total, bidTotal);
+        uint256 without = claimed > others + dissolved ? claimed : others + dissolved;
+        total = without - others < bidTotal ? without - others : bidTotal;
+        floorTotal = dissolved < bidTotal ? dissolved : bidTotal;
+        _le("vcg: the claim never lowers the payment", floorTotal, total);
     }
 
-    function _expectSale(uint256 round, uint256 bundle, uint256 price, Settlement memory s) internal view {
+    function _expectSale(uint256 round, uint256 bundle, uint256 price, uint256 fee, Settlement memory s)
+        internal
+        view
+    {
         (Top memory best,) = modelTop(round, bundle);
         s.revenue += price;
+        s.fees += fee;
         for (uint256 i; i < N; ++i) {
             if (bundle & (1 << i) != 0) s.sequencer[i] = best.bidder;
         }
@@ -705,7 +854,7 @@ contract MarketHandler is PartitionModel {
         for (uint256 b; b < bidders.length; ++b) {
             if (bidders[b] == best.bidder) s.charge[b] += price;
         }
-        uint256[N] memory shares = _split(round, bundle, price);
+        uint256[N] memory shares = _split(round, bundle, price - fee);
         for (uint256 i; i < N; ++i) {
             s.rollupShare[i] += shares[i];
         }

@@ -39,7 +39,7 @@ abstract contract SealedBidMarketInvariants is TestBase {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory selectors = new bytes4[](11);
+        bytes4[] memory selectors = new bytes4[](12);
         selectors[0] = MarketHandler.deposit.selector;
         selectors[1] = MarketHandler.commit.selector;
         selectors[2] = MarketHandler.reveal.selector;
@@ -51,6 +51,7 @@ abstract contract SealedBidMarketInvariants is TestBase {
         selectors[8] = MarketHandler.setReserve.selector;
         selectors[9] = MarketHandler.advance.selector;
         selectors[10] = MarketHandler.claimCounterfactual.selector;
+        selectors[11] = MarketHandler.distributeForfeits.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector(address(handler), selectors);
     }
@@ -64,14 +65,18 @@ abstract contract SealedBidMarketInvariants is TestBase {
         _keptValueNeverDecreases();
     }
 
-    /// The market holds exactly what it owes: every account's collateral plus every account's credit.
+    /// The market holds exactly what it owes: every account's collateral plus every account's credit, plus the
+    /// forfeits released but not yet distributed to the rollups.
     function _balanceEqualsCollateralPlusCredit() internal view {
-        uint256 owed;
+        uint256 owed = market.forfeitsHeld();
         for (uint256 k; k < handler.accountCount(); ++k) {
             address account = handler.accounts(k);
             owed += market.collateralOf(account) + market.creditOf(account);
         }
-        assertEq(address(market).balance, owed, "balance == sum(collateralOf) + sum(creditOf)");
+        assertEq(address(market).balance, owed, "balance == sum(collateralOf) + sum(creditOf) + forfeitsHeld");
+        assertEq(
+            market.forfeitsHeld(), handler.totalForfeited() - handler.totalForfeitsDistributed(), "forfeits held"
+        );
         assertEq(address(market).balance, handler.ghostIn() - handler.ghostOut(), "balance == in - out");
     }
 
@@ -90,18 +95,22 @@ abstract contract SealedBidMarketInvariants is TestBase {
         }
     }
 
-    /// Every finalized round credited its rollups exactly its revenue, and the revenue is what the
-    /// handler's model predicted; winners paid exactly the rollups' credit.
+    /// Every finalized round credited its rollups exactly its revenue less the claim bounties, and the revenue
+    /// is what the handler's model predicted; winners paid exactly the rollups' and claimants' credit.
     function _revenueGoesToRollups() internal view {
         uint256 total;
         for (uint256 k; k < handler.finalizedCount(); ++k) {
             uint256 round = handler.finalizedRounds(k);
             uint256 revenue = market.resultOf(round).revenue;
-            assertEq(handler.rollupCredited(round), revenue, "rollup credits == revenue");
+            assertEq(
+                handler.rollupCredited(round) + handler.keeperCredited(round), revenue, "credits == revenue"
+            );
             assertEq(handler.expectedRevenue(round), revenue, "revenue == model");
             total += revenue;
         }
-        assertEq(handler.totalRollupCredited(), total, "sum of rollup credits == sum of revenue");
+        assertEq(
+            handler.totalRollupCredited() + handler.totalKeeperCredited(), total, "sum of credits == sum of revenue"
+        );
         assertEq(handler.totalWinnerCharged(), total, "winners charged == revenue");
     }
 
@@ -138,7 +147,8 @@ contract SealedBidMarketVcgInvariantTest is SealedBidMarketInvariants {
 }
 
 /// @notice Guards against a vacuous campaign: a fixed pseudo-random sequence of handler calls must reach every
-///         path that matters (accepted and rejected actions of each kind, sold bundles, penalties, ties).
+///         path that matters (accepted and rejected actions of each kind, sold bundles, forfeits, lapses, claim
+///         bounties, ties).
 ///         If the handler or the market changes so that, say, no proposal is ever accepted, this fails.
 contract MarketHandlerCoverageTest is TestBase {
     function test_handlerReachesEveryPath_firstPrice() public {
@@ -151,9 +161,9 @@ contract MarketHandlerCoverageTest is TestBase {
 
     function _run(ISealedBidMarket.PaymentRule payment) internal {
         MarketHandler handler = new MarketHandler(SplitRule.SingletonValues, payment);
-        for (uint256 i; i < 1200; ++i) {
+        for (uint256 i; i < 1500; ++i) {
             uint256 seed = uint256(keccak256(abi.encode("coverage", i)));
-            uint256 action = seed % 11;
+            uint256 action = seed % 12;
             uint256 arg = seed >> 8;
             if (action == 0) handler.deposit(arg, arg >> 64);
             else if (action == 1) handler.commit(arg, arg >> 64);
@@ -165,9 +175,10 @@ contract MarketHandlerCoverageTest is TestBase {
             else if (action == 7) handler.withdrawCredit(arg);
             else if (action == 8) handler.setReserve(arg, arg >> 64);
             else if (action == 9) handler.claimCounterfactual(arg, arg >> 64);
+            else if (action == 10) handler.distributeForfeits(arg);
             else handler.advance(arg);
         }
-        string[10] memory actions = [
+        string[11] memory actions = [
             "deposit",
             "commit",
             "reveal",
@@ -177,7 +188,8 @@ contract MarketHandlerCoverageTest is TestBase {
             "withdrawCollateral",
             "withdrawCredit",
             "setReserve",
-            "claimCounterfactual"
+            "claimCounterfactual",
+            "distributeForfeits"
         ];
         bool vcg = payment == ISealedBidMarket.PaymentRule.Vcg;
         for (uint256 k; k < actions.length; ++k) {
@@ -197,11 +209,19 @@ contract MarketHandlerCoverageTest is TestBase {
         console.log("rounds finalized", handler.finalizedCount());
         console.log("multi-rollup bundles sold", handler.multiBundlesSold());
         console.log("revenue (wei)", handler.totalRollupCredited());
-        console.log("penalties (wei)", handler.totalPenalties());
+        console.log("forfeited (wei)", handler.totalForfeited());
+        console.log("forfeits distributed (wei)", handler.totalForfeitsDistributed());
+        console.log("releases of lapsed rounds", handler.lapsedReleases());
+        console.log("finalize: lapsed", handler.rejectedWith("finalize", ISealedBidMarket.RoundLapsed.selector));
+        console.log("claim bounties (wei)", handler.totalKeeperCredited());
         console.log("tied bids", handler.tiedBids());
         assertTrue(handler.multiBundlesSold() > 0, "no multi-rollup bundle sold");
         assertTrue(handler.totalRollupCredited() > 0, "no revenue");
-        assertTrue(handler.totalPenalties() > 0, "no non-reveal penalty");
+        assertTrue(handler.totalForfeited() > 0, "no forfeited lock");
+        assertTrue(handler.totalForfeitsDistributed() > 0, "no forfeits distributed");
+        assertTrue(handler.lapsedReleases() > 0, "no lapsed round released");
+        assertTrue(handler.rejectedWith("finalize", ISealedBidMarket.RoundLapsed.selector) > 0, "no lapse");
+        if (vcg) assertTrue(handler.totalKeeperCredited() > 0, "no claim bounty");
         assertTrue(handler.tiedBids() > 0, "no tied bids");
     }
 }

@@ -16,6 +16,10 @@ interface Vm {
     function getRecordedLogs() external returns (Log[] memory logs);
     function deal(address account, uint256 newBalance) external;
     function prank(address msgSender) external;
+    function startPrank(address msgSender) external;
+    function stopPrank() external;
+    function chainId(uint256 newChainId) external;
+    function cool(address target) external;
     function label(address account, string calldata newLabel) external;
     function assume(bool condition) external pure;
 }
