@@ -8,7 +8,7 @@ from seqmarket.chain.config import SealedBidConfig
 from seqmarket.chain.logs import ape_logs_to_stderr
 from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.errors import ConfigError
-from seqmarket.protocol.rules import SplitRule
+from seqmarket.protocol.rules import PaymentRule, SplitRule
 
 ape_logs_to_stderr()
 
@@ -32,7 +32,11 @@ ape_logs_to_stderr()
 @click.option("--reveal-blocks", default=20, show_default=True, type=click.IntRange(1))
 @click.option("--challenge-blocks", default=10, show_default=True, type=click.IntRange(1))
 @click.option(
-    "--penalty", default=10**15, show_default=True, type=click.IntRange(0), help="Non-reveal penalty (wei)."
+    "--min-lock",
+    default=10**15,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Least collateral a commitment locks (wei); an unopened commitment forfeits its lock.",
 )
 @click.option(
     "--max-commits",
@@ -43,12 +47,27 @@ ape_logs_to_stderr()
 )
 @click.option(
     "--split-rule",
-    type=click.Choice(["singleton-values", "reserves"]),
-    default="singleton-values",
+    type=click.Choice(["reserves", "singleton-values"]),
+    default="reserves",
     show_default=True,
+    help="Weights of a bundle's revenue split: reserves, or max(singleton bid, reserve).",
 )
 @click.option(
-    "--penalty-recipient", default=None, help="Receives penalties (default: the deploying account)."
+    "--payment-rule", type=click.Choice(["first-price", "vcg"]), default="first-price", show_default=True
+)
+@click.option(
+    "--claim-bounty-bps",
+    default=1_000,
+    show_default=True,
+    type=click.IntRange(0, 5_000),
+    help="Share of what a W(-i) claim adds to a VCG payment paid to its claimant (basis points).",
+)
+@click.option(
+    "--settle-blocks",
+    default=7_200,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Blocks a round waits for finalize before it lapses (collateral released, nothing sold).",
 )
 def cli(
     network,
@@ -60,10 +79,12 @@ def cli(
     commit_blocks,
     reveal_blocks,
     challenge_blocks,
-    penalty,
+    min_lock,
     max_commits,
     split_rule,
-    penalty_recipient,
+    payment_rule,
+    claim_bounty_bps,
+    settle_blocks,
 ):
     """Deploy a market. On a local network, rollup payouts default to funded test accounts; on any other
     network pass --payout and --reserve once per rollup."""
@@ -74,12 +95,12 @@ def cli(
     if not payouts:
         if not network.is_local:
             raise click.UsageError("give each rollup's payout address with --payout on a live network")
-        available = len(accounts.test_accounts) - 2
+        available = len(accounts.test_accounts) - 1
         if rollups > available:
             raise click.BadParameter(
                 f"a local chain has test accounts for at most {available} rollups", param_hint="--rollups"
             )
-        payouts = tuple(accounts.test_accounts[2 + i].address for i in range(rollups))
+        payouts = tuple(accounts.test_accounts[1 + i].address for i in range(rollups))
     if not reserves:
         reserves = (0,) * len(payouts)
     try:
@@ -90,10 +111,12 @@ def cli(
             commit_blocks=commit_blocks,
             reveal_blocks=reveal_blocks,
             challenge_blocks=challenge_blocks,
-            non_reveal_penalty=penalty,
+            min_lock=min_lock,
             max_commits_per_bidder=max_commits,
             split_rule=SplitRule.RESERVES if split_rule == "reserves" else SplitRule.SINGLETON_VALUES,
-            penalty_recipient=penalty_recipient or account.address,
+            payment_rule=PaymentRule.VCG if payment_rule == "vcg" else PaymentRule.FIRST_PRICE,
+            claim_bounty_bps=claim_bounty_bps,
+            settle_blocks=settle_blocks,
         )
     except ConfigError as err:
         raise click.BadParameter(str(err)) from err

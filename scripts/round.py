@@ -44,9 +44,10 @@ ape_logs_to_stderr()
 @click.option(
     "--split-rule",
     type=click.Choice(list(SPLIT_RULES)),
-    default="singleton-values",
+    default="reserves",
     show_default=True,
-    help="How a bundle's revenue is weighted among its rollups: max(singleton bid, reserve), or reserve.",
+    help="How a bundle's revenue is weighted among its rollups: by reserve (a rollup cannot raise its share "
+    "by bidding on itself), or by max(singleton bid, reserve).",
 )
 @click.option(
     "--payment-rule",
@@ -119,8 +120,8 @@ def cli(
         job = SealedJob(**common, payment_rule=PAYMENT_RULES[payment_rule])
     else:
         job = LotteryJob(**common, rounds=rounds, target_tickets=target, per_bidder_cap=cap)
-    if job.rollups + job.bidders + 2 > TEST_ACCOUNTS:
-        raise click.BadParameter(f"rollups + bidders must be at most {TEST_ACCOUNTS - 2}")
+    if job.rollups + job.bidders + 1 > TEST_ACCOUNTS:
+        raise click.BadParameter(f"rollups + bidders must be at most {TEST_ACCOUNTS - 1}")
     progress = StepLog(make_console(stderr=True)) if as_json else None
     console = make_console()
     try:

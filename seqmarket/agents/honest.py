@@ -42,13 +42,13 @@ class HonestBidder:
     shading: float = 0.1
     max_bids: int = 4
 
-    def plan(self, rng: random.Random, penalty: int) -> list[PlannedBid]:
-        """Which bundles to bid on, how much, and how much collateral to show (at least ``penalty``)."""
+    def plan(self, rng: random.Random, min_lock: int) -> list[PlannedBid]:
+        """Which bundles to bid on, how much, and how much collateral to show (at least ``min_lock``)."""
         plans = []
         for bundle in candidate_bundles(self.valuation.interest)[: self.max_bids]:
             amount = int(self.valuation.value(bundle) * (1 - self.shading))
             if amount <= 0:
                 continue
-            lock = max(int(amount * rng.uniform(1.05, 1.5)), penalty, 1)
+            lock = max(int(amount * rng.uniform(1.05, 1.5)), min_lock, 1)
             plans.append(PlannedBid(bundle, amount, lock))
         return plans

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from seqmarket.errors import ConfigError
 from seqmarket.protocol.pricing import LN2_WAD, WAD, Curve, PriceCurve
 from seqmarket.protocol.rules import PaymentRule, SplitRule
+
+#: SealedBidMarket's cap: a claimant earns at most half of what its claim adds, so rollups never get less.
+MAX_CLAIM_BOUNTY_BPS = 5_000
 
 
 def _check_rollups(payouts: tuple[str, ...], reserves: tuple[int, ...]) -> None:
@@ -22,7 +25,12 @@ def _check_rollups(payouts: tuple[str, ...], reserves: tuple[int, ...]) -> None:
 
 @dataclass(frozen=True)
 class SealedBidConfig:
-    """Everything fixed at deployment of a SealedBidMarket. Phase lengths are in blocks."""
+    """Everything fixed at deployment of a SealedBidMarket. Phase lengths are in blocks.
+
+    ``min_lock`` is the least a commitment locks (an unopened commitment forfeits its whole lock, so at
+    least this). ``claim_bounty_bps`` of what a W(-i) claim adds to a VCG payment goes to its claimant. A
+    round nobody finalizes within ``settle_blocks`` of its settle phase lapses: collateral is released.
+    """
 
     payouts: tuple[str, ...]
     reserves: tuple[int, ...]
@@ -30,20 +38,25 @@ class SealedBidConfig:
     commit_blocks: int = 10
     reveal_blocks: int = 10
     challenge_blocks: int = 5
-    non_reveal_penalty: int = 10**15
+    min_lock: int = 10**15
     max_commits_per_bidder: int = 8
-    split_rule: SplitRule = SplitRule.SINGLETON_VALUES
+    split_rule: SplitRule = SplitRule.RESERVES
     payment_rule: PaymentRule = PaymentRule.FIRST_PRICE
-    penalty_recipient: str = field(default="")
+    claim_bounty_bps: int = 1_000
+    settle_blocks: int = 7_200
 
     def __post_init__(self) -> None:
         _check_rollups(self.payouts, self.reserves)
         if min(self.commit_blocks, self.reveal_blocks, self.challenge_blocks) < 1:
             raise ConfigError("every phase must last at least one block")
-        if self.max_commits_per_bidder < 1:
-            raise ConfigError("max_commits_per_bidder must be at least 1")
-        if not self.penalty_recipient:
-            raise ConfigError("penalty_recipient is required")
+        if not 1 <= self.min_lock < 2**128:
+            raise ConfigError("min_lock must be between 1 and 2**128 - 1 wei")
+        if not 1 <= self.max_commits_per_bidder < 2**32:
+            raise ConfigError("max_commits_per_bidder must be between 1 and 2**32 - 1")
+        if not 0 <= self.claim_bounty_bps <= MAX_CLAIM_BOUNTY_BPS:
+            raise ConfigError(f"claim_bounty_bps must be between 0 and {MAX_CLAIM_BOUNTY_BPS}")
+        if not 1 <= self.settle_blocks < 2**32:
+            raise ConfigError("settle_blocks must be between 1 and 2**32 - 1")
 
     def as_struct(self) -> tuple:
         """The constructor argument, in the Solidity struct's field order."""
@@ -54,11 +67,12 @@ class SealedBidConfig:
             self.commit_blocks,
             self.reveal_blocks,
             self.challenge_blocks,
-            self.non_reveal_penalty,
+            self.min_lock,
             self.max_commits_per_bidder,
             int(self.split_rule),
             int(self.payment_rule),
-            self.penalty_recipient,
+            self.claim_bounty_bps,
+            self.settle_blocks,
         )
 
 

@@ -15,11 +15,10 @@ TEST_ACCOUNTS = 40
 
 @dataclass(frozen=True)
 class LocalRoles:
-    """Who is who in a local market: one operator (deploys, clears, finalizes), a penalty recipient,
-    one payout account per rollup, and the bidders."""
+    """Who is who in a local market: one operator (deploys, clears, claims, finalizes), one payout account
+    per rollup, and the bidders."""
 
     operator: AccountAPI
-    penalty_recipient: AccountAPI
     rollups: tuple[AccountAPI, ...]
     bidders: tuple[AccountAPI, ...]
 
@@ -32,24 +31,22 @@ class LocalRoles:
         names = {a.address: f"bidder{k}" for k, a in enumerate(self.bidders)}
         names.update({a.address: f"R{i} payout" for i, a in enumerate(self.rollups)})
         names[self.operator.address] = "operator"
-        names[self.penalty_recipient.address] = "penalty recipient"
         return names
 
 
 def local_roles(n_rollups: int, n_bidders: int) -> LocalRoles:
     """Assign distinct funded test accounts to every role."""
     test = accounts.test_accounts
-    needed = 2 + n_rollups + n_bidders
+    needed = 1 + n_rollups + n_bidders
     available = len(test)
     if needed > available:
         raise NotEnoughAccounts(
             f"{n_rollups} rollups and {n_bidders} bidders need {needed} accounts; "
-            f"the local chain has {available} (at most {available - 2} rollups + bidders)"
+            f"the local chain has {available} (at most {available - 1} rollups + bidders)"
         )
     pool = [test[i] for i in range(needed)]
     return LocalRoles(
         operator=pool[0],
-        penalty_recipient=pool[1],
-        rollups=tuple(pool[2 : 2 + n_rollups]),
-        bidders=tuple(pool[2 + n_rollups :]),
+        rollups=tuple(pool[1 : 1 + n_rollups]),
+        bidders=tuple(pool[1 + n_rollups :]),
     )

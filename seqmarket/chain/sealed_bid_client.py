@@ -64,6 +64,14 @@ class SealedBidClient(MarketClient):
     def release(self, caller: AccountAPI, round_: int, bidder: str) -> ReceiptAPI:
         return self._send("release", caller, "release", round_, bidder)
 
+    def distribute_forfeits(self, caller: AccountAPI, round_: int) -> ReceiptAPI:
+        """Credit the rollups, in equal shares, the forfeited locks released so far for ``round_``."""
+        return self._send("distributeForfeits", caller, "distributeForfeits", round_)
+
+    def forfeits(self, round_: int) -> int:
+        """Forfeited locks of ``round_`` released but not yet distributed to the rollups."""
+        return int(self.contract.resultOf(round_).forfeits)
+
     def withdraw_collateral(self, bidder: AccountAPI, amount: int) -> ReceiptAPI:
         return self._send("withdrawCollateral", bidder, "withdrawCollateral", amount, bidder.address)
 
@@ -106,17 +114,22 @@ class SealedBidClient(MarketClient):
         return PaymentRule(int(self.contract.paymentRule()))
 
     @cached_property
-    def non_reveal_penalty(self) -> int:
-        """What each unopened commitment costs its bidder at release."""
-        return int(self.contract.nonRevealPenalty())
+    def min_lock(self) -> int:
+        """The least a commitment locks; an unopened commitment forfeits its whole lock."""
+        return int(self.contract.minLock())
+
+    @cached_property
+    def claim_bounty_bps(self) -> int:
+        """What a W(-i) claimant earns of what its claim adds to a VCG payment, in basis points."""
+        return int(self.contract.claimBountyBps())
+
+    def settle_deadline(self, round_: int) -> int:
+        """The block from which ``round_`` can no longer be finalized: it lapses, collateral is released."""
+        return int(self.contract.settleDeadline(round_))
 
     @cached_property
     def max_commits_per_bidder(self) -> int:
         return int(self.contract.maxCommitsPerBidder())
-
-    @cached_property
-    def penalty_recipient(self) -> str:
-        return str(self.contract.penaltyRecipient())
 
     def is_finalized(self, round_: int) -> bool:
         return bool(self.contract.resultOf(round_).finalized)
@@ -129,14 +142,13 @@ class SealedBidClient(MarketClient):
         return int(self.contract.collateralOf(bidder)), int(self.contract.lockedOf(bidder))
 
     def owed_to(self, accounts: Sequence[str]) -> int:
-        """Collateral plus credits of ``accounts`` and of every rollup payout and the penalty recipient.
+        """Collateral and credits of ``accounts`` and every rollup payout, plus forfeits not yet distributed.
 
         With every participant named this must equal balance(): no wei created or lost.
         """
-        everyone = set(accounts)
-        everyone.update(self.payouts())
-        everyone.add(self.penalty_recipient)
-        return sum(int(self.contract.collateralOf(a)) + self.credit(a) for a in everyone)
+        everyone = set(accounts) | set(self.payouts())
+        held = int(self.contract.forfeitsHeld())
+        return held + sum(int(self.contract.collateralOf(a)) + self.credit(a) for a in everyone)
 
 
 def _int_or_str(value: Any) -> Any:

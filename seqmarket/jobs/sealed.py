@@ -31,13 +31,18 @@ class SealedJob:
     rollups: int = 6
     bidders: int = 5
     seed: int = 7
-    split_rule: SplitRule = SplitRule.SINGLETON_VALUES
+    split_rule: SplitRule = SplitRule.RESERVES
     payment_rule: PaymentRule = PaymentRule.FIRST_PRICE
 
     @property
     def challenge_blocks(self) -> int:
         """Room for the operator's proposal and, under VCG, one counterfactual claim per bidder."""
         return 4 + (self.bidders if self.payment_rule == PaymentRule.VCG else 0)
+
+    @property
+    def settle_blocks(self) -> int:
+        """Room to finalize, release everyone and distribute forfeits before the round could lapse."""
+        return 2 * self.bidders + 10
 
     @property
     def phase_blocks(self) -> int:
@@ -61,10 +66,10 @@ def run_sealed_job(settings: SealedJob, report: JobReport) -> SealedJobResult:
         commit_blocks=settings.phase_blocks,
         reveal_blocks=settings.phase_blocks,
         challenge_blocks=settings.challenge_blocks,
-        non_reveal_penalty=MEAN_VALUE // 100,
+        min_lock=MEAN_VALUE // 100,
         split_rule=settings.split_rule,
         payment_rule=settings.payment_rule,
-        penalty_recipient=roles.penalty_recipient.address,
+        settle_blocks=settings.settle_blocks,
     )
     client = SealedBidClient.deploy(config, roles.operator)
     # Under VCG truthful bidding is optimal; under first price honest agents shade a little.
@@ -106,7 +111,7 @@ def run_sealed_job(settings: SealedJob, report: JobReport) -> SealedJobResult:
     result.outcome = run_sealed_round(client, 0, bidders, operator, roles.operator, rng, on_step=report)
 
     names = result.setup.names
-    for account in (*roles.rollups, roles.penalty_recipient):
+    for account in (*roles.rollups, roles.operator):
         credit = client.credit(account.address)
         if credit:
             client.withdraw_credit(account)

@@ -1,16 +1,22 @@
 """The clearing operator: reads a round's bids (or ticket revenues), clears them exactly, proposes.
 
 It holds no special power: its proposal is checked on-chain and anyone may replace it with a better one.
-In a VCG market it also claims every winner's W(-i), from the same computation that cleared the round.
+In a VCG market it also claims every winner's W(-i), from the same computation that cleared the round, and
+earns the claim bounty for each claim that raises a payment. A transaction that reverts (someone proposed
+an equal or better partition first, or raised a claim) is recorded and the operator carries on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ape.api import AccountAPI
+from ape.exceptions import ContractLogicError
 
 from seqmarket.chain.client import MarketClient
+from seqmarket.chain.reverts import decode_revert
 from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.clearing import Clearing, Instance, clear
 from seqmarket.clearing.vcg import vcg
@@ -26,6 +32,8 @@ class Submission:
     proposed: bool
     #: W(-i) per winner, in VCG markets (claimed on-chain where it beat the standing claim).
     counterfactuals: dict[str, int] = field(default_factory=dict)
+    #: Transactions that reverted, as "action: error" (the operator carried on after each).
+    reverted: tuple[str, ...] = ()
 
 
 @dataclass
@@ -35,19 +43,33 @@ class ClearingOperator:
     client: MarketClient
     account: AccountAPI
 
+    reverted: list[str] = field(default_factory=list, init=False)
+
     def submit(self, round_: int) -> Submission:
         """Clear ``round_`` and propose the result when it is better than the partition standing."""
         instance = self.client.instance(round_)
         clearing = clear(instance)
-        return Submission(instance, clearing, self._propose(round_, clearing))
+        return Submission(instance, clearing, self._propose(round_, clearing), reverted=self._drain())
 
     def _propose(self, round_: int, clearing: Clearing) -> bool:
         """Propose ``clearing`` if it ranks above the standing partition (else the proposal would revert)."""
         standing = Rank.of(*self.client.best_partition(round_))
         if not Rank.of(clearing.bundles, clearing.value).outranks(standing):
             return False
-        self.client.propose(self.account, round_, clearing.bundles)
+        return self._send("propose", self.client.propose, self.account, round_, clearing.bundles)
+
+    def _send(self, action: str, transaction: Callable[..., Any], *args: Any) -> bool:
+        """Send one transaction; a revert (someone got there first) is recorded, not raised."""
+        try:
+            transaction(*args)
+        except ContractLogicError as err:
+            self.reverted.append(f"{action}: {decode_revert(err).name}")
+            return False
         return True
+
+    def _drain(self) -> tuple[str, ...]:
+        reverted, self.reverted = tuple(self.reverted), []
+        return reverted
 
 
 @dataclass
@@ -67,6 +89,8 @@ class VcgOperator(ClearingOperator):
         claims = {}
         for payment in outcome.payments:
             if payment.welfare_without > self.client.counterfactual_value(round_, payment.bidder):
-                self.client.claim_counterfactual(self.account, round_, payment.bidder, payment.counterfactual)
+                bidder, partition = payment.bidder, payment.counterfactual
+                self._send("claim", self.client.claim_counterfactual, self.account, round_, bidder, partition)
             claims[payment.bidder] = payment.welfare_without
-        return Submission(Instance.from_bids(reserves, bids), outcome.clearing, proposed, claims)
+        instance = Instance.from_bids(reserves, bids)
+        return Submission(instance, outcome.clearing, proposed, claims, reverted=self._drain())

@@ -55,13 +55,16 @@ def run_sealed_round(
     client.finalize(keeper, round_)
     for address in dict.fromkeys(sealed.bidder for sealed in outcome.commitments):
         client.release(keeper, round_, address)
+    if client.forfeits(round_):
+        client.distribute_forfeits(keeper, round_)
     outcome.partition, outcome.value = client.best_partition(round_)
     outcome.sales = client.sales(round_)
     outcome.payments = client.rollup_payments(round_)
     outcome.keeper_fees = client.keeper_fees(round_)
     outcome.sequencers = client.sequencers(round_)
     outcome.gas = client.gas_log[gas_start:]
-    check_sealed_round(client, outcome, list(accounts))
+    # Claim bounties go to the operator (its claims) and the keeper: count them among those owed.
+    check_sealed_round(client, outcome, [*accounts, keeper.address, operator.account.address])
     done(Step.SETTLE)
     return outcome
 
@@ -72,7 +75,7 @@ def commit_bids(
     """Seal and commit ``bidder``'s planned bids for ``round_``, depositing exactly the collateral they
     lock; returns the sealed bids (with their salts) for the reveal."""
     committed = []
-    for plan in bidder.agent.plan(rng, client.non_reveal_penalty):
+    for plan in bidder.agent.plan(rng, client.min_lock):
         sealed = client.seal(bidder.account, round_, plan.bundle, plan.amount, plan.lock)
         client.commit(bidder.account, sealed, value=sealed.lock)
         committed.append(sealed)

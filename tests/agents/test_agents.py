@@ -16,22 +16,22 @@ from seqmarket.protocol.pricing import PriceCurve
 
 
 @settings(max_examples=50, deadline=None)
-@given(seed=st.integers(0, 10**6), penalty=st.integers(0, 10**17), shading=st.sampled_from([0.0, 0.1, 0.3]))
-def test_honest_plans_bid_shaded_values_behind_larger_locks(seed, penalty, shading):
+@given(seed=st.integers(0, 10**6), min_lock=st.integers(0, 10**17), shading=st.sampled_from([0.0, 0.1, 0.3]))
+def test_honest_plans_bid_shaded_values_behind_larger_locks(seed, min_lock, shading):
     rng = random.Random(seed)
     valuation = SynergyValuation.random(rng, 6, mean_value=10**17)
     bidder = HonestBidder("h", valuation, shading=shading, max_bids=3)
-    plans = bidder.plan(rng, penalty)
+    plans = bidder.plan(rng, min_lock)
     assert 1 <= len(plans) <= 3
     for plan in plans:
         assert plan.bundle & ~valuation.interest == 0  # only rollups it values
         assert plan.amount == int(valuation.value(plan.bundle) * (1 - shading))
-        assert plan.lock > plan.amount and plan.lock >= penalty  # the lock hides the bid and covers a penalty
+        assert plan.lock > plan.amount and plan.lock >= min_lock  # the lock hides the bid, meets the minimum
 
 
 def test_bigger_bundles_come_first():
     valuation = SynergyValuation(standalone=(10, 20, 30, 0), synergy=0.5, interest=0b0111)
-    plans = HonestBidder("h", valuation, max_bids=2).plan(random.Random(0), penalty=0)
+    plans = HonestBidder("h", valuation, max_bids=2).plan(random.Random(0), min_lock=0)
     assert [len(rollups_of(p.bundle)) for p in plans] == [3, 2]
 
 

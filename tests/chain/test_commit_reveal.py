@@ -6,7 +6,7 @@ from ape import chain
 
 from seqmarket.protocol.commitment import SealedBid, commitment_hash
 from seqmarket.protocol.schedule import Phase
-from tests.support.onchain import PENALTY, next_tx_at, phase_edges, reverts_with, sealed_commit
+from tests.support.onchain import MIN_LOCK, next_tx_at, phase_edges, reverts_with, sealed_commit
 
 AB = 0b0011
 
@@ -17,9 +17,9 @@ AB = 0b0011
 def test_commit_before_round_opens_reverts(market, bidders):
     first, _ = phase_edges(market, 0, Phase.COMMIT)
     next_tx_at(first - 1)
-    sealed = market.seal(bidders[0], 0, AB, 10, PENALTY)
+    sealed = market.seal(bidders[0], 0, AB, 10, MIN_LOCK)
     with reverts_with("WrongPhase", round=0, expected=int(Phase.COMMIT), actual=int(Phase.NOT_OPEN)):
-        market.commit(bidders[0], sealed, value=PENALTY)
+        market.commit(bidders[0], sealed, value=MIN_LOCK)
 
 
 def test_commit_accepted_on_first_and_last_commit_block(market, bidders):
@@ -34,9 +34,9 @@ def test_commit_accepted_on_first_and_last_commit_block(market, bidders):
 def test_commit_in_first_reveal_block_reverts(market, bidders):
     first, _ = phase_edges(market, 0, Phase.REVEAL)
     next_tx_at(first)
-    sealed = market.seal(bidders[0], 0, AB, 10, PENALTY)
+    sealed = market.seal(bidders[0], 0, AB, 10, MIN_LOCK)
     with reverts_with("WrongPhase", round=0, expected=int(Phase.COMMIT), actual=int(Phase.REVEAL)):
-        market.commit(bidders[0], sealed, value=PENALTY)
+        market.commit(bidders[0], sealed, value=MIN_LOCK)
 
 
 def test_reveal_edges(market, bidders):
@@ -65,7 +65,7 @@ def test_commitment_hash_mirrors_contract(market, bidders):
 
 
 def test_reveal_must_match_every_committed_field(market, bidders):
-    sealed = sealed_commit(market, bidders[0], 0, AB, 10, lock=PENALTY)
+    sealed = sealed_commit(market, bidders[0], 0, AB, 10, lock=MIN_LOCK)
     market.advance_to(0, Phase.REVEAL)
     tampered = [
         SealedBid(**{**sealed.__dict__, "amount": 9}),
@@ -83,10 +83,10 @@ def test_reveal_must_match_every_committed_field(market, bidders):
 def test_copied_commitment_cannot_be_opened_by_the_copier(market, bidders):
     """A commitment binds the bidder: copying it buys nothing, and does not block the original."""
     victim, copier = bidders[0], bidders[1]
-    sealed = market.seal(victim, 0, AB, 50, PENALTY)
+    sealed = market.seal(victim, 0, AB, 50, MIN_LOCK)
     market.advance_to(0, Phase.COMMIT)
-    market.commit(copier, sealed, value=PENALTY)  # front-runs the same hash
-    market.commit(victim, sealed, value=PENALTY)  # still accepted: commitments are per bidder
+    market.commit(copier, sealed, value=MIN_LOCK)  # front-runs the same hash
+    market.commit(victim, sealed, value=MIN_LOCK)  # still accepted: commitments are per bidder
     market.advance_to(0, Phase.REVEAL)
     with reverts_with("UnknownCommitment"):
         market.reveal(copier, sealed)
@@ -96,10 +96,10 @@ def test_copied_commitment_cannot_be_opened_by_the_copier(market, bidders):
 
 def test_commitment_does_not_replay_in_another_round_or_market(make_market, bidders):
     first, second = make_market(), make_market()
-    sealed = first.seal(bidders[0], 0, AB, 10, PENALTY)
+    sealed = first.seal(bidders[0], 0, AB, 10, MIN_LOCK)
     first.advance_to(0, Phase.COMMIT)
-    first.commit(bidders[0], sealed, value=PENALTY)
-    second.commit(bidders[0], sealed, value=PENALTY)
+    first.commit(bidders[0], sealed, value=MIN_LOCK)
+    second.commit(bidders[0], sealed, value=MIN_LOCK)
     second.advance_to(0, Phase.REVEAL)  # the later of the two schedules; first is in reveal too
     with reverts_with("UnknownCommitment"):
         second.reveal(bidders[0], sealed)  # same salt and bid, other market: different hash
@@ -107,22 +107,22 @@ def test_commitment_does_not_replay_in_another_round_or_market(make_market, bidd
 
 
 def test_duplicate_commitment_reverts(market, bidders):
-    sealed = market.seal(bidders[0], 0, AB, 10, PENALTY)
+    sealed = market.seal(bidders[0], 0, AB, 10, MIN_LOCK)
     market.advance_to(0, Phase.COMMIT)
-    market.commit(bidders[0], sealed, value=PENALTY)
+    market.commit(bidders[0], sealed, value=MIN_LOCK)
     with reverts_with("DuplicateCommitment", commitment=sealed.commitment):
-        market.commit(bidders[0], sealed, value=PENALTY)
+        market.commit(bidders[0], sealed, value=MIN_LOCK)
 
 
 # ---------------------------------------------------------------- collateral, caps
 
 
-def test_lock_must_cover_penalty_and_collateral(market, bidders):
+def test_lock_must_reach_the_minimum_and_be_covered(market, bidders):
     market.advance_to(0, Phase.COMMIT)
-    with reverts_with("LockBelowPenalty", lock=PENALTY - 1, penalty=PENALTY):
-        market.commit(bidders[0], market.seal(bidders[0], 0, AB, 1, PENALTY - 1), value=PENALTY)
-    with reverts_with("InsufficientUnlocked", requested=PENALTY * 2, available=PENALTY):
-        market.commit(bidders[0], market.seal(bidders[0], 0, AB, 1, PENALTY * 2), value=PENALTY)
+    with reverts_with("LockBelowMinimum", lock=MIN_LOCK - 1, minLock=MIN_LOCK):
+        market.commit(bidders[0], market.seal(bidders[0], 0, AB, 1, MIN_LOCK - 1), value=MIN_LOCK)
+    with reverts_with("InsufficientUnlocked", requested=MIN_LOCK * 2, available=MIN_LOCK):
+        market.commit(bidders[0], market.seal(bidders[0], 0, AB, 1, MIN_LOCK * 2), value=MIN_LOCK)
     with reverts_with("LockTooLarge", lock=2**128):
         market.commit(bidders[0], market.seal(bidders[0], 0, AB, 1, 2**128), value=0)
 
@@ -138,13 +138,13 @@ def test_commit_cap_per_bidder_per_round(make_market, bidders):
 
 
 def test_bid_above_lock_cannot_be_revealed(market, bidders):
-    sealed = sealed_commit(market, bidders[0], 0, AB, 500, lock=PENALTY + 400)
+    sealed = sealed_commit(market, bidders[0], 0, AB, 500, lock=MIN_LOCK + 400)
     # An over-large amount hashed into the commitment is caught at reveal.
     market.advance_to(0, Phase.COMMIT)
-    greedy = sealed_commit(market, bidders[1], 0, AB, PENALTY * 5, lock=PENALTY)
+    greedy = sealed_commit(market, bidders[1], 0, AB, MIN_LOCK * 5, lock=MIN_LOCK)
     market.advance_to(0, Phase.REVEAL)
     market.reveal(bidders[0], sealed)
-    with reverts_with("BidExceedsLock", amount=PENALTY * 5, lock=PENALTY):
+    with reverts_with("BidExceedsLock", amount=MIN_LOCK * 5, lock=MIN_LOCK):
         market.reveal(bidders[1], greedy)
 
 
@@ -172,7 +172,7 @@ def _reveal_in(market, bidders, sealed, order):
 def test_top_two_from_distinct_bidders(market, bidders):
     """bidder0 bids 30 and 50, bidder1 40, bidder2 20: best 50 (bidder0), second 40 (bidder1), not 30."""
     plan = [(0, 30), (0, 50), (1, 40), (2, 20)]
-    sealed = [sealed_commit(market, bidders[k], 0, AB, amount, lock=PENALTY) for k, amount in plan]
+    sealed = [sealed_commit(market, bidders[k], 0, AB, amount, lock=MIN_LOCK) for k, amount in plan]
     best, second = _reveal_in(market, bidders, sealed, [2, 0, 3, 1])
     assert (best.bidder, best.amount) == (bidders[0].address, 50)
     assert (second.bidder, second.amount) == (bidders[1].address, 40)
@@ -197,14 +197,15 @@ def test_zero_amount_decoy_reveals_without_bidding(market, bidders):
     assert (participation.commits, participation.reveals) == (1, 1)
 
 
-def test_raw_custom_errors_are_decoded_by_the_test_helper():
-    """The helper behind reverts_with decodes what ape leaves raw (revert data holding a 0x27 byte)."""
+def test_raw_custom_errors_are_decoded():
+    """decode_revert (behind reverts_with and the operator's log) decodes what ape leaves raw: revert data
+    holding a 0x27 byte."""
     from ape.exceptions import ContractLogicError
     from eth_utils import keccak
 
-    from tests.support.onchain import _decode_undecoded
+    from seqmarket.chain.reverts import decode_revert
 
     commitment = b"'" * 32
     data = keccak(text="UnknownCommitment(bytes32)")[:4] + commitment
-    name, inputs = _decode_undecoded(ContractLogicError(revert_message=repr(data)))
-    assert (name, inputs) == ("UnknownCommitment", {"commitment": commitment})
+    revert = decode_revert(ContractLogicError(revert_message=repr(data)))
+    assert (revert.name, revert.inputs) == ("UnknownCommitment", {"commitment": commitment})

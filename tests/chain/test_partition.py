@@ -64,9 +64,7 @@ def test_only_strictly_better_partitions_replace(make_market, bidders, operator,
     assert market.best_partition(0) == ((R0 | R1 | R2,), 60)
 
 
-def test_challenger_replaces_a_proposal_that_leaves_out_a_better_bundle(
-    market, bidders, operator, outsider, treasury
-):
+def test_challenger_replaces_a_proposal_that_leaves_out_a_better_bundle(market, bidders, operator, outsider):
     """The operator proposes A+B only (hiding C+D, e.g. to favour a friend); anyone who clears the round
     themselves proposes the optimum, and that is what is finalized and paid."""
     commit_and_reveal(

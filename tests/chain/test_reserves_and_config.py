@@ -8,17 +8,16 @@ from ape import chain, project
 from seqmarket.chain.config import SealedBidConfig
 from seqmarket.errors import ConfigError
 from seqmarket.protocol.schedule import Phase
-from tests.support.onchain import PENALTY, commit_and_reveal, next_tx_at, reverts_with
+from tests.support.onchain import MIN_LOCK, commit_and_reveal, next_tx_at, reverts_with
 
 MILLI = 10**15
 
 
-def _config(rollup_payouts, treasury, **overrides):
+def _config(rollup_payouts, **overrides):
     fields = dict(
         payouts=tuple(a.address for a in rollup_payouts),
         reserves=(0,) * len(rollup_payouts),
         start_block=chain.blocks.height + 5,
-        penalty_recipient=treasury.address,
     )
     fields.update(overrides)
     return SealedBidConfig(**fields)
@@ -40,11 +39,13 @@ def _config(rollup_payouts, treasury, **overrides):
         ),
         (lambda s: {**s, "reserves": [2**128, 0, 0, 0]}, "ReserveTooLarge", {"reserve": 2**128}),
         (lambda s: {**s, "commitBlocks": 0}, "InvalidSchedule", {}),
-        (lambda s: {**s, "penaltyRecipient": "0x" + "00" * 20}, "InvalidConfig", {}),
+        (lambda s: {**s, "minLock": 0}, "InvalidConfig", {}),
         (lambda s: {**s, "maxCommits": 0}, "InvalidConfig", {}),
+        (lambda s: {**s, "claimBountyBps": 5_001}, "InvalidConfig", {}),
+        (lambda s: {**s, "settleBlocks": 0}, "InvalidConfig", {}),
     ],
 )
-def test_constructor_rejects_bad_configuration(operator, treasury, rollup_payouts, mutate, error, inputs):
+def test_constructor_rejects_bad_configuration(operator, rollup_payouts, mutate, error, inputs):
     """The contract checks its configuration itself, not only the Python side."""
     struct = dict(
         payouts=[a.address for a in rollup_payouts],
@@ -53,31 +54,36 @@ def test_constructor_rejects_bad_configuration(operator, treasury, rollup_payout
         commitBlocks=5,
         revealBlocks=5,
         challengeBlocks=5,
-        penalty=PENALTY,
+        minLock=MIN_LOCK,
         maxCommits=4,
         splitRule=0,
         paymentRule=0,
-        penaltyRecipient=treasury.address,
+        claimBountyBps=1_000,
+        settleBlocks=50,
     )
     args = tuple(mutate(struct).values())
     with reverts_with(error, **inputs):
         project.SealedBidMarket.deploy(args, sender=operator)
 
 
-def test_too_many_rollups_rejected(operator, treasury):
+def test_too_many_rollups_rejected(operator):
     payouts = [operator.address] * 257
-    args = (payouts, [0] * 257, chain.blocks.height + 5, 5, 5, 5, PENALTY, 4, 0, 0, treasury.address)
+    args = (payouts, [0] * 257, chain.blocks.height + 5, 5, 5, 5, MIN_LOCK, 4, 0, 0, 1_000, 50)
     with reverts_with("InvalidRollupCount", count=257):
         project.SealedBidMarket.deploy(args, sender=operator)
 
 
-def test_python_config_catches_the_same_mistakes_before_any_gas(rollup_payouts, treasury):
+def test_python_config_catches_the_same_mistakes_before_any_gas(rollup_payouts):
     with pytest.raises(ConfigError, match="payout addresses but"):
-        _config(rollup_payouts, treasury, reserves=(0,))
+        _config(rollup_payouts, reserves=(0,))
     with pytest.raises(ConfigError, match="at least one block"):
-        _config(rollup_payouts, treasury, reveal_blocks=0)
-    with pytest.raises(ConfigError, match="penalty_recipient"):
-        _config(rollup_payouts, treasury, penalty_recipient="")
+        _config(rollup_payouts, reveal_blocks=0)
+    with pytest.raises(ConfigError, match="min_lock"):
+        _config(rollup_payouts, min_lock=0)
+    with pytest.raises(ConfigError, match="claim_bounty_bps"):
+        _config(rollup_payouts, claim_bounty_bps=5_001)
+    with pytest.raises(ConfigError, match="settle_blocks"):
+        _config(rollup_payouts, settle_blocks=0)
 
 
 def test_only_the_rollup_may_change_its_reserve(market, rollup_payouts, outsider):

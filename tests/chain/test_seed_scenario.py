@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from seqmarket.clearing import clear
 from seqmarket.protocol.commitment import SealedBid
+from seqmarket.protocol.revenue import split
 from seqmarket.protocol.schedule import Phase
 from tests.support.onchain import books_balance, reverts_with, sealed_commit
 
@@ -15,7 +16,7 @@ UNIT = 10**15  # one seed "unit"
 A, B = 0b01, 0b10
 
 
-def test_bidder4_cannot_act_on_bidder3s_bid(make_market, bidders, operator, treasury, rollup_payouts):
+def test_bidder4_cannot_act_on_bidder3s_bid(make_market, bidders, operator, rollup_payouts):
     market = make_market(reserves=(0, 0))
     b1, b2, b3, b4 = bidders[:4]
     lock = 40 * UNIT  # same public lock for everyone: it says nothing about the amounts
@@ -45,7 +46,7 @@ def test_bidder4_cannot_act_on_bidder3s_bid(make_market, bidders, operator, trea
     # nor open a commitment to an amount it did not commit to,
     with reverts_with("UnknownCommitment"):
         market.reveal(b4, SealedBid(**{**hedge_low.__dict__, "amount": 149 * UNIT // 10}))
-    # and choosing which hedge to open costs the penalty on the other one.
+    # and choosing which hedge to open forfeits the whole lock of the other one.
     market.reveal(b4, hedge_high)
 
     market.advance_to(0, Phase.CHALLENGE)
@@ -59,7 +60,9 @@ def test_bidder4_cannot_act_on_bidder3s_bid(make_market, bidders, operator, trea
 
     assert [market.sequencer_of(0, i) for i in (0, 1)] == [b3.address, b3.address]
     assert market.collateral(b3.address) == (lock - 25 * UNIT, 0)
-    penalty = int(market.contract.nonRevealPenalty())
-    assert market.collateral(b4.address) == (2 * lock - penalty, 0)
-    assert market.credit(treasury.address) == penalty
-    books_balance(market, [*bidders, *rollup_payouts, treasury])
+    assert market.collateral(b4.address) == (2 * lock - lock, 0)  # the unopened hedge's lock is gone
+    assert market.forfeits(0) == lock
+    market.distribute_forfeits(operator, 0)  # ...to the rollups, in equal shares
+    revenue = split(25 * UNIT, [10 * UNIT, 149 * UNIT // 10])
+    assert [market.credit(p.address) for p in rollup_payouts[:2]] == [share + lock // 2 for share in revenue]
+    books_balance(market, [*bidders, *rollup_payouts])

@@ -7,7 +7,6 @@ from seqmarket.protocol.revenue import split
 from seqmarket.protocol.rules import SplitRule
 from seqmarket.protocol.schedule import Phase
 from tests.support.onchain import (
-    PENALTY,
     books_balance,
     commit_and_reveal,
     next_tx_at,
@@ -50,9 +49,7 @@ def test_singleton_partition_stands_without_proposal(make_market, bidders, opera
     assert market.credit(rollup_payouts[0].address) == 4 * MILLI
 
 
-def test_first_price_payments_and_split_by_singleton_bids(
-    market, bidders, operator, rollup_payouts, treasury
-):
+def test_first_price_payments_and_split_by_singleton_bids(market, bidders, operator, rollup_payouts):
     """Winner of R0+R1+R2 pays its bid; rollups share it in proportion to max(singleton bid, reserve)."""
     bids = [
         (bidders[0], R0 | R1 | R2, 100 * MILLI + 1),
@@ -77,7 +74,7 @@ def test_first_price_payments_and_split_by_singleton_bids(
     assert market.collateral(bidders[0].address) == (0, 0)
     assert market.collateral(bidders[3].address) == (7 * MILLI, 0)
     assert market.contract.resultOf(0).revenue == 102 * MILLI + 1
-    books_balance(market, [*bidders, *rollup_payouts, treasury])
+    books_balance(market, [*bidders, *rollup_payouts])
 
 
 def test_split_by_reserves_ignores_self_bids(make_market, bidders, operator, rollup_payouts):
@@ -123,24 +120,31 @@ def test_bundle_without_any_weight_splits_equally(market, bidders, operator, rol
     assert credits == split(10 * MILLI + 1, [0, 0, 0])
 
 
-def test_unrevealed_commitments_pay_the_penalty(market, bidders, operator, treasury):
+def test_unrevealed_commitments_forfeit_their_locks_to_the_rollups(market, bidders, operator, rollup_payouts):
     revealed = sealed_commit(market, bidders[0], 0, R0, 5 * MILLI, lock=8 * MILLI)
     sealed_commit(market, bidders[0], 0, R1, 6 * MILLI, lock=8 * MILLI)  # never revealed
-    sealed_commit(market, bidders[1], 0, R1, 6 * MILLI, lock=8 * MILLI)  # never revealed
+    sealed_commit(market, bidders[1], 0, R1, 6 * MILLI, lock=7 * MILLI)  # never revealed
     market.advance_to(0, Phase.REVEAL)
     market.reveal(bidders[0], revealed)
     market.advance_to(0, Phase.SETTLE)
     market.finalize(operator, 0)
     market.release(operator, 0, bidders[0].address)
     market.release(operator, 0, bidders[1].address)
-    assert market.credit(treasury.address) == 2 * PENALTY
-    # bidder0: 16 deposited, paid 5 for R0, 1 penalty; bidder1: 8 deposited, 1 penalty.
-    assert market.collateral(bidders[0].address) == (16 * MILLI - 5 * MILLI - PENALTY, 0)
-    assert market.collateral(bidders[1].address) == (8 * MILLI - PENALTY, 0)
+    # bidder0: 16 deposited, paid 5 for R0, forfeits the 8 behind R1; bidder1: 7 deposited, 7 forfeited.
+    assert market.collateral(bidders[0].address) == (16 * MILLI - 5 * MILLI - 8 * MILLI, 0)
+    assert market.collateral(bidders[1].address) == (0, 0)
+    assert market.forfeits(0) == 15 * MILLI
+    paid = [market.credit(p.address) for p in rollup_payouts]
+    market.distribute_forfeits(bidders[2], 0)  # anyone may distribute
+    shares = [market.credit(p.address) - before for p, before in zip(rollup_payouts, paid, strict=True)]
+    assert shares == split(15 * MILLI, [0, 0, 0, 0])  # equal shares, remainder to rollup 0
+    with reverts_with("NoForfeits", round=0):
+        market.distribute_forfeits(operator, 0)
     with reverts_with("AlreadyReleased", round=0, bidder=bidders[1].address):
         market.release(operator, 0, bidders[1].address)
     with reverts_with("NothingToRelease", round=0, bidder=bidders[2].address):
         market.release(operator, 0, bidders[2].address)
+    books_balance(market, [*bidders, *rollup_payouts])
 
 
 def test_sequencer_of_errors(market, bidders, operator):

@@ -19,7 +19,7 @@ def vcg_market(make_market):
     return make_market(payment_rule=PaymentRule.VCG, challenge_blocks=8)
 
 
-def test_seed_example_pays_24_9_on_chain(vcg_market, bidders, operator, rollup_payouts, treasury):
+def test_seed_example_pays_24_9_on_chain(vcg_market, bidders, operator, rollup_payouts):
     """A+B bid 25 beats A 10 and B 14.9; the A+B winner pays W(-3) - (W - 25) = 24.9 - 0."""
     market = vcg_market
     b1, b3, b4 = bidders[0], bidders[2], bidders[3]
@@ -37,7 +37,7 @@ def test_seed_example_pays_24_9_on_chain(vcg_market, bidders, operator, rollup_p
     for bidder in (b1, b3, b4):
         market.release(operator, 0, bidder.address)
     assert market.collateral(b3.address) == (UNIT // 10, 0)  # locked 25, paid 24.9
-    books_balance(market, [*bidders, *rollup_payouts, treasury])
+    books_balance(market, [*bidders, *rollup_payouts])
 
 
 def test_low_counterfactual_is_raised_by_a_challenger(vcg_market, bidders, operator, rollup_payouts):

@@ -25,12 +25,12 @@ def _participants(bidders, n_rollups, rng):
     ]
 
 
-def test_overlapping_rounds_conserve_funds(make_market, bidders, operator, treasury, rollup_payouts):
+def test_overlapping_rounds_conserve_funds(make_market, bidders, operator, rollup_payouts):
     """Round 1 takes commits while round 0 is in reveal and then challenge; both settle correctly."""
     rng = random.Random(2024)
     # Reveal shorter than commit: round 1 takes commits through round 0's reveal and challenge.
     market = make_market(reserves=(2 * 10**15, 0, 5 * 10**15, 10**15), commit_blocks=40, reveal_blocks=30)
-    everyone = [*bidders, *rollup_payouts, treasury, operator]
+    everyone = [*bidders, *rollup_payouts, operator]
     round0 = _participants(bidders[:4], 4, rng)
     round1 = _participants(bidders[2:6], 4, rng)  # two bidders take part in both rounds
     operator_ = ClearingOperator(market, operator)

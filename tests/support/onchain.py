@@ -6,20 +6,18 @@ Each folder of chain tests re-exports the fixtures in its conftest.py; pure test
 
 from __future__ import annotations
 
-from ast import literal_eval
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from ape import chain, project
+from ape import chain
 from ape.exceptions import ContractLogicError
-from eth_abi import decode as abi_decode
-from eth_utils import keccak, to_checksum_address
 
 from seqmarket.chain.client import MarketClient
 from seqmarket.chain.config import LotteryConfig, SealedBidConfig
 from seqmarket.chain.lottery_client import LotteryClient
+from seqmarket.chain.reverts import decode_revert
 from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.protocol.commitment import SealedBid
 from seqmarket.protocol.rules import PaymentRule, SplitRule
@@ -34,23 +32,16 @@ __all__ = [
     "operator",
     "outsider",
     "rollup_payouts",
-    "treasury",
 ]
 
 ETH = 10**18
-PENALTY = 10**15
+MIN_LOCK = 10**15
 N_ROLLUPS = 4
 
 
 @pytest.fixture(scope="session")
 def operator(accounts):
     return accounts[0]
-
-
-@pytest.fixture(scope="session")
-def treasury(accounts):
-    """Receives non-reveal penalties."""
-    return accounts[1]
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +60,7 @@ def outsider(accounts):
 
 
 @pytest.fixture
-def make_market(operator, treasury, rollup_payouts) -> Callable[..., SealedBidClient]:
+def make_market(operator, rollup_payouts) -> Callable[..., SealedBidClient]:
     """Deploy a market whose round 0 opens two blocks after deployment (so NotOpen is testable)."""
 
     def make(
@@ -77,11 +68,13 @@ def make_market(operator, treasury, rollup_payouts) -> Callable[..., SealedBidCl
         commit_blocks: int = 6,
         reveal_blocks: int = 6,
         challenge_blocks: int = 4,
-        penalty: int = PENALTY,
+        min_lock: int = MIN_LOCK,
         max_commits: int = 4,
         split_rule: SplitRule = SplitRule.SINGLETON_VALUES,
         payment_rule: PaymentRule = PaymentRule.FIRST_PRICE,
         start_offset: int = 3,
+        claim_bounty_bps: int = 1_000,
+        settle_blocks: int = 20,
     ) -> SealedBidClient:
         config = SealedBidConfig(
             payouts=tuple(a.address for a in rollup_payouts[: len(reserves)]),
@@ -90,11 +83,12 @@ def make_market(operator, treasury, rollup_payouts) -> Callable[..., SealedBidCl
             commit_blocks=commit_blocks,
             reveal_blocks=reveal_blocks,
             challenge_blocks=challenge_blocks,
-            non_reveal_penalty=penalty,
+            min_lock=min_lock,
             max_commits_per_bidder=max_commits,
             split_rule=split_rule,
             payment_rule=payment_rule,
-            penalty_recipient=treasury.address,
+            claim_bounty_bps=claim_bounty_bps,
+            settle_blocks=settle_blocks,
         )
         return SealedBidClient.deploy(config, operator)
 
@@ -129,40 +123,12 @@ def reverts_with(error: str, **inputs: Any) -> Iterator[None]:
     """Expect a revert with custom error ``error`` and these input values (an unknown name fails)."""
     with pytest.raises(ContractLogicError) as info:
         yield
-    raised = info.value
-    name, actual = type(raised).__name__, getattr(raised, "inputs", {}) or {}
-    if name == "ContractLogicError":
-        name, actual = _decode_undecoded(raised)
-    assert name == error, f"expected {error}, got {name}: {raised}"
+    revert = decode_revert(info.value)
+    assert revert.name == error, f"expected {error}, got {revert.name}: {info.value}"
     for name, expected in inputs.items():
-        assert name in actual, f"{error} has no input {name!r} (inputs: {actual})"
-        assert actual[name] == expected, f"{error}.{name} = {actual[name]!r}, expected {expected!r}"
-
-
-def _decode_undecoded(raised: ContractLogicError) -> tuple[str, dict[str, Any]]:
-    """Decode a custom error ape's eth-tester provider left as raw bytes.
-
-    ape 0.8.51 turns revert data into text with str(bytes) and only parses it back when the repr uses
-    single quotes; data containing a 0x27 byte is printed b"..." and stays undecoded (about 1 in 8
-    errors carrying a random bytes32). Decode it here against the project's error ABIs instead.
-    """
-    message = str(raised.message)
-    if message.startswith(("b'", 'b"')):
-        data = literal_eval(message)
-    elif message.startswith("0x"):
-        data = bytes.fromhex(message[2:])
-    else:
-        return "ContractLogicError", {}
-    for contract_type in project.contracts.values():
-        for abi in contract_type.errors:
-            if keccak(text=abi.selector)[:4] == data[:4]:
-                types = [str(i.canonical_type) for i in abi.inputs]
-                values = [
-                    to_checksum_address(v) if t == "address" else v
-                    for t, v in zip(types, abi_decode(types, data[4:]), strict=True)
-                ]
-                return abi.name, dict(zip([i.name for i in abi.inputs], values, strict=True))
-    return "ContractLogicError", {}
+        assert name in revert.inputs, f"{error} has no input {name!r} (inputs: {revert.inputs})"
+        got = revert.inputs[name]
+        assert got == expected, f"{error}.{name} = {got!r}, expected {expected!r}"
 
 
 def books_balance(client: MarketClient, accounts: list) -> None:
@@ -175,7 +141,7 @@ def sealed_commit(
 ) -> SealedBid:
     """Seal and commit a bid (mining up to the commit phase if needed), depositing exactly its lock."""
     client.advance_to(round_, Phase.COMMIT)
-    sealed = client.seal(bidder, round_, bundle, amount, lock if lock is not None else max(amount, PENALTY))
+    sealed = client.seal(bidder, round_, bundle, amount, lock if lock is not None else max(amount, MIN_LOCK))
     client.commit(bidder, sealed, value=sealed.lock)
     return sealed
 
