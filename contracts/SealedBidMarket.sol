@@ -185,7 +185,7 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
         uint256 n = rollupCount;
         uint256 share = amount / n;
         // The remainder (fewer wei than rollups) goes to rollup 0, as RevenueSplit does with equal weights.
-        _creditFor(payoutOf(0), share + amount - share * n);
+        _creditFor(payoutOf(0), share + amount % n);
         if (share == 0) return;
         for (uint256 i = 1; i < n; ++i) {
             _creditFor(payoutOf(i), share);
@@ -278,7 +278,7 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
             address winner = bid.bidder;
             bytes32 key = _winnerKey(round, winner);
             keys[k] = key;
-            uint256 dissolved;
+            uint256 dissolved = 0;
             for (uint256 rest = sold[k]; rest != 0; rest &= rest - 1) {
                 dissolved += _singletonValue(round, rest.lowestIndex(), winner);
             }
@@ -289,7 +289,7 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
         // Pass 2: each winner's payment with its best claim and without any, then each bundle's floored share.
         // A winner of one bundle pays all on it: no division, no remainder (most winners of a large round).
         uint256[] memory floorShares = new uint256[](count);
-        bool spread;
+        bool spread = false;
         for (uint256 k; k < count; ++k) {
             bytes32 key = keys[k];
             if (_tget(key, _PRICED) == 0) _priceWinner(round, _best[round][sold[k]].bidder, key, welfare);
@@ -360,6 +360,7 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
 
     /// @dev Where a winner's transient fields start; hashing keeps any two (round, winner) pairs 2**248 slots
     ///      apart in expectation, far beyond the 8 fields.
+    // slither-disable-next-line assembly
     function _winnerKey(uint256 round, address winner) private pure returns (bytes32 key) {
         assembly ("memory-safe") {
             mstore(0x00, round)
@@ -368,12 +369,15 @@ contract SealedBidMarket is ISealedBidMarket, Settlement, VcgCounterfactuals, Co
         }
     }
 
+    // Transient storage (EIP-1153) has no Solidity syntax for computed slots in 0.8.28: one opcode each.
+    // slither-disable-next-line assembly
     function _tget(bytes32 key, uint256 field) private view returns (uint256 value) {
         assembly ("memory-safe") {
             value := tload(add(key, field))
         }
     }
 
+    // slither-disable-next-line assembly
     function _tset(bytes32 key, uint256 field, uint256 value) private {
         assembly ("memory-safe") {
             tstore(add(key, field), value)

@@ -7,7 +7,7 @@ pragma solidity ^0.8.28;
 ///      bundles can owe more than 2**128 while one bid is up to 2**128, so the plain product can overflow.
 ///      Method (Remco Bloemen's mulDiv): split x * y into two words with mulmod, divide out the remainder and
 ///      the powers of two of d, then multiply by the inverse of the odd part of d modulo 2**256, found by
-///      Newton-Raphson (each step doubles the correct low bits: 4 -> 8 -> ... -> 256).
+///      Newton-Raphson (each step doubles the correct low bits: 3 -> 6 -> ... -> 384).
 library FullMath {
     /// @notice Thrown when `d` is zero or the quotient does not fit in 256 bits.
     error MulDivOverflow(uint256 x, uint256 y, uint256 d);
@@ -31,21 +31,26 @@ library FullMath {
             low -= remainder;
 
             // Divide both by the largest power of two dividing d, moving high's bits into low.
+            // Dividing first is the method: d and low lose the same power of two, exactly.
+            // slither-disable-start divide-before-multiply
             uint256 twos = d & (0 - d);
             d /= twos;
             low /= twos;
             uint256 shift = (0 - twos) / twos + 1; // 2**256 / twos
             low |= high * shift;
 
-            // The inverse of the (now odd) d modulo 2**256: 3d xor 2 is correct to 4 bits, each step doubles.
-            uint256 inverse = (3 * d) ^ 2;
-            inverse *= 2 - d * inverse; // 8 bits
-            inverse *= 2 - d * inverse; // 16
-            inverse *= 2 - d * inverse; // 32
-            inverse *= 2 - d * inverse; // 64
-            inverse *= 2 - d * inverse; // 128
-            inverse *= 2 - d * inverse; // 256
+            // The inverse of the (now odd) d modulo 2**256: an odd d is its own inverse modulo 8 (3 bits), and
+            // each Newton-Raphson step doubles the correct bits.
+            uint256 inverse = d;
+            inverse *= 2 - d * inverse; // 6 bits
+            inverse *= 2 - d * inverse; // 12
+            inverse *= 2 - d * inverse; // 24
+            inverse *= 2 - d * inverse; // 48
+            inverse *= 2 - d * inverse; // 96
+            inverse *= 2 - d * inverse; // 192
+            inverse *= 2 - d * inverse; // 384 >= 256
             z = low * inverse;
+            // slither-disable-end divide-before-multiply
         }
     }
 }

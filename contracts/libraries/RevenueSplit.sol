@@ -27,11 +27,11 @@ library RevenueSplit {
         uint256 count = weights.length;
         shares = new uint256[](count);
         if (count == 0) return shares;
-        uint256 total;
+        uint256 total = 0;
         for (uint256 i; i < count; ++i) {
             total += weights[i];
         }
-        uint256 paid;
+        uint256 paid = 0;
         for (uint256 i; i < count; ++i) {
             uint256 share = total == 0 ? revenue / count : (revenue * weights[i]) / total;
             shares[i] = share;

@@ -60,6 +60,9 @@ abstract contract CreditLedger is ICreditLedger {
     }
 
     function _send(address payable to, uint256 amount) internal {
+        // Pull payments only: `to` is named by the account being paid its own balance, debited before this call
+        // under the reentrancy guard; call (not transfer) so contract wallets can be paid.
+        // slither-disable-next-line arbitrary-send-eth,low-level-calls
         (bool ok,) = to.call{value: amount}("");
         if (!ok) revert TransferFailed(to, amount);
     }

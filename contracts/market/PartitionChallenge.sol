@@ -83,8 +83,8 @@ abstract contract PartitionChallenge is IPartitionChallenge, RollupRegistry {
         uint256 value = clearing.valued && excluded == address(0)
             ? clearing.baseline
             : _singletonPartitionValue(round, excluded);
-        uint256 covered;
-        uint256 tieKey;
+        uint256 covered = 0;
+        uint256 tieKey = 0;
         uint256 n = rollupCount;
         for (uint256 k; k < bundles.length; ++k) {
             uint256 bundle = bundles[k];
@@ -112,7 +112,7 @@ abstract contract PartitionChallenge is IPartitionChallenge, RollupRegistry {
     {
         bid = _bundleBid(round, bundle, excluded);
         if (bid == 0) revert NoBidForBundle(bundle);
-        uint256 reserves;
+        uint256 reserves = 0;
         for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
             uint256 i = rest.lowestIndex();
             parts += _singletonValue(round, i, excluded);

@@ -56,7 +56,7 @@ abstract contract RollupRegistry is IRollupRegistry, RoundSchedule {
         ReserveCheckpoint memory latest = _latest[rollup];
         if (round >= latest.fromRound) return latest.reserve;
         ReserveCheckpoint[] storage history = _earlier[rollup];
-        uint256 low;
+        uint256 low = 0;
         uint256 high = history.length;
         while (low < high) {
             uint256 mid = (low + high) / 2;

@@ -80,6 +80,7 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
 
     /// @dev The bundles that sell: the partition's listed bundles, then every other rollup whose best
     ///      singleton bid is non-zero and meets its reserve (also returned as a bitmask).
+    // slither-disable-next-line assembly
     function _soldBundles(uint256 round, uint256[] memory bundles)
         private
         view
@@ -118,7 +119,7 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
         uint256[] memory rollups = new uint256[](size);
         uint256[] memory weights = new uint256[](size);
         bool byReserves = splitRule == SplitRule.Reserves;
-        uint256 k;
+        uint256 k = 0;
         for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
             uint256 i = rest.lowestIndex();
             rollups[k] = i;
