@@ -6,6 +6,7 @@ from ape.cli import ConnectedProviderCommand, account_option, verbosity_option
 
 from seqmarket.chain.config import SealedBidConfig
 from seqmarket.chain.logs import ape_logs_to_stderr
+from seqmarket.chain.reverts import describe_failure
 from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.errors import ConfigError
 from seqmarket.protocol.rules import PaymentRule, SplitRule
@@ -123,7 +124,7 @@ def cli(
     try:
         client = SealedBidClient.deploy(config, account)
     except Exception as err:  # a message and exit status 1, not a traceback
-        raise click.ClickException(f"deployment failed: {type(err).__name__}: {err}") from err
+        raise click.ClickException(f"deployment failed: {describe_failure(err)}") from err
     click.echo(
         f"SealedBidMarket deployed at {client.address} on {network.ecosystem.name}:{network.name} "
         f"({len(payouts)} rollups, round 0 opens at block {config.start_block}, "

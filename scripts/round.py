@@ -6,6 +6,7 @@ from ape.cli import ConnectedProviderCommand, verbosity_option
 
 from seqmarket.chain.local import TEST_ACCOUNTS
 from seqmarket.chain.logs import ape_logs_to_stderr
+from seqmarket.chain.reverts import describe_failure
 from seqmarket.jobs.lottery import LotteryJob, run_lottery_job
 from seqmarket.jobs.output import make_console, print_json
 from seqmarket.jobs.report import JobReport, LotteryReport, SealedReport, StepLog
@@ -139,4 +140,4 @@ def cli(
         if as_json:
             print_json(lottery_document(results))
     except Exception as err:  # every failure ends with a message and exit status 1, not a traceback
-        raise click.ClickException(f"{type(err).__name__}: {err}") from err
+        raise click.ClickException(describe_failure(err)) from err

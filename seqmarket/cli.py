@@ -159,6 +159,7 @@ def status_command(market: str, round_: int, network: str, as_json: bool) -> Non
     from ape import networks
 
     from seqmarket.chain.logs import ape_logs_to_stderr
+    from seqmarket.chain.reverts import describe_failure
     from seqmarket.chain.sealed_bid_client import SealedBidClient
 
     ape_logs_to_stderr()
@@ -169,7 +170,7 @@ def status_command(market: str, round_: int, network: str, as_json: bool) -> Non
             bundles, value = client.best_partition(round_)
             sequencers = client.sequencers(round_) if client.is_finalized(round_) else None
     except Exception as err:  # a message, not a traceback
-        raise click.ClickException(f"{type(err).__name__}: {err}") from err
+        raise click.ClickException(describe_failure(err)) from err
     if as_json:
         print_json(
             {

@@ -52,3 +52,12 @@ def decode_revert(raised: ContractLogicError) -> Revert:
                 ]
                 return Revert(abi.name, dict(zip([i.name for i in abi.inputs], values, strict=True)))
     return Revert(name)
+
+
+def describe_failure(err: BaseException) -> str:
+    """One line for a command to end on: a revert by its decoded custom error (never ape's trace or raw
+    calldata), anything else by its type and the first line of its message."""
+    if isinstance(err, ContractLogicError):
+        return f"a transaction reverted: {decode_revert(err)}"
+    first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    return f"{type(err).__name__}: {first}" if first else type(err).__name__
