@@ -1164,7 +1164,9 @@ contract LotteryHandler is PartitionModel {
         if (chainId != 1 && chainId != 11155111 && chainId != 17000 && chainId != 560048) {
             return abi.encodeWithSelector(ILotteryMarket.ChainWithoutRandao.selector, chainId);
         }
-        if (c.lookahead < 128) return abi.encodeWithSelector(ILotteryMarket.LookaheadTooShort.selector, c.lookahead, 128);
+        if (c.lookahead < 128) {
+            return abi.encodeWithSelector(ILotteryMarket.LookaheadTooShort.selector, c.lookahead, 128);
+        }
         if (c.drawWindow > 2) return abi.encodeWithSelector(ILotteryMarket.DrawWindowTooWide.selector, c.drawWindow, 2);
         if (c.maxRearms > 1) return abi.encodeWithSelector(ILotteryMarket.TooManyRearms.selector, c.maxRearms, 1);
         return "";
