@@ -50,16 +50,16 @@ contract LotteryMarket is ILotteryMarket, Settlement {
         SplitRule splitRule;
     }
 
-    /// @dev Pricing memory of one bundle: its base price in `round`, the latest round it was priced in. Rounds up
-    ///      to `round` - 2 have moved the base already; `round` - 1 and `round` have not (their partitions were
-    ///      not final when the base was fixed), except that a bundle first priced in `round` (`fresh`) owes no
-    ///      step for `round` - 1. So besides the current round at most one earlier round is pending, and its
-    ///      tickets are still in _purchases.
+    /// @dev Pricing memory of one bundle: its base price in `round`, the latest round it was priced in, and
+    ///      whether any round's kept tickets had moved it then (`sold`; until they do, the base is the starting
+    ///      price). Rounds up to `round` - 2 have moved the base already; `round` - 1 and `round` have not (their
+    ///      partitions were not final when the base was fixed). So besides the current round at most one
+    ///      earlier round is pending, and its tickets are still in _purchases.
     struct BundlePricing {
         uint96 base;
         uint64 round;
         bool seen;
-        bool fresh;
+        bool sold;
     }
 
     /// @dev Tickets (previous end, end] of a bundle belong to `buyer`; ends increase, so lookup is a binary search.
@@ -185,20 +185,8 @@ contract LotteryMarket is ILotteryMarket, Settlement {
     }
 
     /// @inheritdoc ILotteryMarket
-    function basePrice(uint256 bundle, uint256 round) public view returns (uint256) {
-        BundlePricing memory pricing = _pricing[bundle];
-        if (!pricing.seen) return _startingPrice(bundle, round);
-        if (round < pricing.round) revert BasePriceForgotten(bundle, round, pricing.round);
-        uint256 base = pricing.base;
-        // The base of `round` has moved by every round up to round - 2 (see ILotteryMarket.basePrice); the memory's
-        // has moved by the rounds before q, and of the rounds from q on only q..pricing.round sold any tickets.
-        uint256 q = pricing.fresh ? pricing.round : pricing.round - 1;
-        for (; q <= pricing.round && q + 2 <= round; ++q) {
-            base = TicketPricing.nextBase(base, ticketsKept(q, bundle), targetTickets, priceFloor);
-        }
-        // The rounds after pricing.round up to round - 2 sold none of it: one step down each.
-        if (q + 2 <= round) base = TicketPricing.decay(base, round - 1 - q, targetTickets, priceFloor);
-        return base;
+    function basePrice(uint256 bundle, uint256 round) public view returns (uint256 base) {
+        (base,) = _priceAt(bundle, round);
     }
 
     /// @inheritdoc ILotteryMarket
@@ -380,12 +368,38 @@ contract LotteryMarket is ILotteryMarket, Settlement {
     function _rollPricing(uint256 bundle, uint256 round) private returns (uint256 base) {
         BundlePricing storage pricing = _pricing[bundle];
         if (pricing.seen && pricing.round == round) return pricing.base;
-        base = basePrice(bundle, round);
-        pricing.fresh = !pricing.seen;
+        bool sold;
+        (base, sold) = _priceAt(bundle, round);
         pricing.base = uint96(base);
         pricing.round = uint64(round);
         pricing.seen = true;
+        pricing.sold = sold;
         emit BasePriceFixed(round, bundle, base);
+    }
+
+    /// @dev `bundle`'s base price in `round` (see ILotteryMarket.basePrice), and whether kept tickets moved it
+    ///      (`sold`): until some round keeps tickets of it, a bundle is priced as never sold, at its starting
+    ///      price from that round's reserves, so tickets bought and refunded leave no trace, not even a decay.
+    function _priceAt(uint256 bundle, uint256 round) private view returns (uint256 base, bool sold) {
+        BundlePricing memory pricing = _pricing[bundle];
+        if (!pricing.seen) return (_startingPrice(bundle, round), false);
+        if (round < pricing.round) revert BasePriceForgotten(bundle, round, pricing.round);
+        (base, sold) = (pricing.base, pricing.sold);
+        // The base of `round` has moved by every round up to round - 2; the memory's by the rounds before
+        // pricing.round - 1, and of the rounds from there on only pricing.round - 1 and pricing.round sold tickets.
+        uint256 q = pricing.round == 0 ? 0 : pricing.round - 1;
+        for (; q <= pricing.round && q + 2 <= round; ++q) {
+            uint256 kept = ticketsKept(q, bundle);
+            if (!sold) {
+                if (kept == 0) continue;
+                // The first round to keep tickets was priced as never sold: its starting price then.
+                (base, sold) = (_startingPrice(bundle, q), true);
+            }
+            base = TicketPricing.nextBase(base, kept, targetTickets, priceFloor);
+        }
+        if (!sold) return (_startingPrice(bundle, round), false);
+        // The rounds after pricing.round up to round - 2 sold none of it: one step down each.
+        if (q + 2 <= round) base = TicketPricing.decay(base, round - 1 - q, targetTickets, priceFloor);
     }
 
     function _startingPrice(uint256 bundle, uint256 round) private view returns (uint256) {

@@ -168,13 +168,15 @@ interface ILotteryMarket is IMarket {
     function quote(uint256 round, uint256 bundle, uint256 count) external view returns (uint256);
 
     /// @notice Base ticket price of `bundle` in `round`: what buy charges per ticket up to 1.5T in that round.
-    /// @dev A bundle never sold before starts where its target T tickets raise its rollups' reserves:
-    ///      max(priceFloor, sum of reserves / T). Afterwards each round q moves it once, EIP-1559 style, by
-    ///      ticketsKept(q, bundle), from round q + 2 on: a round's partition is final only after its challenge,
-    ///      which ends before round q + 2's sale opens (challengeBlocks <= saleBlocks), so the base of a round on
-    ///      sale never waits on an open challenge and is the same at every block of its sale. A round with no
-    ///      tickets kept (none sold, all refunded) is a step down. For a round whose base depends on a round
-    ///      not final yet, the result is a projection, counting that round as it stands now.
+    /// @dev A bundle never sold (no round kept tickets of it) is priced where its target T tickets raise its
+    ///      rollups' reserves: max(priceFloor, sum of reserves in `round` / T). From the first round that keeps
+    ///      tickets of it on, each round q moves it once, EIP-1559 style, by ticketsKept(q, bundle), from round
+    ///      q + 2 on: a round's partition is final only after its challenge, which ends before round q + 2's sale
+    ///      opens (challengeBlocks <= saleBlocks), so the base of a round on sale never waits on an open
+    ///      challenge and is the same at every block of its sale. A round with no tickets kept (none sold, or all
+    ///      refunded) is a step down. Tickets bought and refunded thus move nothing: the price is what it would
+    ///      be had they never been bought. For a round whose base depends on a round not final yet, the result
+    ///      is a projection, counting that round as it stands now.
     /// @param round The latest round `bundle` was priced in, or a later one (earlier ones: BasePriceForgotten).
     function basePrice(uint256 bundle, uint256 round) external view returns (uint256);
 

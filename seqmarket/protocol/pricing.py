@@ -4,12 +4,15 @@ Within a round the k-th ticket (k = 1..2T) costs the base price p up to 1.5T, th
 x = (k - 1.5T)/(0.5T) along one of three curves, all ending at 2p with default parameters:
 linear p(1 + x) (the seed's curve with its algebra slip corrected: docs/design.md, departure 1), quadratic
 p(1 + beta x^2), exponential p e^(gamma x). Between rounds the base price moves EIP-1559 style:
-p' = p (1 + (sold - T)/T/8), within +-12.5%, never below a floor. Every operation is the contract's
-integer arithmetic, in the same order, so results agree exactly.
+p' = p (1 + (kept - T)/T/8), within +-12.5%, never below a floor, on the tickets a round KEPT (sold in its
+final partition; refunded ones count as none), and round q's step applies from round q + 2 on, the first
+round whose sale opens after q's partition is final (LotteryMarket.basePrice; ``base_in_round``). Every
+operation is the contract's integer arithmetic, in the same order, so results agree exactly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -84,7 +87,7 @@ class PriceCurve:
 
 
 def next_base(base: int, sold: int, target: int, floor: int) -> int:
-    """Base price for the next round after ``sold`` tickets against ``target`` (EIP-1559 style)."""
+    """One EIP-1559 step of the base price on ``sold`` tickets (a round's kept tickets) against ``target``."""
     if sold >= target:
         nxt = base + base * (sold - target) // (8 * target)
     else:
@@ -105,3 +108,24 @@ def decay(base: int, rounds: int, target: int, floor: int) -> int:
 def starting_price(reserves: list[int], target: int, floor: int) -> int:
     """Base price of a bundle never sold before: its target tickets raise its rollups' reserves."""
     return min(max(sum(reserves) // target, floor), MAX_BASE)
+
+
+def base_in_round(
+    start: int, first_round: int, kept: Mapping[int, int], round_: int, target: int, floor: int
+) -> int:
+    """Base price in ``round_`` of a bundle first priced in ``first_round`` at ``start`` (its starting price),
+    with ``kept[q]`` tickets kept in round q (absent: none): one step per round q from ``first_round`` to
+    ``round_ - 2``, none for the last two rounds, whose partitions are not final when ``round_``'s sale opens.
+
+    Tickets kept are all a bundle sold if it sold in the round's final partition, else none (refunded, or
+    the round voided before round q + 2's sale opened); see LotteryMarket.ticketsKept.
+    """
+    if round_ < first_round:
+        raise InvalidInput(f"round {round_} is before the bundle was first priced (round {first_round})")
+    base = start
+    q = first_round
+    for moved in sorted(r for r, n in kept.items() if n and first_round <= r <= round_ - 2):
+        base = decay(base, moved - q, target, floor)  # the rounds in between kept nothing
+        base = next_base(base, kept[moved], target, floor)
+        q = moved + 1
+    return decay(base, max(round_ - 1 - q, 0), target, floor)

@@ -109,7 +109,7 @@ contract LotteryHandler is PartitionModel {
     mapping(uint256 round => mapping(uint256 bundle => Lot[])) internal _lots;
     mapping(uint256 rollup => Checkpoint[]) internal _reserves;
     bool[16] internal _seen;
-    uint256[16] internal _firstRound; // the round a bundle was first priced in (at its starting price)
+    bool[16] internal _lastSaleLive; // whether kept tickets had moved the base by _lastSaleRound
     uint256[16] internal _lastSaleRound;
     uint256[16] internal _lastSaleBase; // base price in _lastSaleRound, checked against the market there
     mapping(uint256 round => uint256) public valueSeen; // last best-partition value seen per round
@@ -160,6 +160,8 @@ contract LotteryHandler is PartitionModel {
     uint256 public refundedNotCounted; // a round whose tickets were all refunded moved a later base down
     uint256 public pumpsIgnored; // ... and that round's supply had been bought out (pump-and-refund)
     uint256 public identitiesBuyouts; // a bundle's whole supply bought by five or more identities
+    uint256 public pricedAsNeverSold; // a bundle bought before, all refunded, priced again at its starting price
+    uint256 public lateVoidsKept; // a round voided after round + 2's sale opened still keeps its tickets
 
     /// @param salt Hashed with every fuzzed argument (but the draw's randomness): forge favours edge values
     ///        (0, 2^256 - 1, small numbers), which would skew the modular choices below (advance(0) would
@@ -477,6 +479,7 @@ contract LotteryHandler is PartitionModel {
         uint256 count;
         uint256 sold; // before
         uint256 base;
+        bool live; // kept tickets have moved the base (else: the starting price, as never sold)
         uint256 cost;
         uint256 value;
         bytes expected;
@@ -523,7 +526,7 @@ contract LotteryHandler is PartitionModel {
         } else if (count > 2 * T - p.sold) {
             p.expected = abi.encodeWithSelector(ILotteryMarket.TicketLimit.selector, bundle, 2 * T - p.sold);
         } else {
-            p.base = modelBase(bundle, round);
+            (p.base, p.live) = modelPrice(bundle, round);
             p.cost = modelCost(p.base, p.sold, count);
         }
     }
@@ -578,7 +581,6 @@ contract LotteryHandler is PartitionModel {
         uint256 bundle = p.bundle;
         if (!_seen[bundle]) {
             _seen[bundle] = true;
-            _firstRound[bundle] = p.round;
             if (p.base > FLOOR) startAboveFloor += 1;
             if (p.base == MAX_BASE) startCapped += 1;
         } else if (p.sold == 0 && p.round > _lastSaleRound[bundle]) {
@@ -590,10 +592,12 @@ contract LotteryHandler is PartitionModel {
             if (p.base < before) baseDown += 1;
             if (p.base == FLOOR && before > FLOOR) baseAtFloor += 1;
             if (p.round > last + 1) baseAfterGap += 1;
+            if (!p.live) pricedAsNeverSold += 1;
             _countSteps(bundle, last, p.round);
         }
         _lastSaleRound[bundle] = p.round;
         _lastSaleBase[bundle] = p.base;
+        _lastSaleLive[bundle] = p.live;
         _lots[p.round][bundle].push(Lot(uint8(p.b), uint32(p.count)));
         uint256 flatEnd = (3 * T) / 2;
         uint256 end = p.sold + p.count;
@@ -610,7 +614,7 @@ contract LotteryHandler is PartitionModel {
     /// @dev Counts what the steps taken between a bundle's sale rounds `last` and `next` were made of: rounds
     ///      whose kept tickets (over T) raised it, and rounds with sales all refunded (bought out: a pump).
     function _countSteps(uint256 bundle, uint256 last, uint256 next) internal {
-        for (uint256 q = last == _firstRound[bundle] ? last : last - 1; q <= last && q + 2 <= next; ++q) {
+        for (uint256 q = last == 0 ? 0 : last - 1; q <= last && q + 2 <= next; ++q) {
             uint256 kept = modelKept(q, bundle);
             if (kept > T) keptRaisedBase += 1;
             if (_sold[q][bundle] != 0 && kept == 0) {
@@ -771,6 +775,7 @@ contract LotteryHandler is PartitionModel {
                 m.voidBlock = blockNumber;
                 voided += 1;
                 _drawDone.push(round);
+                _checkKeptAfterVoid(round);
             }
             _checkDrawState(round);
         } catch (bytes memory reason) {
@@ -778,6 +783,18 @@ contract LotteryHandler is PartitionModel {
             if (round <= type(uint64).max) _checkDrawState(round);
         }
         return outcome == 1 && m.drawer == drawer && expected.length == 0;
+    }
+
+    /// @dev A void refunds every ticket, but counts for pricing only if it came before round + 2's sale opened
+    ///      (whose base it would move): every bundle's kept tickets, as the model has them, right after a void.
+    function _checkKeptAfterVoid(uint256 round) internal {
+        bool late;
+        for (uint256 bundle = 1; bundle < 16; ++bundle) {
+            uint256 kept = modelKept(round, bundle);
+            _eq("ticketsKept after a void == model", kept, market.ticketsKept(round, bundle));
+            if (kept != 0) late = true;
+        }
+        if (late) lateVoidsKept += 1;
     }
 
     function _checkDrawState(uint256 round) internal view {
@@ -1079,18 +1096,30 @@ contract LotteryHandler is PartitionModel {
         if (next > MAX_BASE) next = MAX_BASE;
     }
 
-    /// @notice Base price of `bundle` in `round` (its last sale round or later): from the starting price in the
-    ///         round it was first priced in, one step per round q up to round - 2, on the tickets q kept (none:
-    ///         a step down). Computed from the base in its last sale round, which took the steps up to that
-    ///         round - 2 the same way (and was checked against the market then).
     function modelBase(uint256 bundle, uint256 round) public view returns (uint256 base) {
-        if (!_seen[bundle]) return modelStartingPrice(bundle, round);
+        (base,) = modelPrice(bundle, round);
+    }
+
+    /// @notice Base price of `bundle` in `round` (its last sale round or later), and whether kept tickets moved
+    ///         it (`live`). Until a round K keeps tickets of it, a bundle is priced as never sold: its starting
+    ///         price in `round`. After: from its starting price in K, one step per round q from K to round - 2,
+    ///         on the tickets q kept (none: a step down). Computed from the base in its last sale round, which
+    ///         took the steps up to that round - 2 the same way (and was checked against the market then).
+    function modelPrice(uint256 bundle, uint256 round) public view returns (uint256 base, bool live) {
+        if (!_seen[bundle]) return (modelStartingPrice(bundle, round), false);
         uint256 last = _lastSaleRound[bundle];
-        base = _lastSaleBase[bundle];
-        for (uint256 q = last == _firstRound[bundle] ? last : last - 1; q + 2 <= round; ++q) {
-            if (q > last && base == FLOOR) break; // no sales after `last`: steps down, and the floor holds
-            base = modelStep(base, q <= last ? modelKept(q, bundle) : 0);
+        (base, live) = (_lastSaleBase[bundle], _lastSaleLive[bundle]);
+        for (uint256 q = last == 0 ? 0 : last - 1; q + 2 <= round; ++q) {
+            // No sales after `last`: nothing can make it live, and steps down stop at the floor.
+            if (q > last && (!live || base == FLOOR)) break;
+            uint256 kept = q <= last ? modelKept(q, bundle) : 0;
+            if (!live) {
+                if (kept == 0) continue;
+                (base, live) = (modelStartingPrice(bundle, q), true);
+            }
+            base = modelStep(base, kept);
         }
+        if (!live) base = modelStartingPrice(bundle, round);
     }
 
     /// @notice Tickets of `bundle` kept in `round`: all it sold if it sells on the round's partition (the kept
