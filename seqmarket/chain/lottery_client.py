@@ -14,7 +14,7 @@ from seqmarket.chain.client import MarketClient
 from seqmarket.chain.config import LotteryConfig
 from seqmarket.clearing import Instance
 from seqmarket.errors import ConfigError
-from seqmarket.protocol.pricing import Curve, PriceCurve
+from seqmarket.protocol.pricing import Curve, PriceCurve, starting_price
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,21 @@ class LotteryClient(MarketClient):
         """Tickets of ``bundle`` in ``round_`` that move its base price from round_ + 2 on (all it sold if it
         sells in the round's partition, none if refunded)."""
         return int(self.contract.ticketsKept(round_, bundle))
+
+    def kept_history(self, bundle: int, last_round: int) -> dict[int, int]:
+        """Tickets of ``bundle`` kept in each round up to ``last_round`` that sold any (from its purchase
+        events): with starting_price_at, what protocol.pricing.base_in_round needs to recompute its base."""
+        logs = self.contract.TicketsBought.range(
+            self.schedule.start_block, chain.blocks.height + 1, search_topics={"bundle": bundle}
+        )
+        rounds = sorted({int(log.round) for log in logs if int(log.round) <= last_round})
+        return {q: self.tickets_kept(q, bundle) for q in rounds}
+
+    def starting_price_at(self, bundle: int, round_: int) -> int:
+        """The base price of ``bundle`` in ``round_`` as never sold: from that round's reserves."""
+        reserves = self.reserves(round_)
+        chosen = [reserves[i] for i in range(self.rollup_count) if bundle >> i & 1]
+        return starting_price(chosen, self.price_curve.target, self.price_floor)
 
     def paid_by(self, round_: int, bundle: int, buyer: str) -> int:
         """What ``buyer`` paid for ``bundle``'s tickets in ``round_`` (its refund if the bundle loses)."""

@@ -12,7 +12,7 @@ operation is the contract's integer arithmetic, in the same order, so results ag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -111,21 +111,22 @@ def starting_price(reserves: list[int], target: int, floor: int) -> int:
 
 
 def base_in_round(
-    start: int, first_round: int, kept: Mapping[int, int], round_: int, target: int, floor: int
+    kept: Mapping[int, int], round_: int, starting: Callable[[int], int], target: int, floor: int
 ) -> int:
-    """Base price in ``round_`` of a bundle first priced in ``first_round`` at ``start`` (its starting price),
-    with ``kept[q]`` tickets kept in round q (absent: none): one step per round q from ``first_round`` to
-    ``round_ - 2``, none for the last two rounds, whose partitions are not final when ``round_``'s sale opens.
+    """Base price of a bundle in ``round_`` given ``kept[q]``, the tickets it kept in each round q (absent:
+    none), and ``starting(q)``, its starting price in round q (``starting_price`` of that round's reserves).
 
-    Tickets kept are all a bundle sold if it sold in the round's final partition, else none (refunded, or
-    the round voided before round q + 2's sale opened); see LotteryMarket.ticketsKept.
+    Until a round keeps tickets of it, a bundle is priced as never sold: ``starting(round_)``. From the
+    first round K that keeps some, its base is ``starting(K)`` moved one step per round q from K to
+    ``round_ - 2`` on ``kept[q]`` (none: a step down); the last two rounds do not count yet, their partitions
+    not being final when ``round_``'s sale opens. LotteryMarket.basePrice and ticketsKept.
     """
-    if round_ < first_round:
-        raise InvalidInput(f"round {round_} is before the bundle was first priced (round {first_round})")
-    base = start
-    q = first_round
-    for moved in sorted(r for r, n in kept.items() if n and first_round <= r <= round_ - 2):
-        base = decay(base, moved - q, target, floor)  # the rounds in between kept nothing
-        base = next_base(base, kept[moved], target, floor)
-        q = moved + 1
-    return decay(base, max(round_ - 1 - q, 0), target, floor)
+    moved = sorted(q for q, n in kept.items() if n > 0 and q <= round_ - 2)
+    if not moved:
+        return starting(round_)
+    base, q = starting(moved[0]), moved[0]
+    for r in moved:
+        base = decay(base, r - q, target, floor)  # the rounds in between kept nothing
+        base = next_base(base, kept[r], target, floor)
+        q = r + 1
+    return decay(base, round_ - 1 - q, target, floor)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from seqmarket.chain.client import GasRecord, KeeperFee, MarketClient, RollupPayment, Sale
@@ -18,7 +19,7 @@ from seqmarket.clearing import Clearing, Instance
 from seqmarket.errors import RoundCheckFailed
 from seqmarket.protocol.commitment import SealedBid
 from seqmarket.protocol.draw import draw_bounty, ticket_holder, winning_ticket
-from seqmarket.protocol.pricing import next_base
+from seqmarket.protocol.pricing import base_in_round
 
 
 class Step(StrEnum):
@@ -132,25 +133,31 @@ def _check_draw_bounty(client: LotteryClient, outcome: LotteryRoundOutcome) -> N
 
 
 def _check_kept_tickets(client: LotteryClient, outcome: LotteryRoundOutcome) -> None:
-    """Tickets kept are all a bundle sold if it sold on the partition (never those refunded), and they move
-    its base price once, two rounds on (TicketPricing's step, mirrored by protocol/pricing.py)."""
+    """Tickets kept are all a bundle sold if it sold on the partition (never those refunded), and base prices
+    the next two rounds are what protocol/pricing.py's mirror makes of every round's kept tickets."""
     assert outcome.instance is not None and outcome.clearing is not None and outcome.draw is not None
     listed = outcome.clearing.bundles
     sells = set(listed) | {1 << i for i in outcome.instance.sold_singletons(listed)}
     cutoff = client.round_start(outcome.round + 2)
     voided = outcome.draw.voided and outcome.draw.voided_at < cutoff
-    target = client.price_curve.target
+    target, floor = client.price_curve.target, client.price_floor
     for bundle, kept in outcome.kept_tickets.items():
         sold = sum(p.count for p in outcome.purchases if p.bundle == bundle)
         expected = sold if bundle in sells and not voided else 0
         if kept != expected:
             raise RoundCheckFailed(f"bundle {bundle:#x}: {kept} tickets kept, expected {expected} of {sold}")
-        later = next_base(outcome.next_base_prices[bundle], kept, target, client.price_floor)
-        if outcome.later_base_prices[bundle] != later:
-            raise RoundCheckFailed(
-                f"bundle {bundle:#x}: base price {outcome.later_base_prices[bundle]} two rounds on, expected "
-                f"{later} (next round's {outcome.next_base_prices[bundle]} moved by {kept} kept tickets)"
-            )
+        history = client.kept_history(bundle, outcome.round)
+        starting = partial(client.starting_price_at, bundle)
+        for round_, base in (
+            (outcome.round + 1, outcome.next_base_prices[bundle]),
+            (outcome.round + 2, outcome.later_base_prices[bundle]),
+        ):
+            mirror = base_in_round(history, round_, starting, target, floor)
+            if base != mirror:
+                raise RoundCheckFailed(
+                    f"bundle {bundle:#x}: base price {base} in round {round_}, the mirror makes {mirror} of "
+                    f"the tickets kept {history}"
+                )
 
 
 def check_books(client: MarketClient, accounts: Sequence[str]) -> None:
