@@ -106,6 +106,21 @@ contract LotteryMarket is ILotteryMarket, Settlement {
         RollupRegistry(config.payouts, config.reserves)
         Settlement(config.splitRule)
     {
+        _checkRanges(config);
+        _checkDrawLimits(config);
+        targetTickets = config.targetTickets;
+        curve = config.curve;
+        beta = config.beta;
+        gamma = config.gamma;
+        priceFloor = config.priceFloor;
+        lookahead = config.lookahead;
+        drawWindow = config.drawWindow;
+        maxRearms = config.maxRearms;
+        drawBountyBps = config.drawBountyBps;
+    }
+
+    /// @dev Reverts InvalidConfig on a parameter out of its range on any chain.
+    function _checkRanges(Config memory config) private pure {
         if (config.targetTickets < 2 || config.targetTickets > type(uint32).max / 2) revert InvalidConfig();
         if (config.lookahead <= config.challengeBlocks || config.lookahead > type(uint32).max) revert InvalidConfig();
         if (config.drawWindow == 0 || config.drawWindow > type(uint32).max) revert InvalidConfig();
@@ -116,6 +131,10 @@ contract LotteryMarket is ILotteryMarket, Settlement {
         // q + 2's sale opens, one sale length after it began (see basePrice).
         if (config.challengeBlocks > config.saleBlocks) revert InvalidConfig();
         if (config.drawBountyBps > BPS) revert InvalidConfig();
+    }
+
+    /// @dev Reverts unless this chain has a beacon-chain RANDAO and the draw settings are within its limits.
+    function _checkDrawLimits(Config memory config) private view {
         DrawLimits memory limits = drawLimits(block.chainid);
         if (!limits.supported) revert ChainWithoutRandao(block.chainid);
         if (config.lookahead < limits.minLookahead) {
@@ -125,15 +144,6 @@ contract LotteryMarket is ILotteryMarket, Settlement {
             revert DrawWindowTooWide(config.drawWindow, limits.maxDrawWindow);
         }
         if (config.maxRearms > limits.maxRearms) revert TooManyRearms(config.maxRearms, limits.maxRearms);
-        targetTickets = config.targetTickets;
-        curve = config.curve;
-        beta = config.beta;
-        gamma = config.gamma;
-        priceFloor = config.priceFloor;
-        lookahead = config.lookahead;
-        drawWindow = config.drawWindow;
-        maxRearms = config.maxRearms;
-        drawBountyBps = config.drawBountyBps;
     }
 
     /// @inheritdoc ILotteryMarket
