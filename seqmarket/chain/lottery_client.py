@@ -40,8 +40,8 @@ class DrawState:
     voided: bool
     finalized: bool
     seed: bytes
-    voided_at: int = 0
-    drawer: str = "0x" + "0" * 40
+    voided_at: int
+    drawer: str
 
 
 @dataclass(frozen=True)
