@@ -399,6 +399,6 @@ def lottery_summary(result: LotteryJobResult) -> str:
     withdrawn = sum(w.amount for w in result.withdrawals)
     return (
         f"[green]{result.curve} curve:[/green] {plural(len(result.outcomes), 'round')} settled, "
-        f"{eth(withdrawn)} ETH withdrawn by rollups, bidders and the drawer, {eth(result.left)} ETH left in the "
-        "market."
+        f"{eth(withdrawn)} ETH withdrawn by rollups, bidders and the drawer, "
+        f"{eth(result.left)} ETH left in the market."
     )
