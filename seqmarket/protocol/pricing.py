@@ -121,6 +121,8 @@ def base_in_round(
     ``round_ - 2`` on ``kept[q]`` (none: a step down); the last two rounds do not count yet, their partitions
     not being final when ``round_``'s sale opens. LotteryMarket.basePrice and ticketsKept.
     """
+    if round_ < 0 or any(q < 0 or n < 0 for q, n in kept.items()):
+        raise InvalidInput("rounds and tickets kept cannot be negative")
     moved = sorted(q for q, n in kept.items() if n > 0 and q <= round_ - 2)
     if not moved:
         return starting(round_)
