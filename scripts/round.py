@@ -18,7 +18,7 @@ from seqmarket.protocol.rules import PaymentRule, SplitRule
 CURVES = {curve.name.lower(): curve for curve in Curve}
 SPLIT_RULES = {rule.name.lower().replace("_", "-"): rule for rule in SplitRule}
 PAYMENT_RULES = {rule.name.lower().replace("_", "-"): rule for rule in PaymentRule}
-LOTTERY_ONLY = ("curve", "rounds", "target", "cap")
+LOTTERY_ONLY = ("curve", "rounds", "target")
 SEALED_ONLY = ("payment_rule",)
 
 ape_logs_to_stderr()
@@ -70,13 +70,6 @@ ape_logs_to_stderr()
 @click.option(
     "--target", default=10, show_default=True, type=click.IntRange(2, 1000), help="Lottery: target tickets T."
 )
-@click.option(
-    "--cap",
-    default=0,
-    show_default=True,
-    type=click.IntRange(0),
-    help="Lottery: tickets per bidder per bundle (0: none).",
-)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md), not tables.")
 @click.pass_context
 def cli(
@@ -91,7 +84,6 @@ def cli(
     curve,
     rounds,
     target,
-    cap,
     as_json,
 ):
     """The round job: deploy a market, let honest agents bid, clear the round off-chain and propose the
@@ -120,7 +112,7 @@ def cli(
     if mechanism == "sealed":
         job = SealedJob(**common, payment_rule=PAYMENT_RULES[payment_rule])
     else:
-        job = LotteryJob(**common, rounds=rounds, target_tickets=target, per_bidder_cap=cap)
+        job = LotteryJob(**common, rounds=rounds, target_tickets=target)
     if job.rollups + job.bidders + 1 > TEST_ACCOUNTS:
         raise click.BadParameter(f"rollups + bidders must be at most {TEST_ACCOUNTS - 1}")
     progress = StepLog(make_console(stderr=True)) if as_json else None

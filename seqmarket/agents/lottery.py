@@ -16,16 +16,13 @@ class TicketBook(Protocol):
     @property
     def price_curve(self) -> PriceCurve: ...
 
-    @property
-    def per_bidder_cap(self) -> int: ...
-
     def base_price(self, bundle: int, round_: int) -> int: ...
 
     def tickets_sold(self, round_: int, bundle: int) -> int: ...
 
 
 def tickets_worth_buying(
-    value: int, curve: PriceCurve, base: int, sold: int, cap: int = 0, expected_rivals: int | None = None
+    value: int, curve: PriceCurve, base: int, sold: int, expected_rivals: int | None = None
 ) -> int:
     """How many tickets to buy now: stop when the next ticket's price exceeds the win probability it adds.
 
@@ -34,7 +31,7 @@ def tickets_worth_buying(
     """
     rivals = max(sold, curve.target // 2) if expected_rivals is None else expected_rivals
     count = 0
-    while sold + count < curve.max_tickets and (cap == 0 or count < cap):
+    while sold + count < curve.max_tickets:
         price = curve.ticket_price(base, sold + count + 1)
         gain = (
             value * (count + 1) // (rivals + count + 1) - value * count // (rivals + count)
@@ -69,7 +66,6 @@ class LotteryBidder:
                 book.price_curve,
                 book.base_price(bundle, round_),
                 book.tickets_sold(round_, bundle),
-                book.per_bidder_cap,
             )
             if count:
                 wanted[bundle] = count

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seqmarket.errors import ConfigError
+from seqmarket.protocol.draw import BPS, draw_limits
 from seqmarket.protocol.pricing import LN2_WAD, WAD, Curve, PriceCurve
 from seqmarket.protocol.rules import PaymentRule, SplitRule
 
@@ -78,29 +79,35 @@ class SealedBidConfig:
 
 @dataclass(frozen=True)
 class LotteryConfig:
-    """Everything fixed at deployment of a LotteryMarket. Phase lengths are in blocks.
+    """Everything fixed at deployment of a LotteryMarket on chain ``chain_id``. Phase lengths are in blocks.
 
     The draw of round r is accepted from block saleEnd + lookahead for draw_window blocks; the
-    lookahead must exceed the challenge phase so the seed is unknown while partitions are proposed
-    (on a live chain use at least 128 blocks: docs/randao-bias.md). A missed window re-arms the draw
-    at most max_rearms times; one more miss voids the round and refunds every ticket.
+    lookahead must exceed the challenge phase so the seed is unknown while partitions are proposed. A
+    missed window re-arms the draw at most max_rearms times; one more miss voids the round and refunds
+    every ticket. Each chain's draw limits (docs/randao-bias.md, "Per-chain minimums") are checked here:
+    on Ethereum mainnet and its testnets a lookahead of at least 128 blocks, a window of at most 2 and one
+    re-arm (the defaults); local chains need nothing; other chains are refused. The challenge may not
+    outlast the sale: base prices wait for a round's partition to be final. Whoever draws the seed earns
+    draw_bounty_bps of each sold bundle's revenue. Revenue is split by reserves by default: a rollup
+    cannot raise its share by buying its own singleton's tickets (refunded when its bundle wins).
     """
 
     payouts: tuple[str, ...]
     reserves: tuple[int, ...]
     start_block: int
+    chain_id: int
     sale_blocks: int = 20
     challenge_blocks: int = 4
-    lookahead: int = 6
-    draw_window: int = 4
+    lookahead: int = 128
+    draw_window: int = 2
     target_tickets: int = 10
     curve: Curve = Curve.LINEAR
     beta: int = WAD
     gamma: int = LN2_WAD
     price_floor: int = 10**12
-    per_bidder_cap: int = 0
     max_rearms: int = 1
-    split_rule: SplitRule = SplitRule.SINGLETON_VALUES
+    draw_bounty_bps: int = 100
+    split_rule: SplitRule = SplitRule.RESERVES
 
     def __post_init__(self) -> None:
         _check_rollups(self.payouts, self.reserves)
@@ -110,18 +117,49 @@ class LotteryConfig:
             raise ConfigError("the sale, the challenge and the draw window last at least one block")
         if self.lookahead <= self.challenge_blocks:
             raise ConfigError("the lookahead must be longer than the challenge phase")
+        if self.challenge_blocks > self.sale_blocks:
+            raise ConfigError(
+                "the challenge phase may not outlast the sale: a round's base price waits for the partition "
+                "of the round two sales back to be final"
+            )
         if self.target_tickets < 2:
             raise ConfigError("the ticket target must be at least 2")
         if self.price_floor < 1:
             raise ConfigError("the price floor must be at least 1 wei")
+        if not 0 <= self.draw_bounty_bps <= BPS:
+            raise ConfigError(f"the draw bounty is 0 to {BPS} basis points")
         self.price_curve  # noqa: B018 - validates beta and gamma
+        self._check_draw_limits()
+
+    def _check_draw_limits(self) -> None:
+        """What LotteryMarket's constructor checks against drawLimits(block.chainid)."""
+        limits = draw_limits(self.chain_id)
+        if not limits.supported:
+            raise ConfigError(
+                f"chain {self.chain_id} has no beacon-chain RANDAO the lottery can draw from (or was not "
+                "analysed): see docs/randao-bias.md, 'Per-chain minimums'"
+            )
+        if self.lookahead < limits.min_lookahead:
+            raise ConfigError(
+                f"chain {self.chain_id} needs a lookahead of at least {limits.min_lookahead} blocks, "
+                f"got {self.lookahead}"
+            )
+        if self.draw_window > limits.max_draw_window:
+            raise ConfigError(
+                f"chain {self.chain_id} allows a draw window of at most {limits.max_draw_window} blocks, "
+                f"got {self.draw_window}"
+            )
+        if self.max_rearms > limits.max_rearms:
+            raise ConfigError(
+                f"chain {self.chain_id} allows at most {limits.max_rearms} re-arms, got {self.max_rearms}"
+            )
 
     @property
     def price_curve(self) -> PriceCurve:
         return PriceCurve(self.target_tickets, self.curve, self.beta, self.gamma)
 
     def as_struct(self) -> tuple:
-        """The constructor argument, in the Solidity struct's field order."""
+        """The constructor argument, in the Solidity struct's field order (the chain id is the chain's)."""
         return (
             list(self.payouts),
             list(self.reserves),
@@ -135,7 +173,7 @@ class LotteryConfig:
             self.beta,
             self.gamma,
             self.price_floor,
-            self.per_bidder_cap,
             self.max_rearms,
+            self.draw_bounty_bps,
             int(self.split_rule),
         )

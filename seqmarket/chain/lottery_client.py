@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar
 
+from ape import chain
 from ape.api import AccountAPI, ReceiptAPI
 
 from seqmarket.chain.client import MarketClient
 from seqmarket.chain.config import LotteryConfig
 from seqmarket.clearing import Instance
-from seqmarket.protocol.pricing import Curve, PriceCurve
+from seqmarket.errors import ConfigError
+from seqmarket.protocol.pricing import Curve, PriceCurve, starting_price
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class TicketPurchase:
 
 @dataclass(frozen=True)
 class DrawState:
-    """A round's draw: its target block, re-arms so far, whether drawn, voided and finalized, the seed."""
+    """A round's draw: its target block, re-arms so far, whether drawn, voided and finalized, the seed, the
+    block it was voided in (0 if not) and who drew the seed (the zero address until drawn), who earns the
+    draw bounty."""
 
     target: int
     rearms: int
@@ -36,6 +40,8 @@ class DrawState:
     voided: bool
     finalized: bool
     seed: bytes
+    voided_at: int
+    drawer: str
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,12 @@ class LotteryClient(MarketClient):
 
     @classmethod
     def deploy(cls, config: LotteryConfig, deployer: AccountAPI) -> LotteryClient:
-        """Deploy a new lottery market with ``config``."""
+        """Deploy a new lottery market with ``config``, which must be meant for the connected chain (its
+        draw limits were checked for that chain)."""
+        if config.chain_id != chain.chain_id:
+            raise ConfigError(
+                f"the config is for chain {config.chain_id}, connected to chain {chain.chain_id}"
+            )
         return cls._deploy(config.as_struct(), deployer)
 
     # ------------------------------------------------------------------ transactions
@@ -81,9 +92,34 @@ class LotteryClient(MarketClient):
         return PriceCurve(int(c.targetTickets()), Curve(int(c.curve())), int(c.beta()), int(c.gamma()))
 
     @cached_property
-    def per_bidder_cap(self) -> int:
-        """Tickets one address may hold per bundle and round (0: no cap)."""
-        return int(self.contract.perBidderCap())
+    def price_floor(self) -> int:
+        """The lowest base price a ticket can have."""
+        return int(self.contract.priceFloor())
+
+    @cached_property
+    def draw_bounty_bps(self) -> int:
+        """The drawer's bounty, in basis points of each sold bundle's revenue."""
+        return int(self.contract.drawBountyBps())
+
+    def tickets_kept(self, round_: int, bundle: int) -> int:
+        """Tickets of ``bundle`` in ``round_`` that move its base price from round_ + 2 on (all it sold if it
+        sells in the round's partition, none if refunded)."""
+        return int(self.contract.ticketsKept(round_, bundle))
+
+    def kept_history(self, bundle: int, last_round: int) -> dict[int, int]:
+        """Tickets of ``bundle`` kept in each round up to ``last_round`` that sold any (from its purchase
+        events): with starting_price_at, what protocol.pricing.base_in_round needs to recompute its base."""
+        logs = self.contract.TicketsBought.range(
+            self.schedule.start_block, chain.blocks.height + 1, search_topics={"bundle": bundle}
+        )
+        rounds = sorted({int(log.round) for log in logs if int(log.round) <= last_round})
+        return {q: self.tickets_kept(q, bundle) for q in rounds}
+
+    def starting_price_at(self, bundle: int, round_: int) -> int:
+        """The base price of ``bundle`` in ``round_`` as never sold: from that round's reserves."""
+        reserves = self.reserves(round_)
+        chosen = [reserves[i] for i in range(self.rollup_count) if bundle >> i & 1]
+        return starting_price(chosen, self.price_curve.target, self.price_floor)
 
     def paid_by(self, round_: int, bundle: int, buyer: str) -> int:
         """What ``buyer`` paid for ``bundle``'s tickets in ``round_`` (its refund if the bundle loses)."""
@@ -128,6 +164,8 @@ class LotteryClient(MarketClient):
             bool(state.voided),
             bool(state.finalized),
             bytes(state.seed),
+            int(state.voidedAt),
+            str(state.drawer),
         )
 
     def wins(self, round_: int) -> list[LotteryWin]:

@@ -26,15 +26,16 @@ MEAN_VALUE = 10**17
 
 @dataclass(frozen=True)
 class LotteryJob:
-    """What the lottery round job runs: market size, seed, rounds per curve, ticket target and cap."""
+    """What the lottery round job runs: market size, seed, rounds per curve, ticket target, split rule (by
+    reserves unless asked: a rollup cannot buy itself a bigger share) and the drawer's bounty."""
 
     rollups: int = 4
     bidders: int = 5
     seed: int = 7
     rounds: int = 2
     target_tickets: int = 10
-    per_bidder_cap: int = 0
-    split_rule: SplitRule = SplitRule.SINGLETON_VALUES
+    split_rule: SplitRule = SplitRule.RESERVES
+    draw_bounty_bps: int = 100
     lookahead: int = 6
 
     @property
@@ -53,6 +54,7 @@ def run_lottery_job(settings: LotteryJob, curve: Curve, report: JobReport) -> Lo
         payouts=tuple(a.address for a in roles.rollups),
         reserves=reserves,
         start_block=chain.blocks.height + 3,
+        chain_id=chain.chain_id,
         sale_blocks=settings.sale_blocks,
         challenge_blocks=4,
         lookahead=settings.lookahead,
@@ -60,7 +62,7 @@ def run_lottery_job(settings: LotteryJob, curve: Curve, report: JobReport) -> Lo
         target_tickets=settings.target_tickets,
         curve=curve,
         price_floor=MEAN_VALUE // 1000,
-        per_bidder_cap=settings.per_bidder_cap,
+        draw_bounty_bps=settings.draw_bounty_bps,
         split_rule=settings.split_rule,
     )
     client = LotteryClient.deploy(config, roles.operator)
@@ -99,7 +101,7 @@ def run_lottery_job(settings: LotteryJob, curve: Curve, report: JobReport) -> Lo
     for round_ in range(settings.rounds):
         result.outcomes.append(run_lottery_round(client, round_, bidders, roles.operator, on_step=report))
 
-    for account in (*roles.rollups, *roles.bidders):
+    for account in (*roles.rollups, *roles.bidders, roles.operator):  # the operator drew: its bounty
         credit = client.credit(account.address)
         if credit:
             client.withdraw_credit(account)

@@ -348,20 +348,32 @@ class LotteryReport(TableReport):
         )
         for p in outcome.payments:
             payouts.add_row(self.market.rollups[p.rollup].name, "revenue split", eth(p.amount))
+        for fee in outcome.keeper_fees:
+            payouts.add_row(
+                self.market.who(fee.keeper), f"draw bounty: {self.bundle(fee.bundle)}", eth(fee.amount)
+            )
         for buyer, bundle, amount in outcome.refunds:
             payouts.add_row(self.market.who(buyer), f"refund: {self.bundle(bundle)} lost", eth(amount))
         self.console.print(payouts)
 
+        later = outcome.round + 2
+        moves = ("sold / target", "kept", f"base r{outcome.round + 1} (ETH)", f"base r{later} (ETH)")
         prices = table(
-            f"Round {outcome.round} → {outcome.round + 1} · base price per ticket (EIP-1559 style)",
+            f"Round {outcome.round} → {later} · base price per ticket (EIP-1559 style, on tickets kept: "
+            "refunded ones do not count; a round moves the base two rounds on, once its partition is final)",
             "bundle",
-            "sold / target",
-            "next base (ETH)",
-            numeric=["sold / target", "next base (ETH)"],
+            *moves,
+            numeric=moves,
         )
         for bundle, price in outcome.next_base_prices.items():
             sold = sum(p.count for p in outcome.purchases if p.bundle == bundle)
-            prices.add_row(self.bundle(bundle), f"{sold} / {self.target}", eth(price))
+            prices.add_row(
+                self.bundle(bundle),
+                f"{sold} / {self.target}",
+                str(outcome.kept_tickets[bundle]),
+                eth(price),
+                eth(outcome.later_base_prices[bundle]),
+            )
         self.console.print(prices)
         self.console.print(self.gas_table(outcome.round, outcome.gas))
         self.console.print(
@@ -387,5 +399,6 @@ def lottery_summary(result: LotteryJobResult) -> str:
     withdrawn = sum(w.amount for w in result.withdrawals)
     return (
         f"[green]{result.curve} curve:[/green] {plural(len(result.outcomes), 'round')} settled, "
-        f"{eth(withdrawn)} ETH withdrawn by rollups and bidders, {eth(result.left)} ETH left in the market."
+        f"{eth(withdrawn)} ETH withdrawn by rollups, bidders and the drawer, "
+        f"{eth(result.left)} ETH left in the market."
     )

@@ -163,6 +163,10 @@ def lottery_document(results: list[LotteryJobResult]) -> dict[str, Any]:
                         for w in outcome.wins
                     ],
                     "rollup_payments": _payments_document(outcome.payments),
+                    "draw_bounties": [
+                        {"bundle": rollups_of(f.bundle), "drawer": f.keeper, "amount": wei(f.amount)}
+                        for f in outcome.keeper_fees
+                    ],
                     "refunds": [
                         {"buyer": buyer, "bundle": rollups_of(bundle), "amount": wei(amount)}
                         for buyer, bundle, amount in outcome.refunds
@@ -171,6 +175,14 @@ def lottery_document(results: list[LotteryJobResult]) -> dict[str, Any]:
                     "next_base_prices": [
                         {"bundle": rollups_of(bundle), "price": wei(price)}
                         for bundle, price in outcome.next_base_prices.items()
+                    ],
+                    "kept_tickets": [
+                        {
+                            "bundle": rollups_of(bundle),
+                            "kept": kept,
+                            "base_price_two_rounds_on": wei(outcome.later_base_prices[bundle]),
+                        }
+                        for bundle, kept in outcome.kept_tickets.items()
                     ],
                     "gas": gas_summary(outcome.gas),
                 }

@@ -4,12 +4,15 @@ Within a round the k-th ticket (k = 1..2T) costs the base price p up to 1.5T, th
 x = (k - 1.5T)/(0.5T) along one of three curves, all ending at 2p with default parameters:
 linear p(1 + x) (the seed's curve with its algebra slip corrected: docs/design.md, departure 1), quadratic
 p(1 + beta x^2), exponential p e^(gamma x). Between rounds the base price moves EIP-1559 style:
-p' = p (1 + (sold - T)/T/8), within +-12.5%, never below a floor. Every operation is the contract's
-integer arithmetic, in the same order, so results agree exactly.
+p' = p (1 + (kept - T)/T/8), within +-12.5%, never below a floor, on the tickets a round KEPT (sold in its
+final partition; refunded ones count as none), and round q's step applies from round q + 2 on, the first
+round whose sale opens after q's partition is final (LotteryMarket.basePrice; ``base_in_round``). Every
+operation is the contract's integer arithmetic, in the same order, so results agree exactly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -84,7 +87,7 @@ class PriceCurve:
 
 
 def next_base(base: int, sold: int, target: int, floor: int) -> int:
-    """Base price for the next round after ``sold`` tickets against ``target`` (EIP-1559 style)."""
+    """One EIP-1559 step of the base price on ``sold`` tickets (a round's kept tickets) against ``target``."""
     if sold >= target:
         nxt = base + base * (sold - target) // (8 * target)
     else:
@@ -105,3 +108,27 @@ def decay(base: int, rounds: int, target: int, floor: int) -> int:
 def starting_price(reserves: list[int], target: int, floor: int) -> int:
     """Base price of a bundle never sold before: its target tickets raise its rollups' reserves."""
     return min(max(sum(reserves) // target, floor), MAX_BASE)
+
+
+def base_in_round(
+    kept: Mapping[int, int], round_: int, starting: Callable[[int], int], target: int, floor: int
+) -> int:
+    """Base price of a bundle in ``round_`` given ``kept[q]``, the tickets it kept in each round q (absent:
+    none), and ``starting(q)``, its starting price in round q (``starting_price`` of that round's reserves).
+
+    Until a round keeps tickets of it, a bundle is priced as never sold: ``starting(round_)``. From the
+    first round K that keeps some, its base is ``starting(K)`` moved one step per round q from K to
+    ``round_ - 2`` on ``kept[q]`` (none: a step down); the last two rounds do not count yet, their partitions
+    not being final when ``round_``'s sale opens. LotteryMarket.basePrice and ticketsKept.
+    """
+    if round_ < 0 or any(q < 0 or n < 0 for q, n in kept.items()):
+        raise InvalidInput("rounds and tickets kept cannot be negative")
+    moved = sorted(q for q, n in kept.items() if n > 0 and q <= round_ - 2)
+    if not moved:
+        return starting(round_)
+    base, q = starting(moved[0]), moved[0]
+    for r in moved:
+        base = decay(base, r - q, target, floor)  # the rounds in between kept nothing
+        base = next_base(base, kept[r], target, floor)
+        q = r + 1
+    return decay(base, round_ - 1 - q, target, floor)

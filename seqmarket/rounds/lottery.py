@@ -22,7 +22,8 @@ def run_lottery_round(
     on_step: StepHook | None = None,
 ) -> LotteryRoundOutcome:
     """Drive ``round_`` through sale, challenge, draw and settlement and check the result; ``on_step``
-    hears each completed step. ``keeper`` proposes, draws (re-arming past missed windows) and finalizes."""
+    hears each completed step. ``keeper`` proposes, draws (re-arming past missed windows, earning the draw
+    bounty when it draws the seed) and finalizes."""
     outcome = LotteryRoundOutcome(round=round_)
     gas_start = len(client.gas_log)
     accounts = {bidder.address: bidder.account for bidder in bidders}
@@ -66,10 +67,13 @@ def run_lottery_round(
         amount = client.paid_by(round_, bundle, buyer)
         client.claim_refund(accounts[buyer], round_, bundle)
         outcome.refunds.append((buyer, bundle, amount))
-    outcome.next_base_prices = {
-        b: client.base_price(b, round_ + 1) for b in sorted({p.bundle for p in outcome.purchases})
-    }
+    bundles = sorted({p.bundle for p in outcome.purchases})
+    # The round's kept tickets move each bundle's base from round + 2 on; round + 1's base was fixed from
+    # the rounds before this one (whose partition was not final when round + 1's sale opened).
+    outcome.kept_tickets = {b: client.tickets_kept(round_, b) for b in bundles}
+    outcome.next_base_prices = {b: client.base_price(b, round_ + 1) for b in bundles}
+    outcome.later_base_prices = {b: client.base_price(b, round_ + 2) for b in bundles}
     outcome.gas = client.gas_log[gas_start:]
-    check_lottery_round(client, outcome, list(accounts))
+    check_lottery_round(client, outcome, [*accounts, keeper.address])
     done(Step.SETTLE)
     return outcome

@@ -40,13 +40,11 @@ def test_bigger_bundles_come_first():
     value=st.integers(0, 10**18),
     base=st.integers(1, 10**17),
     sold=st.integers(0, 20),
-    cap=st.integers(0, 5),
 )
-def test_tickets_worth_buying_stops_where_a_ticket_costs_more_than_it_adds(value, base, sold, cap):
+def test_tickets_worth_buying_stops_where_a_ticket_costs_more_than_it_adds(value, base, sold):
     curve = PriceCurve(10)
-    count = tickets_worth_buying(value, curve, base, sold, cap)
+    count = tickets_worth_buying(value, curve, base, sold)
     assert 0 <= count <= curve.max_tickets - sold
-    assert cap == 0 or count <= cap
     rivals = max(sold, curve.target // 2)
     for k in range(count):  # every ticket bought added at least its price in win probability
         gain = value * (k + 1) // (rivals + k + 1) - (value * k // (rivals + k) if k else 0)
@@ -58,7 +56,6 @@ class Book:
     """A sale as a buyer sees it: the curve, a base price and tickets sold per bundle."""
 
     price_curve: PriceCurve
-    per_bidder_cap: int
     sold: dict[int, int]
 
     def base_price(self, bundle: int, round_: int) -> int:
@@ -71,10 +68,8 @@ class Book:
 def test_lottery_orders_target_the_most_valuable_bundles():
     valuation = SynergyValuation(standalone=(10**17, 10**17, 0), synergy=0.3, interest=0b011)
     bidder = LotteryBidder("l", valuation, max_bundles=2)
-    orders = bidder.orders(Book(PriceCurve(10), per_bidder_cap=0, sold={}), round_=0)
+    orders = bidder.orders(Book(PriceCurve(10), sold={}), round_=0)
     assert set(orders) <= set(bidder.targets()) and bidder.targets()[0] == 0b011
     assert orders[0b011] > 0
-    capped = bidder.orders(Book(PriceCurve(10), per_bidder_cap=2, sold={}), round_=0)
-    assert all(count <= 2 for count in capped.values())
-    sold_out = bidder.orders(Book(PriceCurve(10), per_bidder_cap=0, sold={0b011: 20, 0b001: 20}), round_=0)
+    sold_out = bidder.orders(Book(PriceCurve(10), sold={0b011: 20, 0b001: 20}), round_=0)
     assert 0b011 not in sold_out and 0b001 not in sold_out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from ape import chain
 
-from seqmarket.protocol.draw import draw_seed, ticket_holder, winning_ticket
+from seqmarket.protocol.draw import draw_bounty, draw_seed, ticket_holder, winning_ticket
 from seqmarket.protocol.pricing import Curve, decay, next_base, starting_price
 from seqmarket.protocol.schedule import Phase
 from tests.support.onchain import books_balance, next_tx_at, phase_edges, reverts_with
@@ -38,7 +38,7 @@ def test_buying_pays_exactly_the_curve(make_lottery, bidders, curve):
 
 
 def test_buy_reverts(make_lottery, bidders):
-    lottery = make_lottery(per_bidder_cap=3)
+    lottery = make_lottery()
     first, last = phase_edges(lottery, 0, Phase.COMMIT)
     next_tx_at(first - 1)
     with reverts_with("WrongPhase", round=0, expected=int(Phase.COMMIT), actual=int(Phase.NOT_OPEN)):
@@ -51,10 +51,8 @@ def test_buy_reverts(make_lottery, bidders):
         lottery.buy(bidders[0], 0, A, 0, value=10**15)
     with reverts_with("InsufficientPayment", cost=FLOOR * 2, paid=FLOOR * 2 - 1):
         lottery.buy(bidders[0], 0, A, 2, value=FLOOR * 2 - 1)
-    with reverts_with("BidderCapReached", bundle=A, cap=3):
-        lottery.buy(bidders[0], 0, A, 4)
-    lottery.buy(bidders[0], 0, A, 3)
-    lottery.buy(bidders[1], 0, A, 3)
+    lottery.buy(bidders[0], 0, A, 5)  # no per-address cap (removed: addresses are free)
+    lottery.buy(bidders[1], 0, A, 1)
     with reverts_with("TicketLimit", bundle=A, available=2):  # 2T = 8
         lottery.buy(bidders[2], 0, A, 3, value=10**16)
     next_tx_at(last)
@@ -171,7 +169,9 @@ def test_winners_refunds_and_books(make_lottery, bidders, operator, rollup_payou
     zero = "0x" + "00" * 20
     assert [lottery.sequencer_of(0, i) for i in range(4)] == [holder, holder, zero, zero]
     revenue = int(lottery.contract.revenueOf(0, A | B))
-    assert sum(lottery.credit(p.address) for p in rollup_payouts) == revenue
+    bounty = draw_bounty(revenue, lottery.draw_bounty_bps)  # the operator drew
+    assert bounty > 0 and lottery.credit(operator.address) == bounty
+    assert sum(lottery.credit(p.address) for p in rollup_payouts) == revenue - bounty
 
     with reverts_with("BundleWon", round=0, bundle=A | B):
         lottery.claim_refund(bidders[0], 0, A | B)
@@ -181,27 +181,39 @@ def test_winners_refunds_and_books(make_lottery, bidders, operator, rollup_payou
     lottery.claim_refund(bidders[3], 0, B | C)  # bundle not in the partition
     assert lottery.credit(bidders[2].address) == 2 * FLOOR
     assert lottery.escrow() == 0
-    books_balance(lottery, [*bidders, *rollup_payouts])
+    books_balance(lottery, [*bidders, *rollup_payouts, operator])
 
 
 def test_base_price_follows_demand_between_rounds(make_lottery, bidders, operator):
+    """Round 0's kept tickets move the base from round 2 on (round 1's sale opens before round 0's partition
+    is final); read now, later rounds are projections counting round 0 as it stands (singletons A and B,
+    with no reserve, sell)."""
     lottery = make_lottery(sale_blocks=30)
     lottery.advance_to(0, Phase.COMMIT)
     lottery.buy(bidders[0], 0, A, 8)  # 2T: +12.5%
     lottery.buy(bidders[0], 0, B, 1)  # below target: down
     base = FLOOR
-    assert lottery.base_price(A, 1) == next_base(base, 8, 4, FLOOR) == base * 9 // 8
-    assert lottery.base_price(B, 1) == next_base(base, 1, 4, FLOOR) == FLOOR  # floor holds
-    # Three rounds later, two of them without sales: one demand step, then decay.
-    assert lottery.base_price(A, 3) == decay(base * 9 // 8, 2, 4, FLOOR)
+    assert lottery.base_price(A, 1) == base  # round 0's partition is not final when round 1's sale opens
+    assert lottery.base_price(A, 2) == next_base(base, 8, 4, FLOOR) == base * 9 // 8
+    assert lottery.base_price(B, 2) == next_base(base, 1, 4, FLOOR) == FLOOR  # floor holds
+    # Four rounds on, two of them without sales: one demand step, then decay.
+    assert lottery.base_price(A, 4) == decay(base * 9 // 8, 2, 4, FLOOR)
     lottery.advance_to(1, Phase.COMMIT)
     lottery.buy(bidders[1], 1, A, 1)
-    assert int(lottery.contract.revenueOf(1, A)) == base * 9 // 8
+    assert int(lottery.contract.revenueOf(1, A)) == base
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("lookahead", 4), ("draw_window", 0), ("target_tickets", 1), ("price_floor", 0), ("gamma", 5 * 10**18)],
+    [
+        ("lookahead", 4),
+        ("draw_window", 0),
+        ("target_tickets", 1),
+        ("price_floor", 0),
+        ("gamma", 5 * 10**18),
+        ("challenge_blocks", 21),  # longer than the sale (20)
+        ("draw_bounty_bps", 10_001),
+    ],
 )
 def test_lottery_config_is_checked_on_chain(operator, rollup_payouts, field, value):
     """The contract rejects what the Python config rejects, even when called directly."""
@@ -214,16 +226,22 @@ def test_lottery_config_is_checked_on_chain(operator, rollup_payouts, field, val
         payouts=tuple(a.address for a in rollup_payouts),
         reserves=(0,) * 4,
         start_block=chain.blocks.height + 3,
+        chain_id=chain.chain_id,
         challenge_blocks=4,
     )
     with pytest.raises((ConfigError, ValueError)):
         LotteryConfig(**{**fields, field: value})
     struct = list(LotteryConfig(**fields).as_struct())
-    index = ["lookahead", "draw_window", "target_tickets", "price_floor", "gamma"]
-    struct[{"lookahead": 5, "draw_window": 6, "target_tickets": 7, "price_floor": 11, "gamma": 10}[field]] = (
-        value
-    )
-    assert field in index
+    position = {
+        "challenge_blocks": 4,
+        "lookahead": 5,
+        "draw_window": 6,
+        "target_tickets": 7,
+        "gamma": 10,
+        "price_floor": 11,
+        "draw_bounty_bps": 13,
+    }
+    struct[position[field]] = value
     with reverts_with("InvalidConfig"):
         project.LotteryMarket.deploy(tuple(struct), sender=operator)
 

@@ -21,8 +21,8 @@ def test_two_lottery_rounds_with_agents_balance_to_zero(make_lottery, bidders, o
     for round_ in (0, 1):
         outcome = run_lottery_round(lottery, round_, agents, operator)  # checks chain vs off-chain inside
         assert outcome.wins and outcome.clearing is not None
-        books_balance(lottery, [*bidders, *rollup_payouts])
-    for account in [*bidders, *rollup_payouts]:
+        books_balance(lottery, [*bidders, *rollup_payouts, operator])
+    for account in [*bidders, *rollup_payouts, operator]:  # the operator drew: its bounty
         if lottery.credit(account.address):
             lottery.withdraw_credit(account)
     assert lottery.balance() == 0

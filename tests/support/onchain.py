@@ -164,6 +164,7 @@ def make_lottery(operator, rollup_payouts):
             payouts=tuple(a.address for a in rollup_payouts[: len(reserves)]),
             reserves=reserves,
             start_block=chain.blocks.height + 3,
+            chain_id=chain.chain_id,
             sale_blocks=12,
             challenge_blocks=4,
             lookahead=6,

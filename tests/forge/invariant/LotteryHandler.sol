@@ -16,18 +16,24 @@ import {Vm} from "../utils/Vm.sol";
 /// @title LotteryHandler
 /// @notice Drives a LotteryMarket through random sequences of ticket purchases, partition proposals, draws,
 ///         finalizations, refund claims, credit withdrawals and reserve changes, by four bidders over
-///         overlapping rounds, and checks every call against its own model of the market.
+///         overlapping rounds, and checks every call against its own model of the market. Adversarial actions
+///         too: pump-and-refund (a bundle's whole supply bought to raise its price, refunded when it loses),
+///         many identities buying out one bundle (what a per-address cap would have stopped), and draws by any
+///         account at a chosen block of the window (the drawer earns the bounty).
 /// @dev Nothing here calls TicketPricing, RevenueSplit or the market's views to predict an outcome: ticket
-///      prices, base prices between rounds (EIP-1559 step, decay, floor, starting price from reserves),
-///      reserves, the best partition (PartitionModel: brute force over the 15 bundles of 4 rollups), the draw
-///      schedule (target, window, re-arms, void), the seed, the winning tickets and their holders, the revenue
-///      split and every refund are computed from the specs (NatSpec of TicketPricing, LotteryMarket,
-///      Settlement and RevenueSplit; the seed and winning-ticket formulas as the off-chain check in
-///      seqmarket/lottery.py recomputes them) and the model's own books. Every call states beforehand what
-///      should happen (success, or which error, with its arguments where the model knows them) and checks afterwards what did happen; any mismatch
-///      reverts the handler call, and the invariant tests run with fail_on_revert so that fails the run.
+///      prices, base prices between rounds (EIP-1559 step on the tickets kept two rounds back, decay, floor,
+///      starting price from reserves), reserves, the best partition (PartitionModel: brute force over the 15
+///      bundles of 4 rollups), the draw schedule (target, window, re-arms, void), the seed, the winning tickets
+///      and their holders, the draw bounty, the revenue split, every refund and which deployments are refused
+///      (modelConfigError) are computed from the specs (NatSpec of TicketPricing, ILotteryMarket, Settlement and
+///      RevenueSplit; the seed and winning-ticket formulas as seqmarket/protocol/draw.py recomputes them;
+///      docs/randao-bias.md's per-chain table) and the model's own books. Every call states beforehand what
+///      should happen (success, or which error, with its arguments where the model knows them) and checks
+///      afterwards what did happen; any mismatch reverts the handler call, and the invariant tests run with
+///      fail_on_revert so that fails the run.
 ///      Timeline with these constants, s = START + 3r: sale [s, s+3), challenge [s+3, s+6), settle from
-///      s+6, draw window [s+7, s+9) (re-armed: [b+4, b+6) for a call at b after a missed window).
+///      s+6, draw window [s+7, s+9) (re-armed: [b+4, b+6) for a call at b after a missed window). Round r's
+///      kept tickets move the base from round r + 2 on, whose sale opens at s+6, when r's challenge is over.
 contract LotteryHandler is PartitionModel {
     // ------------------------------------------------------------------ fixed set-up
 
@@ -38,7 +44,12 @@ contract LotteryHandler is PartitionModel {
     uint256 public constant WINDOW = 2;
     uint256 public constant MAX_REARMS = 1;
     uint256 public constant T = 5; // odd: the flat part ends at floor(1.5T) = 7, 2T = 10
-    uint256 public constant CAP = 6; // tickets per bidder, bundle and round
+    uint256 public constant BOUNTY_BPS = 333; // odd: the drawer's fee rounds down
+    uint256 internal constant BPS = 10_000;
+    /// @dev Bidders 0..3 buy in the ordinary actions (3 is rollup 3's payout address); 4..9 are the extra
+    ///      identities of manyIdentities.
+    uint256 public constant REGULAR = 4;
+    uint256 public constant IDENTITIES = 10;
     uint256 public constant FLOOR = 0.01 ether + 1;
     uint256 internal constant WAD = 1e18;
     uint256 public constant BETA = WAD; // quadratic: ends at 2p
@@ -47,8 +58,11 @@ contract LotteryHandler is PartitionModel {
     uint256 internal constant UNIT = 0.1 ether;
     uint256 internal constant HUGE_RESERVE = type(uint128).max; // largest accepted: starting price capped
     address internal constant SINK = address(0x5151);
+    address internal constant KEEPER = address(0xD000); // draws, holds no tickets
     bytes32 internal constant LOTTERY_WON = keccak256("LotteryWon(uint256,uint256,address,uint256,uint256)");
     bytes32 internal constant ROUND_FINALIZED = keccak256("RoundFinalized(uint256,uint256,uint256,uint256[])");
+    bytes32 internal constant KEEPER_PAID = keccak256("KeeperPaid(uint256,uint256,address,uint256)");
+    bytes32 internal constant BASE_PRICE_FIXED = keccak256("BasePriceFixed(uint256,uint256,uint256)");
 
     LotteryMarket public immutable market;
     TicketPricing.Curve public immutable curve;
@@ -65,9 +79,12 @@ contract LotteryHandler is PartitionModel {
     struct RoundModel {
         uint256 paid; // all ticket payments of the round
         uint256 credited; // credited to rollups when finalized
+        uint256 bounty; // credited to the drawer when finalized
         uint256 refunded; // refunds claimed so far
         uint256 target; // draw target once re-armed (0: the scheduled one)
         uint256 rearms;
+        uint256 voidBlock; // block of the call that voided it
+        address drawer; // who drew the seed
         bool drawn;
         bool voided;
         bool finalized;
@@ -88,13 +105,13 @@ contract LotteryHandler is PartitionModel {
     mapping(uint256 round => uint256[]) internal _kept;
     mapping(uint256 round => uint256[16]) internal _sold;
     mapping(uint256 round => uint256[16]) internal _revenue;
-    mapping(uint256 round => mapping(uint256 bundle => uint256[4])) internal _paidBy;
-    mapping(uint256 round => mapping(uint256 bundle => uint256[4])) internal _heldBy;
+    mapping(uint256 round => mapping(uint256 bundle => uint256[IDENTITIES])) internal _paidBy;
     mapping(uint256 round => mapping(uint256 bundle => Lot[])) internal _lots;
     mapping(uint256 rollup => Checkpoint[]) internal _reserves;
     bool[16] internal _seen;
+    bool[16] internal _lastSaleLive; // whether kept tickets had moved the base by _lastSaleRound
     uint256[16] internal _lastSaleRound;
-    uint256[16] internal _lastSaleBase; // base price in _lastSaleRound (rounds before are closed)
+    uint256[16] internal _lastSaleBase; // base price in _lastSaleRound, checked against the market there
     mapping(uint256 round => uint256) public valueSeen; // last best-partition value seen per round
     uint256 public nextToDraw; // rounds below are drawn or voided
     uint256 public nextToFinalize; // rounds below are finalized
@@ -107,6 +124,7 @@ contract LotteryHandler is PartitionModel {
     uint256 public modelEscrow; // ticket payments not yet settled or refunded
     uint256 public calls;
     uint256 public paidFinalized; // ticket payments of finalized rounds
+    uint256 public bountyTotal; // draw bounties credited, all rounds
     uint256 public refundedTotal; // refunds claimed (finalized rounds only, necessarily)
     uint256 public claimableFinalized; // refunds the model says are still claimable
 
@@ -134,7 +152,16 @@ contract LotteryHandler is PartitionModel {
     uint256 public refundsUnsoldSingleton;
     uint256 public refundsVoided;
     uint256 public totalRevenue; // credited to rollups, all rounds
-
+    uint256 public bountiesPaid; // finalized rounds whose drawer was credited a bounty
+    uint256 public bountiesToBidders; // ... whose drawer also held tickets (a bidder or extra identity)
+    uint256 public drawsAtWindowStart; // seeds drawn in the first block of the window
+    uint256 public drawsAtWindowEnd; // ... in its last block
+    uint256 public keptRaisedBase; // a round's kept tickets (over T) raised a later base
+    uint256 public refundedNotCounted; // a round whose tickets were all refunded moved a later base down
+    uint256 public pumpsIgnored; // ... and that round's supply had been bought out (pump-and-refund)
+    uint256 public identitiesBuyouts; // a bundle's whole supply bought by five or more identities
+    uint256 public pricedAsNeverSold; // a bundle bought before, all refunded, priced again at its starting price
+    uint256 public lateVoidsKept; // a round voided after round + 2's sale opened still keeps its tickets
 
     /// @param salt Hashed with every fuzzed argument (but the draw's randomness): forge favours edge values
     ///        (0, 2^256 - 1, small numbers), which would skew the modular choices below (advance(0) would
@@ -153,6 +180,11 @@ contract LotteryHandler is PartitionModel {
         }
         // The fourth bidder is rollup 3's payout address: refunds, excess and revenue share one credit.
         bidders.push(payouts[3]);
+        for (uint256 i; i < IDENTITIES - REGULAR; ++i) {
+            bidders.push(address(uint160(0xC000 + i)));
+            accounts.push(bidders[REGULAR + i]);
+        }
+        accounts.push(KEEPER);
 
         // Odd wei in a reserve and in the floor, so divisions round.
         uint256[] memory reserves = new uint256[](N);
@@ -174,8 +206,8 @@ contract LotteryHandler is PartitionModel {
         config.beta = BETA;
         config.gamma = GAMMA;
         config.priceFloor = FLOOR;
-        config.perBidderCap = CAP;
         config.maxRearms = MAX_REARMS;
+        config.drawBountyBps = BOUNTY_BPS;
         config.splitRule = rule;
         market = new LotteryMarket(config);
         blockNumber = START;
@@ -186,14 +218,15 @@ contract LotteryHandler is PartitionModel {
         return _currentRound();
     }
 
-    /// @notice The model's books of `round`: payments, rollup credit, refunds claimed, bundles won (bit b).
+    /// @notice The model's books of `round`: payments, rollup credit, the drawer's bounty, refunds claimed,
+    ///         bundles won (bit b).
     function booksOf(uint256 round)
         external
         view
-        returns (uint256 paid, uint256 credited, uint256 refunded, uint256 wonBundles, bool finalized)
+        returns (uint256 paid, uint256 credited, uint256 bounty, uint256 refunded, uint256 wonBundles, bool finalized)
     {
         RoundModel storage m = _rounds[round];
-        return (m.paid, m.credited, m.refunded, m.wonBundles, m.finalized);
+        return (m.paid, m.credited, m.bounty, m.refunded, m.wonBundles, m.finalized);
     }
 
     /// @notice Bundles with tickets sold in `round` (bit b: bundle b).
@@ -208,7 +241,7 @@ contract LotteryHandler is PartitionModel {
         uint256 won = _rounds[round].wonBundles;
         for (uint256 bundle = 1; bundle < 16; ++bundle) {
             if (won & (1 << bundle) != 0) continue;
-            for (uint256 b; b < 4; ++b) {
+            for (uint256 b; b < IDENTITIES; ++b) {
                 claimable += _paidBy[round][bundle][b];
             }
         }
@@ -222,8 +255,52 @@ contract LotteryHandler is PartitionModel {
         _begin(seed);
         uint256 count = 1 + seed % 6;
         for (uint256 j; j < count; ++j) {
-            _buyOne((who % bidders.length + j) % bidders.length, uint256(keccak256(abi.encode(seed, j))));
+            _buyOne((who % REGULAR + j) % REGULAR, uint256(keccak256(abi.encode(seed, j))));
         }
+        _end();
+    }
+
+    /// @notice Pump-and-refund: one bidder buys every ticket left of a bundle in the round on sale (mostly not
+    ///         one of the round's hot pair, so it often loses and is refunded in full). Under the old rule its 2T
+    ///         tickets raised the base 12.5% at no cost; the model counts only kept tickets, so a refunded pump
+    ///         must leave the base where it would be without it (checked at every later purchase).
+    function pump(uint256 who, uint256 seed) external {
+        (who, seed) = (_mix(who), _mix(seed));
+        _begin(seed);
+        uint256 round = _currentRound();
+        uint256 bundle = (seed >> 8) % 4 == 0 ? _pickBundle(round, seed >> 16) : 1 + (seed >> 16) % 15;
+        if (bundle != 0 && bundle >> N == 0) {
+            uint256 left = 2 * T - _sold[round][bundle];
+            if (left != 0) {
+                BuyPlan memory p = _plan(who % REGULAR, round, bundle, left);
+                p.value = p.cost;
+                _expectPayment(p);
+                _execBuy(p, seed);
+            }
+        }
+        _end();
+    }
+
+    /// @notice Many identities: the extra identities (and a regular bidder or two) buy a bundle's remaining supply
+    ///         one or two tickets at a time, as an entity would to get past a per-address cap. There is none, so
+    ///         every purchase goes through; holders and refunds follow each identity.
+    function manyIdentities(uint256 seed) external {
+        seed = _mix(seed);
+        _begin(seed);
+        uint256 round = _currentRound();
+        uint256 bundle = 1 + (seed >> 8) % 15;
+        uint256 buyers;
+        for (uint256 j; j < IDENTITIES && _sold[round][bundle] < 2 * T; ++j) {
+            uint256 b = j < IDENTITIES - REGULAR ? REGULAR + j : j - (IDENTITIES - REGULAR);
+            uint256 left = 2 * T - _sold[round][bundle];
+            uint256 count = 1 + (seed >> (16 + j)) % 2;
+            BuyPlan memory p = _plan(b, round, bundle, count < left ? count : left);
+            p.value = p.cost;
+            _expectPayment(p);
+            _execBuy(p, seed >> j);
+            ++buyers;
+        }
+        if (buyers >= 5 && _sold[round][bundle] == 2 * T) identitiesBuyouts += 1;
         _end();
     }
 
@@ -251,11 +328,34 @@ contract LotteryHandler is PartitionModel {
     }
 
     /// @notice Draws a round: mostly the oldest one due (in its window, or past it: re-arm or void), else a
-    ///         random recent one (too early, in or past its window, already drawn or voided).
+    ///         random recent one (too early, in or past its window, already drawn or voided). Any account calls.
     function draw(uint256 seed, bytes32 randomness) external {
         seed = _mix(seed);
         _begin(seed);
-        _drawOne(_pickDrawRound(seed), randomness);
+        _drawOne(_pickDrawRound(seed), randomness, accounts[(seed >> 32) % accounts.length]);
+        _end();
+    }
+
+    /// @notice Draw timing: any account draws the oldest round still waiting for its seed at the block of its
+    ///         window it picks (first, last, or between), moving the clock there when the window is ahead, as a
+    ///         drawer choosing among the window's seeds would. It earns the bounty like any drawer; a call past
+    ///         the window re-arms or voids and earns nothing.
+    function drawAt(uint256 seed, bytes32 randomness) external {
+        seed = _mix(seed);
+        _begin(seed);
+        while (nextToDraw < _currentRound() && (_rounds[nextToDraw].drawn || _rounds[nextToDraw].voided)) {
+            ++nextToDraw;
+        }
+        uint256 round = nextToDraw;
+        uint256 offset = (seed >> 8) % WINDOW;
+        uint256 drawBlock = _target(round) + offset;
+        if (round < _currentRound() && blockNumber < drawBlock) {
+            blockNumber = drawBlock;
+            vm.roll(blockNumber);
+        }
+        bool drawn = _drawOne(round, randomness, accounts[(seed >> 32) % accounts.length]);
+        if (drawn && blockNumber == _target(round)) drawsAtWindowStart += 1;
+        if (drawn && blockNumber == _target(round) + WINDOW - 1) drawsAtWindowEnd += 1;
         _end();
     }
 
@@ -276,6 +376,8 @@ contract LotteryHandler is PartitionModel {
             }
         } else if (mode < 8) {
             round = _pickRound(2, seed >> 8);
+        } else if (mode == 8 && finalizedRounds.length != 0) {
+            round = finalizedRounds[(seed >> 8) % finalizedRounds.length]; // twice
         }
         _finalizeOne(round);
         _end();
@@ -287,7 +389,7 @@ contract LotteryHandler is PartitionModel {
         _begin(seed);
         uint256 count = 1 + seed % 3;
         for (uint256 j; j < count; ++j) {
-            _claimOne((who % bidders.length + j) % bidders.length, uint256(keccak256(abi.encode(seed, j))));
+            _claimOne((who % REGULAR + j) % REGULAR, uint256(keccak256(abi.encode(seed, j))));
         }
         _end();
     }
@@ -376,49 +478,25 @@ contract LotteryHandler is PartitionModel {
         uint256 bundle;
         uint256 count;
         uint256 sold; // before
-        uint256 held; // before
         uint256 base;
+        bool live; // kept tickets have moved the base (else: the starting price, as never sold)
         uint256 cost;
         uint256 value;
         bytes expected;
     }
 
     function _planBuy(uint256 b, uint256 seed) internal view returns (BuyPlan memory p) {
-        p.b = b;
-        p.buyer = bidders[b];
-        p.round = (seed >> 4) % 3 == 0 ? _pickRound(0, seed) : _currentRound();
-        p.bundle = _pickBundle(p.round, seed >> 8);
-        bool valid = p.bundle != 0 && p.bundle >> N == 0;
-        if (valid) {
-            p.sold = _sold[p.round][p.bundle];
-            p.held = _heldBy[p.round][p.bundle][b];
-        }
-        uint256 left = 2 * T - p.sold;
+        uint256 round = (seed >> 4) % 3 == 0 ? _pickRound(0, seed) : _currentRound();
+        uint256 bundle = _pickBundle(round, seed >> 8);
+        uint256 left = 2 * T - (bundle != 0 && bundle >> N == 0 ? _sold[round][bundle] : 0);
         uint256 mode = (seed >> 16) % 64;
-        if (mode < 3) p.count = 0;
-        else if (mode < 8) p.count = left + 1 + (seed >> 24) % 3; // beyond 2T
-        else if (mode < 14) p.count = left; // sell out (none left: zero tickets)
-        else if (mode < 17) p.count = CAP + 1 - p.held; // one past the bidder's cap
-        else if (mode == 17) p.count = type(uint256).max - (seed >> 24) % 2; // absurd
-        else p.count = 1 + (seed >> 24) % 3;
-
-        IRoundSchedule.Phase phase = _phase(p.round);
-        if (phase != IRoundSchedule.Phase.Commit) {
-            p.expected = abi.encodeWithSelector(
-                IRoundSchedule.WrongPhase.selector, p.round, uint8(IRoundSchedule.Phase.Commit), uint8(phase)
-            );
-        } else if (!valid) {
-            p.expected = abi.encodeWithSelector(IMarket.InvalidBundle.selector, p.bundle);
-        } else if (p.count == 0) {
-            p.expected = _err(ILotteryMarket.ZeroTickets.selector);
-        } else if (p.count > 2 * T - p.sold) {
-            p.expected = abi.encodeWithSelector(ILotteryMarket.TicketLimit.selector, p.bundle, 2 * T - p.sold);
-        } else if (p.held + p.count > CAP) {
-            p.expected = abi.encodeWithSelector(ILotteryMarket.BidderCapReached.selector, p.bundle, CAP);
-        } else {
-            p.base = modelBase(p.bundle, p.round);
-            p.cost = modelCost(p.base, p.sold, p.count);
-        }
+        uint256 count;
+        if (mode < 3) count = 0;
+        else if (mode < 8) count = left + 1 + (seed >> 24) % 3; // beyond 2T
+        else if (mode < 14) count = left; // sell out (none left: zero tickets)
+        else if (mode == 17) count = type(uint256).max - (seed >> 24) % 2; // absurd
+        else count = 1 + (seed >> 24) % 3;
+        p = _plan(b, round, bundle, count);
 
         uint256 pay = (seed >> 32) % 20;
         if (p.cost == 0) p.value = (seed >> 40) % 3 == 0 ? 0 : UNIT; // failing anyway: money must come back
@@ -427,30 +505,76 @@ contract LotteryHandler is PartitionModel {
         else if (pay < 5) p.value = p.cost + 1; // one wei too much
         else if (pay < 7) p.value = p.cost + 1 + (seed >> 40) % UNIT;
         else p.value = p.cost;
+        _expectPayment(p);
+    }
+
+    /// @dev What buying `count` tickets of `bundle` in `round` as bidder `b` should do (before the payment is
+    ///      chosen): the error, or the base price and cost. Any bidder may buy any count up to 2T: no cap.
+    function _plan(uint256 b, uint256 round, uint256 bundle, uint256 count) internal view returns (BuyPlan memory p) {
+        (p.b, p.buyer, p.round, p.bundle, p.count) = (b, bidders[b], round, bundle, count);
+        bool valid = bundle != 0 && bundle >> N == 0;
+        if (valid) p.sold = _sold[round][bundle];
+        IRoundSchedule.Phase phase = _phase(round);
+        if (phase != IRoundSchedule.Phase.Commit) {
+            p.expected = abi.encodeWithSelector(
+                IRoundSchedule.WrongPhase.selector, round, uint8(IRoundSchedule.Phase.Commit), uint8(phase)
+            );
+        } else if (!valid) {
+            p.expected = abi.encodeWithSelector(IMarket.InvalidBundle.selector, bundle);
+        } else if (count == 0) {
+            p.expected = _err(ILotteryMarket.ZeroTickets.selector);
+        } else if (count > 2 * T - p.sold) {
+            p.expected = abi.encodeWithSelector(ILotteryMarket.TicketLimit.selector, bundle, 2 * T - p.sold);
+        } else {
+            (p.base, p.live) = modelPrice(bundle, round);
+            p.cost = modelCost(p.base, p.sold, count);
+        }
+    }
+
+    function _expectPayment(BuyPlan memory p) internal pure {
         if (p.expected.length == 0 && p.value < p.cost) {
             p.expected = abi.encodeWithSelector(ILotteryMarket.InsufficientPayment.selector, p.cost, p.value);
         }
     }
 
     function _buyOne(uint256 b, uint256 seed) internal {
-        BuyPlan memory p = _planBuy(b, seed);
+        _execBuy(_planBuy(b, seed), seed);
+    }
+
+    function _execBuy(BuyPlan memory p, uint256 seed) internal {
         if (p.cost != 0) _eq("quote == model cost", p.cost, market.quote(p.round, p.bundle, p.count));
         uint256 creditBefore = market.creditOf(p.buyer);
         uint256 escrowBefore = market.escrow();
         uint256 balanceBefore = address(market).balance;
         vm.deal(p.buyer, p.buyer.balance + p.value);
         vm.prank(p.buyer);
+        vm.recordLogs();
         try market.buy{value: p.value}(p.round, p.bundle, p.count) {
             _ok("buy", p.expected);
             ghostIn += p.value;
             _eq("buy: balance", balanceBefore + p.value, address(market).balance);
             _eq("buy: escrow takes the cost", escrowBefore + p.cost, market.escrow());
             _eq("buy: excess credited", creditBefore + p.value - p.cost, market.creditOf(p.buyer));
+            _checkBaseFixed(p);
             _recordBuy(p);
             _checkAfterBuy(p, seed);
         } catch (bytes memory reason) {
             _failed("buy", p.expected, reason);
         }
+    }
+
+    /// @dev The round's first purchase of a bundle fixes its base price, and says so; later ones do not.
+    function _checkBaseFixed(BuyPlan memory p) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 fixed_;
+        for (uint256 k; k < logs.length; ++k) {
+            if (logs[k].emitter != address(market) || logs[k].topics[0] != BASE_PRICE_FIXED) continue;
+            fixed_ += 1;
+            _eq("BasePriceFixed: round", p.round, uint256(logs[k].topics[1]));
+            _eq("BasePriceFixed: bundle", p.bundle, uint256(logs[k].topics[2]));
+            _eq("BasePriceFixed: base", p.base, abi.decode(logs[k].data, (uint256)));
+        }
+        _eq("BasePriceFixed emitted by the round's first purchase only", p.sold == 0 ? 1 : 0, fixed_);
     }
 
     function _recordBuy(BuyPlan memory p) internal {
@@ -460,16 +584,20 @@ contract LotteryHandler is PartitionModel {
             if (p.base > FLOOR) startAboveFloor += 1;
             if (p.base == MAX_BASE) startCapped += 1;
         } else if (p.sold == 0 && p.round > _lastSaleRound[bundle]) {
-            // First sale of the bundle in this round: how did the base move since its last sale round?
+            // First sale of the bundle in this round: how did the base move since its last sale round, and on
+            // which rounds' kept tickets?
             uint256 last = _lastSaleRound[bundle];
-            uint256 before = modelBase(bundle, last);
+            uint256 before = _lastSaleBase[bundle];
             if (p.base > before) baseUp += 1;
             if (p.base < before) baseDown += 1;
             if (p.base == FLOOR && before > FLOOR) baseAtFloor += 1;
             if (p.round > last + 1) baseAfterGap += 1;
+            if (!p.live) pricedAsNeverSold += 1;
+            _countSteps(bundle, last, p.round);
         }
         _lastSaleRound[bundle] = p.round;
         _lastSaleBase[bundle] = p.base;
+        _lastSaleLive[bundle] = p.live;
         _lots[p.round][bundle].push(Lot(uint8(p.b), uint32(p.count)));
         uint256 flatEnd = (3 * T) / 2;
         uint256 end = p.sold + p.count;
@@ -477,11 +605,23 @@ contract LotteryHandler is PartitionModel {
         if (end == 2 * T) bundlesFilled += 1;
         if (p.value > p.cost) overpaid += 1;
         _sold[p.round][bundle] = end;
-        _heldBy[p.round][bundle][p.b] += p.count;
         _paidBy[p.round][bundle][p.b] += p.cost;
         _revenue[p.round][bundle] += p.cost;
         _rounds[p.round].paid += p.cost;
         modelEscrow += p.cost;
+    }
+
+    /// @dev Counts what the steps taken between a bundle's sale rounds `last` and `next` were made of: rounds
+    ///      whose kept tickets (over T) raised it, and rounds with sales all refunded (bought out: a pump).
+    function _countSteps(uint256 bundle, uint256 last, uint256 next) internal {
+        for (uint256 q = last == 0 ? 0 : last - 1; q <= last && q + 2 <= next; ++q) {
+            uint256 kept = modelKept(q, bundle);
+            if (kept > T) keptRaisedBase += 1;
+            if (_sold[q][bundle] != 0 && kept == 0) {
+                refundedNotCounted += 1;
+                if (_sold[q][bundle] == 2 * T) pumpsIgnored += 1;
+            }
+        }
     }
 
     function _checkAfterBuy(BuyPlan memory p, uint256 seed) internal view {
@@ -489,9 +629,8 @@ contract LotteryHandler is PartitionModel {
         _eq("buy: ticketsSold", end, market.ticketsSold(p.round, p.bundle));
         _eq("buy: revenueOf", _revenue[p.round][p.bundle], market.revenueOf(p.round, p.bundle));
         _eq("buy: paidBy", _paidBy[p.round][p.bundle][p.b], market.paidBy(p.round, p.bundle, p.buyer));
-        _eq("buy: ticketsHeld", _heldBy[p.round][p.bundle][p.b], market.ticketsHeld(p.round, p.bundle, p.buyer));
         _eq("buy: base price", p.base, market.basePrice(p.bundle, p.round));
-        // Projected base prices of later rounds: one EIP-1559 step with this round's sales, then decay.
+        // Projected base prices of later rounds: steps on kept tickets as the rounds stand now, then decay.
         uint256 later = p.round + 1 + seed % 3;
         _eq("buy: later base price", modelBase(p.bundle, later), market.basePrice(p.bundle, later));
         // Holders: the first and last new tickets are the buyer's; a random one is the model's.
@@ -595,7 +734,8 @@ contract LotteryHandler is PartitionModel {
         return current + (seed >> 16) % 3;
     }
 
-    function _drawOne(uint256 round, bytes32 randomness) internal {
+    /// @dev `drawer` calls draw(round); returns whether it drew the seed (and so earns the round's bounty).
+    function _drawOne(uint256 round, bytes32 randomness, address drawer) internal returns (bool) {
         RoundModel storage m = _rounds[round];
         bytes memory expected;
         uint256 outcome; // 1 drawn, 2 re-armed, 3 voided
@@ -616,11 +756,13 @@ contract LotteryHandler is PartitionModel {
             }
         }
         vm.prevrandao(randomness);
+        vm.prank(drawer);
         try market.draw(round) returns (bool drawn) {
             _ok("draw", expected);
             _eq("draw: returns whether drawn", outcome == 1 ? 1 : 0, drawn ? 1 : 0);
             if (outcome == 1) {
                 m.drawn = true;
+                m.drawer = drawer; // only the call that draws the seed is paid
                 m.seed = keccak256(abi.encode(randomness, block.chainid, address(market), round));
                 drawsInWindow += 1;
                 _drawDone.push(round);
@@ -630,14 +772,29 @@ contract LotteryHandler is PartitionModel {
                 rearmed += 1;
             } else {
                 m.voided = true;
+                m.voidBlock = blockNumber;
                 voided += 1;
                 _drawDone.push(round);
+                _checkKeptAfterVoid(round);
             }
             _checkDrawState(round);
         } catch (bytes memory reason) {
             _failed("draw", expected, reason);
             if (round <= type(uint64).max) _checkDrawState(round);
         }
+        return outcome == 1 && m.drawer == drawer && expected.length == 0;
+    }
+
+    /// @dev A void refunds every ticket, but counts for pricing only if it came before round + 2's sale opened
+    ///      (whose base it would move): every bundle's kept tickets, as the model has them, right after a void.
+    function _checkKeptAfterVoid(uint256 round) internal {
+        bool late;
+        for (uint256 bundle = 1; bundle < 16; ++bundle) {
+            uint256 kept = modelKept(round, bundle);
+            _eq("ticketsKept after a void == model", kept, market.ticketsKept(round, bundle));
+            if (kept != 0) late = true;
+        }
+        if (late) lateVoidsKept += 1;
     }
 
     function _checkDrawState(uint256 round) internal view {
@@ -650,6 +807,8 @@ contract LotteryHandler is PartitionModel {
         _eq("drawOf: finalized", m.finalized ? 1 : 0, d.finalized ? 1 : 0);
         _eq("drawOf: seed", uint256(m.seed), uint256(d.seed));
         _eq("drawOf: sold singletons", m.soldSingletons, d.soldSingletons);
+        _eq("drawOf: voided at", m.voidBlock, d.voidedAt);
+        _eq("drawOf: drawer", _addr(m.drawer), _addr(d.drawer));
     }
 
     // ================================================================== finalize
@@ -657,6 +816,7 @@ contract LotteryHandler is PartitionModel {
     struct Sale {
         uint256 bundle;
         uint256 revenue;
+        uint256 fee; // the drawer's bounty out of the revenue
         uint256 ticket;
         address winner;
     }
@@ -665,6 +825,7 @@ contract LotteryHandler is PartitionModel {
         Sale[] sales;
         uint256 count;
         uint256 revenue;
+        uint256 fees; // the drawer's bounty, all bundles
         uint256 value;
         uint256 soldSingletons;
         uint256 wonBundles;
@@ -687,29 +848,38 @@ contract LotteryHandler is PartitionModel {
         }
         Settlement memory s;
         if (expected.length == 0 && m.drawn) s = _expectedSettlement(round);
-        uint256[N] memory creditBefore;
-        for (uint256 i; i < N; ++i) {
-            creditBefore[i] = market.creditOf(payouts[i]);
+        uint256[] memory creditBefore = new uint256[](accounts.length);
+        for (uint256 k; k < accounts.length; ++k) {
+            creditBefore[k] = market.creditOf(accounts[k]);
         }
         uint256 escrowBefore = market.escrow();
         vm.recordLogs(); // (re)starts recording with an empty log
         try market.finalize(round) {
             _ok("finalize", expected);
             _checkEvents(round, s);
+            // Every account's credit moves by its rollup shares plus, for the drawer, the bounty; nobody else's.
             uint256 credited;
-            for (uint256 i; i < N; ++i) {
-                uint256 delta = market.creditOf(payouts[i]) - creditBefore[i];
-                _eq("finalize: rollup share", s.shares[i], delta);
+            for (uint256 k; k < accounts.length; ++k) {
+                uint256 delta = market.creditOf(accounts[k]) - creditBefore[k];
+                uint256 expectedDelta = accounts[k] == m.drawer ? s.fees : 0;
+                for (uint256 i; i < N; ++i) {
+                    if (accounts[k] == payouts[i]) expectedDelta += s.shares[i];
+                }
+                _eq("finalize: credit (rollup share + bounty)", expectedDelta, delta);
                 credited += delta;
             }
-            _eq("finalize: rollups get the revenue", s.revenue, credited);
+            _eq("finalize: rollups and drawer get the revenue", s.revenue, credited);
             _eq("finalize: escrow releases the revenue", escrowBefore - s.revenue, market.escrow());
             modelEscrow -= s.revenue;
             m.finalized = true;
-            m.credited = credited;
+            m.credited = s.revenue - s.fees;
+            m.bounty = s.fees;
             m.soldSingletons = s.soldSingletons;
             m.wonBundles = s.wonBundles;
-            totalRevenue += credited;
+            if (s.fees != 0) bountiesPaid += 1;
+            if (s.fees != 0 && _isBidder(m.drawer)) bountiesToBidders += 1;
+            bountyTotal += s.fees;
+            totalRevenue += s.revenue - s.fees;
             paidFinalized += m.paid;
             claimableFinalized += claimableOf(round);
             finalizedRounds.push(round);
@@ -734,7 +904,8 @@ contract LotteryHandler is PartitionModel {
 
     /// @dev What finalize(round) pays, from the model: the kept partition's bundles, then the singletons not
     ///      covered whose revenue is non-zero and meets the reserve; each one's winning ticket
-    ///      keccak256(seed, bundle) mod sold and its holder; each rollup's share of the revenue.
+    ///      keccak256(seed, bundle) mod sold and its holder; the drawer's bounty, floor(revenue * BOUNTY_BPS /
+    ///      10000); each rollup's share of the rest.
     function _expectedSettlement(uint256 round) internal view returns (Settlement memory s) {
         uint256[] memory sold;
         (sold, s.soldSingletons) = _soldBundles(round, _kept[round]);
@@ -750,22 +921,32 @@ contract LotteryHandler is PartitionModel {
 
     function _addSale(uint256 round, uint256 bundle, Settlement memory s) internal view {
         uint256 revenue = _revenue[round][bundle];
+        uint256 fee = (revenue * BOUNTY_BPS) / BPS;
         uint256 ticket = uint256(keccak256(abi.encode(_rounds[round].seed, bundle))) % _sold[round][bundle];
-        s.sales[s.count++] = Sale(bundle, revenue, ticket, _holder(round, bundle, ticket));
+        s.sales[s.count++] = Sale(bundle, revenue, fee, ticket, _holder(round, bundle, ticket));
         s.revenue += revenue;
+        s.fees += fee;
         s.wonBundles |= 1 << bundle;
-        uint256[N] memory shares = _split(round, bundle, revenue);
+        uint256[N] memory shares = _split(round, bundle, revenue - fee);
         uint256 sum;
         for (uint256 i; i < N; ++i) {
             s.shares[i] += shares[i];
             sum += shares[i];
         }
-        _eq("model: shares sum to the revenue", revenue, sum);
+        _eq("model: shares sum to the revenue less the bounty", revenue - fee, sum);
+    }
+
+    function _isBidder(address account) internal view returns (bool) {
+        for (uint256 b; b < IDENTITIES; ++b) {
+            if (bidders[b] == account) return true;
+        }
+        return false;
     }
 
     function _checkEvents(uint256 round, Settlement memory s) internal {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         uint256 won;
+        uint256 paid; // KeeperPaid events: one per sold bundle with a non-zero fee, after its LotteryWon
         bool finalized;
         for (uint256 k; k < logs.length; ++k) {
             Vm.Log memory log = logs[k];
@@ -779,6 +960,15 @@ contract LotteryHandler is PartitionModel {
                 _eq("LotteryWon: bundle", sale.bundle, bundle);
                 _eq("LotteryWon: ticket", sale.ticket, ticket);
                 _eq("LotteryWon: revenue", sale.revenue, revenue);
+            } else if (log.topics[0] == KEEPER_PAID) {
+                Sale memory sale = s.sales[won - 1];
+                paid += 1;
+                _eq("KeeperPaid: round", round, uint256(log.topics[1]));
+                _eq("KeeperPaid: drawer", _addr(_rounds[round].drawer), uint256(log.topics[2]));
+                (uint256 bundle, uint256 amount) = abi.decode(log.data, (uint256, uint256));
+                _eq("KeeperPaid: bundle", sale.bundle, bundle);
+                _eq("KeeperPaid: amount", sale.fee, amount);
+                _le("KeeperPaid: a fee", 1, amount);
             } else if (log.topics[0] == ROUND_FINALIZED) {
                 finalized = true;
                 _eq("RoundFinalized: round", round, uint256(log.topics[1]));
@@ -788,6 +978,11 @@ contract LotteryHandler is PartitionModel {
             }
         }
         _eq("finalize: LotteryWon events", s.count, won);
+        uint256 fees;
+        for (uint256 k; k < s.count; ++k) {
+            if (s.sales[k].fee != 0) ++fees;
+        }
+        _eq("finalize: KeeperPaid events", fees, paid);
         _eq("finalize: RoundFinalized emitted", 1, finalized ? 1 : 0);
     }
 
@@ -901,16 +1096,49 @@ contract LotteryHandler is PartitionModel {
         if (next > MAX_BASE) next = MAX_BASE;
     }
 
-    /// @notice Base price of `bundle` in `round` (its last sale round or later), stepping round by round with
-    ///         each round's sales (no sales: a decay step) from the base in its last sale round (which was
-    ///         itself stepped from the starting price the same way: see _recordBuy).
     function modelBase(uint256 bundle, uint256 round) public view returns (uint256 base) {
-        if (!_seen[bundle]) return modelStartingPrice(bundle, round);
+        (base,) = modelPrice(bundle, round);
+    }
+
+    /// @notice Base price of `bundle` in `round` (its last sale round or later), and whether kept tickets moved
+    ///         it (`live`). Until a round K keeps tickets of it, a bundle is priced as never sold: its starting
+    ///         price in `round`. After: from its starting price in K, one step per round q from K to round - 2,
+    ///         on the tickets q kept (none: a step down). Computed from the base in its last sale round, which
+    ///         took the steps up to that round - 2 the same way (and was checked against the market then).
+    function modelPrice(uint256 bundle, uint256 round) public view returns (uint256 base, bool live) {
+        if (!_seen[bundle]) return (modelStartingPrice(bundle, round), false);
         uint256 last = _lastSaleRound[bundle];
-        base = _lastSaleBase[bundle];
-        for (uint256 r = last; r < round; ++r) {
-            base = modelStep(base, r == last ? _sold[r][bundle] : 0);
+        (base, live) = (_lastSaleBase[bundle], _lastSaleLive[bundle]);
+        for (uint256 q = last == 0 ? 0 : last - 1; q + 2 <= round; ++q) {
+            // No sales after `last`: nothing can make it live, and steps down stop at the floor.
+            if (q > last && (!live || base == FLOOR)) break;
+            uint256 kept = q <= last ? modelKept(q, bundle) : 0;
+            if (!live) {
+                if (kept == 0) continue;
+                (base, live) = (modelStartingPrice(bundle, q), true);
+            }
+            base = modelStep(base, kept);
         }
+        if (!live) base = modelStartingPrice(bundle, round);
+    }
+
+    /// @notice Tickets of `bundle` kept in `round`: all it sold if it sells on the round's partition (the kept
+    ///         proposal's bundles; a singleton no listed bundle covers, with revenue at least its reserve), none
+    ///         if it loses or the round was voided before round + 2's sale opened (a later void is too late: the
+    ///         base it moves was fixed by then).
+    function modelKept(uint256 round, uint256 bundle) public view returns (uint256) {
+        uint256 sold = _sold[round][bundle];
+        if (sold == 0) return 0;
+        RoundModel storage m = _rounds[round];
+        if (m.voided && m.voidBlock < START + (round + 2) * SALE) return 0;
+        uint256[] storage kept = _kept[round];
+        uint256 covered;
+        for (uint256 k; k < kept.length; ++k) {
+            if (kept[k] == bundle) return sold;
+            covered |= kept[k];
+        }
+        if (_popcount(bundle) != 1 || covered & bundle != 0) return 0;
+        return _revenue[round][bundle] >= modelReserve(_lowest(bundle), round) ? sold : 0;
     }
 
     /// @notice Price of the k-th ticket (1-indexed): p up to 1.5T, then with x = (k - 1.5T) / (0.5T) =
@@ -938,6 +1166,39 @@ contract LotteryHandler is PartitionModel {
             term = (term * x) / WAD / n;
             sum += term;
         }
+    }
+
+    // ================================================================== model: deployment
+
+    /// @notice What deploying `config` on chain `chainId` should revert with (empty: success), in the order the
+    ///         constructors check: the schedule (a sale and a challenge phase, lengths below 2^32, start below
+    ///         2^64), then the lottery's ranges (InvalidConfig), challenge no longer than the sale (base prices
+    ///         wait for a round's partition to be final two sales later), the bounty at most 100%, and last the
+    ///         chain's draw limits from docs/randao-bias.md: Ethereum mainnet, Sepolia, Holesky and Hoodi need a
+    ///         lookahead of 128 blocks or more, a window of at most 2 blocks and at most one re-arm; anvil (31337)
+    ///         and eth-tester (1337) need nothing; any other chain is refused. Payouts and reserves are assumed
+    ///         valid (the registry's own checks are not modelled here).
+    function modelConfigError(LotteryMarket.Config memory c, uint256 chainId) public pure returns (bytes memory) {
+        uint256 u32 = type(uint32).max;
+        if (c.saleBlocks == 0 || c.challengeBlocks == 0) return _err(IRoundSchedule.InvalidSchedule.selector);
+        if (c.startBlock > type(uint64).max || c.saleBlocks > u32 || c.challengeBlocks > u32) {
+            return _err(IRoundSchedule.InvalidSchedule.selector);
+        }
+        bool invalid = c.targetTickets < 2 || c.targetTickets > u32 / 2 || c.lookahead <= c.challengeBlocks
+            || c.lookahead > u32 || c.drawWindow == 0 || c.drawWindow > u32 || c.maxRearms > u32 || c.priceFloor == 0
+            || c.priceFloor > MAX_BASE || c.beta > 8 * WAD || c.gamma > 4 * WAD || c.challengeBlocks > c.saleBlocks
+            || c.drawBountyBps > BPS;
+        if (invalid) return _err(IMarket.InvalidConfig.selector);
+        if (chainId == 31337 || chainId == 1337) return "";
+        if (chainId != 1 && chainId != 11155111 && chainId != 17000 && chainId != 560048) {
+            return abi.encodeWithSelector(ILotteryMarket.ChainWithoutRandao.selector, chainId);
+        }
+        if (c.lookahead < 128) {
+            return abi.encodeWithSelector(ILotteryMarket.LookaheadTooShort.selector, c.lookahead, 128);
+        }
+        if (c.drawWindow > 2) return abi.encodeWithSelector(ILotteryMarket.DrawWindowTooWide.selector, c.drawWindow, 2);
+        if (c.maxRearms > 1) return abi.encodeWithSelector(ILotteryMarket.TooManyRearms.selector, c.maxRearms, 1);
+        return "";
     }
 
     // ================================================================== model: partitions and tickets
@@ -1001,6 +1262,11 @@ contract LotteryHandler is PartitionModel {
             _eq("reserve == model (open round)", modelReserve(i, current), market.reserveAt(i, current));
             _eq("reserve == model (next round)", modelReserve(i, current + 1), market.reserveAt(i, current + 1));
         }
+        // One bundle's base price on sale now, and its kept tickets in a recent round.
+        uint256 bundle = 1 + calls % 15;
+        _eq("basePrice(round on sale) == model", modelBase(bundle, current), market.basePrice(bundle, current));
+        uint256 back = current > calls % 4 ? current - calls % 4 : 0;
+        _eq("ticketsKept == model", modelKept(back, bundle), market.ticketsKept(back, bundle));
     }
 
     function _mix(uint256 x) internal view returns (uint256) {

@@ -11,6 +11,7 @@ interface Vm {
     }
 
     function roll(uint256 newHeight) external;
+    function chainId(uint256 newChainId) external;
     function prevrandao(bytes32 newPrevrandao) external;
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory logs);
