@@ -94,6 +94,8 @@ contract LotteryMarket is ILotteryMarket, Settlement {
     uint256 public escrow;
 
     mapping(uint256 bundle => BundlePricing) private _pricing;
+    // Written through storage references (`purchases.push(...)`), which slither does not see.
+    // slither-disable-next-line uninitialized-state
     mapping(uint256 round => mapping(uint256 bundle => Purchase[])) private _purchases;
     /// @inheritdoc ILotteryMarket
     mapping(uint256 round => mapping(uint256 bundle => uint256)) public revenueOf;
@@ -262,7 +264,7 @@ contract LotteryMarket is ILotteryMarket, Settlement {
     function ticketHolder(uint256 round, uint256 bundle, uint256 ticket) public view returns (address) {
         if (ticket >= ticketsSold(round, bundle)) revert UnknownTicket(round, bundle, ticket);
         Purchase[] storage purchases = _purchases[round][bundle];
-        uint256 low;
+        uint256 low = 0;
         uint256 high = purchases.length;
         while (low < high) {
             uint256 mid = (low + high) / 2;
@@ -413,7 +415,7 @@ contract LotteryMarket is ILotteryMarket, Settlement {
     }
 
     function _startingPrice(uint256 bundle, uint256 round) private view returns (uint256) {
-        uint256 reserves;
+        uint256 reserves = 0;
         for (uint256 rest = bundle; rest != 0; rest &= rest - 1) {
             reserves += reserveAt(rest.lowestIndex(), round);
         }

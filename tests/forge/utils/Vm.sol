@@ -19,7 +19,6 @@ interface Vm {
     function prank(address msgSender) external;
     function startPrank(address msgSender) external;
     function stopPrank() external;
-    function chainId(uint256 newChainId) external;
     function cool(address target) external;
     function label(address account, string calldata newLabel) external;
     function assume(bool condition) external pure;
