@@ -123,8 +123,9 @@ class MarketClient(ABC):
     def finalize(self, caller: AccountAPI, round_: int) -> ReceiptAPI:
         return self._send("finalize", caller, "finalize", round_)
 
-    def withdraw_credit(self, account: AccountAPI) -> ReceiptAPI:
-        return self._send("withdrawCredit", account, "withdrawCredit", account.address)
+    def withdraw_credit(self, account: AccountAPI, to: str | None = None) -> ReceiptAPI:
+        """Withdraw ``account``'s whole credit, paid to ``to`` (default: itself)."""
+        return self._send("withdrawCredit", account, "withdrawCredit", to or account.address)
 
     def set_reserve(self, payout: AccountAPI, rollup: int, reserve: int) -> ReceiptAPI:
         return self._send("setReserve", payout, "setReserve", rollup, reserve)

@@ -42,6 +42,11 @@ def decode_revert(raised: ContractLogicError) -> Revert:
         data = bytes.fromhex(message[2:])
     else:
         return Revert(name)
+    return decode_error(data, name)
+
+
+def decode_error(data: bytes, unknown: str = "ContractLogicError") -> Revert:
+    """A custom error of the market contracts from its ABI-encoded revert data (``unknown`` if none)."""
     for contract_type in market_project().contracts.values():
         for abi in contract_type.errors:
             if keccak(text=abi.selector)[:4] == data[:4]:
@@ -51,7 +56,7 @@ def decode_revert(raised: ContractLogicError) -> Revert:
                     for t, v in zip(types, abi_decode(types, data[4:]), strict=True)
                 ]
                 return Revert(abi.name, dict(zip([i.name for i in abi.inputs], values, strict=True)))
-    return Revert(name)
+    return Revert(unknown)
 
 
 def describe_failure(err: BaseException) -> str:
