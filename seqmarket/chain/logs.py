@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import IO
 
-from ape.logging import ClickHandler
+from ape.logging import ClickHandler, LogLevel, logger
 from ape_ethereum.trace import Trace
 
 
@@ -25,7 +26,13 @@ def ape_logs_to_stderr() -> None:
 
 
 def _traces_to_stderr() -> None:
-    """ape shows the call trace of a reverted transaction whose revert passed through a sub-call; 0.8.51
-    binds ``Trace.show``'s output to the stdout it saw at import."""
-    verbose, _ = Trace.show.__defaults__ or (False, None)
-    Trace.show.__defaults__ = (verbose, sys.stderr)
+    """ape prints the call trace of a reverted transaction or call whose revert passed through a sub-call,
+    to the stdout it saw at import (0.8.51). Commands report reverts by their custom error already: show
+    the trace on stderr, and only when asked for with -v DEBUG."""
+    show = Trace.show
+
+    def show_on_stderr(self: Trace, verbose: bool = False, file: IO[str] | None = None) -> None:
+        if logger.level <= LogLevel.DEBUG:
+            show(self, verbose=verbose, file=sys.stderr if file is None else file)
+
+    Trace.show = show_on_stderr  # type: ignore[method-assign]

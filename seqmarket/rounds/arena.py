@@ -43,7 +43,15 @@ from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.clearing import Bid
 from seqmarket.protocol.commitment import SealedBid
 from seqmarket.protocol.schedule import Phase
-from seqmarket.rounds.record import ArenaRound, Attempt, Purchase, Sold, lottery_winners
+from seqmarket.rounds.record import (
+    ArenaRound,
+    Attempt,
+    Purchase,
+    Sold,
+    lottery_winners,
+    revenues_of,
+    sold_bundles,
+)
 
 #: Slots of a step, in the order they are filled.
 SLOTS = (Timing.EARLY, Timing.ON_TIME, Timing.LAST_BLOCK, Timing.LATE)
@@ -162,23 +170,12 @@ class Arena:
 
     def _step(self, played: ArenaRound, step: Step, phase: Phase) -> None:
         """Fill the step's four slots: ask every seat, send the actions of the slot being filled. Each slot
-        asks again, so later slots see what the earlier ones did (reveals, proposals, purchases)."""
+        asks again, so later slots see what the earlier ones did (reveals, proposals, purchases); in a sale
+        each seat is asked again at its turn, seeing the tickets bought before it in the same slot."""
         start, end = self._window(played.round, phase)
         for slot in SLOTS:
-            wanted = [
-                (
-                    seat,
-                    [
-                        a
-                        for a in seat.strategy.act(step, self._view(played, seat, step, slot))
-                        if a.timing == slot
-                    ],
-                )
-                for seat in self._ordered()
-            ]
+            wanted = [(seat, self._wanted(played, seat, step, slot)) for seat in self._ordered()]
             count = sum(len(actions) for _, actions in wanted)
-            if slot == Timing.ON_TIME and step == Step.SALE:
-                played.opened_with = len(played.purchases)
             if not count and slot != Timing.ON_TIME:
                 continue
             # A local chain mines one block per transaction: early actions fill the blocks just before the
@@ -190,11 +187,18 @@ class Arena:
                 Timing.LATE: end,
             }[slot]
             self.client.advance_to_block(first)
-            for seat, actions in wanted:
-                if slot == Timing.ON_TIME and step == Step.SALE:
-                    played.turns[seat.label] = len(played.purchases)
+            for k, (seat, actions) in enumerate(wanted):
+                if step == Step.SALE:
+                    if slot == Timing.ON_TIME:
+                        played.turns[seat.label] = len(played.purchases)
+                    if k:
+                        actions = self._wanted(played, seat, step, slot)
                 for action in actions:
                     self._send(played, seat, step, action)
+
+    def _wanted(self, played: ArenaRound, seat: Seat, step: Step, slot: Timing) -> list[Action]:
+        actions = seat.strategy.act(step, self._view(played, seat, step, slot))
+        return [a for a in actions if a.timing == slot]
 
     def _ask_all(self, played: ArenaRound, step: Step) -> None:
         for seat in self._ordered():
@@ -313,7 +317,7 @@ class Arena:
                 played.purchases.append(
                     Purchase(int(log.bundle), str(log.buyer), int(log.count), int(log.cost))
                 )
-        elif action.act == Act.DRAW:
+        elif action.act in (Act.DRAW, Act.DRAW_IF_WINNING):  # the arena decides whether a proposer keeps it
             assert isinstance(client, LotteryClient)
             client.draw(account, round_)
         elif action.act == Act.PROPOSE:
@@ -416,7 +420,12 @@ class Arena:
         assert isinstance(client, LotteryClient)
         round_ = played.round
         window = int(client.contract.drawWindow())
-        proposers = [seat for seat in self._ordered() if seat.strategy.proposer]
+        partition = client.best_partition(round_)[0]
+        proposers = [
+            seat
+            for seat in self._ordered()
+            if seat.strategy.proposer and self._holds_sold(played, seat, partition)
+        ]
         state = client.draw_state(round_)
         while not (state.drawn or state.voided):
             for offset in range(window):
@@ -435,6 +444,12 @@ class Arena:
         played.seed, played.voided = state.seed, state.voided
         if not played.fair_seed:
             played.fair_seed = state.seed
+
+    @staticmethod
+    def _holds_sold(played: ArenaRound, seat: Seat, partition: Sequence[int]) -> bool:
+        """Whether the seat holds a ticket of a bundle that sells (else the draw is nothing to it)."""
+        sold = set(sold_bundles(played.reserves, revenues_of(played.purchases), partition))
+        return any(p.bundle in sold and p.buyer in seat.addresses for p in played.purchases)
 
     def _draw_at(self, played: ArenaRound, offset: int) -> bool:
         """Seats whose DRAW falls on this block of the window send it; True once the seed is drawn."""
@@ -472,8 +487,7 @@ class Arena:
         assert isinstance(client, LotteryClient)
         round_ = played.round
         client.advance_to(round_, Phase.SETTLE)
-        if not played.voided:
-            client.finalize(self.keeper, round_)
+        client.finalize(self.keeper, round_)  # a voided round too: it opens the refunds
         played.partition, played.value = client.best_partition(round_)
         played.sold = [Sold(w.bundle, w.winner, w.revenue) for w in client.wins(round_)]
         for payment in client.rollup_payments(round_):

@@ -62,7 +62,6 @@ class ArenaRound:
     revealed: list[Bid] = field(default_factory=list)  # sealed: every opened bid, in reveal order
     purchases: list[Purchase] = field(default_factory=list)  # lottery: in order
     turns: dict[str, int] = field(default_factory=dict)  # lottery: purchases before each seat's on-time turn
-    opened_with: int = 0  # lottery: purchases before the sale's on-time slot
     base_prices: dict[int, int] = field(default_factory=dict)  # lottery: bundle -> base price this round
     partition: tuple[int, ...] = ()
     value: int = 0

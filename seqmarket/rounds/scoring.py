@@ -6,7 +6,8 @@ credited (revenue shares, forfeits shared out, bounties, refunds); gas is left o
 re-runs each round off-chain with the same clearing code: everyone else's actions as they were (the bids
 revealed, the tickets bought, in their order; the base prices the round opened with), its own replaced by
 the honest strategy's (a rollup's honest play is not to bid), cleared exactly by an honest operator and,
-in the lottery, drawn with the seed an honest draw at the window's first block gave.
+in the lottery, drawn as the round was (a proposer that chose its draw gets the seed of the window's first
+block, what an honest draw would have taken).
 
 Pure: nothing here touches a chain. `settle_sealed` and `settle_lottery` also replay a round as it was,
 which the tests compare with what the chain did.
@@ -218,13 +219,15 @@ def _honest_utility(player: Player, played: ArenaRound, rules: Rules, seed: int)
             utility += settled.rollup_revenue.get(player.rollup, 0)
             utility += forfeit_share(played.forfeit_pot - own_pot, player.rollup, rules.n_rollups)
         return utility
-    if played.voided and not played.fair_seed:
-        return 0
+    # A proposer playing honestly lets the window's first draw stand; anyone else faces the draw as it went.
+    seed = played.fair_seed if player.strategy.proposer else b"" if played.voided else played.seed
+    if not seed:
+        return 0  # voided: every ticket refunded, nothing sold
     others = [p for p in played.purchases if p.buyer not in mine]
     at = sum(p.buyer not in mine for p in played.purchases[: played.turns.get(player.label, 0)])
     own = [] if role == Role.ROLLUP else [Purchase(a.bundle, me, a.count, 0) for a in honest_orders(view)]
     purchases = reprice([*others[:at], *own, *others[at:]], played.base_prices, rules)
-    settled = settle_lottery(played.reserves, purchases, played.fair_seed, rules)
+    settled = settle_lottery(played.reserves, purchases, seed, rules)
     sold = {s.bundle for s in settled.sold}
     utility = _won_value(player, settled, me) - sum(
         p.cost for p in purchases if p.buyer == me and p.bundle in sold
@@ -247,7 +250,7 @@ def _honest_view(player: Player, played: ArenaRound, rules: Rules, seed: int) ->
     """What the seat saw when honest play would have acted (on time, in the commit phase or the sale)."""
     mine = set(player.addresses)
     sold: dict[int, int] = {}
-    for purchase in played.purchases[: played.opened_with]:
+    for purchase in played.purchases[: played.turns.get(player.label, 0)]:
         if purchase.buyer not in mine:
             sold[purchase.bundle] = sold.get(purchase.bundle, 0) + purchase.count
     return View(
