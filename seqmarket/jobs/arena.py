@@ -184,10 +184,7 @@ def run_arena_job(job: ArenaJob, on_round: Callable[[ArenaRound], Any] | None = 
     result = ArenaResult(job, client.address, chain.chain_id, arena.stride, seats)
     result.rounds = arena.run(job.rounds)
     result.scores = score(result.rounds, seats, rules, job.seed)
-    for payout in payouts:  # the rollups withdraw too, so the market must end empty
-        if client.credit(str(payout.address)):
-            client.withdraw_credit(payout)
-    result.closing = arena.close()
+    result.closing = arena.close(payouts)
     if result.closing.left:
         raise RoundCheckFailed(f"{result.closing.left} wei stayed in the market after everyone withdrew")
     return result

@@ -106,6 +106,8 @@ class Arena:
         self._sealed: dict[tuple[str, int], list[SealedBid]] = {}
         self._openings: dict[str, list[OwnCommit]] = {}  # per seat, every earlier opening
         self._refunded: set[tuple[int, int, str]] = set()
+        self._seen: tuple[tuple[int, Step, int], dict[str, Any]] | None = None
+        self._draw_window = int(client.contract.drawWindow()) if isinstance(client, LotteryClient) else 0
 
     # ------------------------------------------------------------------ rounds
     @property
@@ -214,19 +216,28 @@ class Arena:
 
     # ------------------------------------------------------------------ what a seat sees
     def _view(self, played: ArenaRound, seat: Seat, step: Step, slot: Timing) -> View:
-        client = self.client
-        common: dict[str, Any] = dict(
-            mechanism=self.mechanism,
-            market=client.address,
-            round=played.round,
+        return View(
+            **self._market_view(played, step),
             timing=slot,
-            reserves=played.reserves,
-            split_rule=client.split_rule,
             identities=seat.addresses,
             valuation=seat.valuation,
             rng=self.rng(played.round, seat.label),
             own_commits=tuple(played.commits.get(seat.label, ())),
             earlier_openings=tuple(self._openings.get(seat.label, ())),
+        )
+
+    def _market_view(self, played: ArenaRound, step: Step) -> dict[str, Any]:
+        """What everyone sees of the market at this step, read once per state (each action changes it)."""
+        key = (played.round, step, len(played.attempts))
+        if self._seen is not None and self._seen[0] == key:
+            return self._seen[1]
+        client = self.client
+        common: dict[str, Any] = dict(
+            mechanism=self.mechanism,
+            market=client.address,
+            round=played.round,
+            reserves=played.reserves,
+            split_rule=client.split_rule,
             standing=client.best_partition(played.round),
             stale_partition=self.rounds[-1].partition if self.rounds else (),
         )
@@ -235,7 +246,7 @@ class Arena:
                 payment_rule=client.payment_rule,
                 min_lock=client.min_lock,
                 max_commits=client.max_commits_per_bidder,
-                commitments=tuple(self._commitments(played.round)),
+                commitments=tuple(played.commitments),
                 revealed=tuple(played.revealed),
                 openings=tuple(self._openings_seen(played)),
             )
@@ -254,32 +265,26 @@ class Arena:
                 curve=client.price_curve,
                 base_prices=played.base_prices,
                 sold=sold,
-                draw_window=int(client.contract.drawWindow()),
+                draw_window=self._draw_window,
             )
             if step == Step.CHALLENGE:
                 common.update(
                     bids=tuple(Bid(f"bundle {b}", b, r) for b, r in client.revenues(played.round).items())
                 )
-        return View(**common)
+        self._seen = (key, common)
+        return common
 
     def rng(self, round_: int, label: str) -> random.Random:
         """The seat's randomness in a round: the same at every ask and in the honest counterfactual."""
         return random.Random(f"{self.seed}/{round_}/{label}")
 
-    def _commitments(self, round_: int) -> list[Commit]:
-        assert isinstance(self.client, SealedBidClient)
-        logs = self.client._logs("Committed", round_)
-        return [Commit(str(log.bidder), bytes(log.commitment), int(log.lock)) for log in logs]
-
     def _openings_seen(self, played: ArenaRound) -> list[Opening]:
         """Every opening sent so far this round, salt included (a reveal's calldata is public)."""
-        assert isinstance(self.client, SealedBidClient)
-        opened = {bytes(log.commitment) for log in self.client._logs("Revealed", played.round)}
         return [
             Opening(seat.addresses[c.identity], c.bundle, c.amount, c.salt)
             for seat in self.seats
             for c in played.commits.get(seat.label, ())
-            if c.commitment in opened
+            if c.commitment in played.opened
         ]
 
     def _lottery_base_prices(self, round_: int) -> dict[int, int]:
@@ -335,6 +340,7 @@ class Arena:
         if action.act == Act.COMMIT:
             sealed = client.seal(account, round_, action.bundle, action.amount, action.lock)
             client.commit(account, sealed, value=self._top_up(account, action.lock))
+            played.commitments.append(Commit(str(account.address), sealed.commitment, action.lock))
             own = OwnCommit(
                 action.identity, action.bundle, action.amount, action.lock, sealed.salt, sealed.commitment
             )
@@ -343,9 +349,11 @@ class Arena:
         elif action.act == Act.COMMIT_HASH:
             copy = SealedBid(round_, str(account.address), 0, 0, action.lock, b"", action.commitment)
             client.commit(account, copy, value=self._top_up(account, action.lock))
+            played.commitments.append(Commit(str(account.address), action.commitment, action.lock))
         elif action.act == Act.REVEAL:
             sealed = self._sealed[(seat.label, round_)][action.ref]
             receipt = client.reveal(account, sealed)
+            played.opened.add(sealed.commitment)
             own = played.commits[seat.label][action.ref]
             self._openings.setdefault(seat.label, []).append(own)
             for log in receipt.decode_logs(client.contract.Revealed):
@@ -419,7 +427,7 @@ class Arena:
         client = self.client
         assert isinstance(client, LotteryClient)
         round_ = played.round
-        window = int(client.contract.drawWindow())
+        window = self._draw_window
         partition = client.best_partition(round_)[0]
         proposers = [
             seat
@@ -510,11 +518,12 @@ class Arena:
             self._refunded.add(key)
 
     # ------------------------------------------------------------------ closing
-    def close(self) -> Closing:
-        """Everyone withdraws all credit (and collateral): the market must then hold nothing."""
+    def close(self, others: Sequence[AccountAPI] = ()) -> Closing:
+        """Every seat, the keeper and ``others`` (the rollups' payouts) withdraw all credit and collateral:
+        the market must then hold nothing."""
         client = self.client
         accounts = {str(a.address): a for seat in self.seats for a in seat.accounts}
-        accounts.update({str(self.keeper.address): self.keeper})
+        accounts.update({str(a.address): a for a in (self.keeper, *others)})
         withdrawn: dict[str, int] = {}
         for address, account in accounts.items():
             credit = client.credit(address)

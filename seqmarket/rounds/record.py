@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from seqmarket.agents.strategies.base import Act, OwnCommit, Step, Timing
+from seqmarket.agents.strategies.base import Act, Commit, OwnCommit, Step, Timing
 from seqmarket.clearing import Bid, Instance
 from seqmarket.protocol.draw import ticket_holder, winning_ticket
 
@@ -59,6 +59,8 @@ class ArenaRound:
     reserves: tuple[int, ...] = ()
     attempts: list[Attempt] = field(default_factory=list)
     commits: dict[str, list[OwnCommit]] = field(default_factory=dict)  # per seat, as sealed
+    commitments: list[Commit] = field(default_factory=list)  # sealed: everyone's, in commit order
+    opened: set[bytes] = field(default_factory=set)  # sealed: the commitments opened so far
     revealed: list[Bid] = field(default_factory=list)  # sealed: every opened bid, in reveal order
     purchases: list[Purchase] = field(default_factory=list)  # lottery: in order
     turns: dict[str, int] = field(default_factory=dict)  # lottery: purchases before each seat's on-time turn

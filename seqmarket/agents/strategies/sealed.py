@@ -202,24 +202,26 @@ class OverLockProber(Strategy):
 
 @register
 class PhaseEdge(Strategy):
-    """Acts one block before each phase opens and one block after it closes: commits and reveals out of
-    phase, then proposes in the wrong phase. Every early or late call must fail (WrongPhase)."""
+    """Acts one block outside each phase: commits one bid a block before the commit phase opens and one a
+    block after it closes, opens a bid in the commit phase's last block (a block before the reveal phase)
+    and leaves another to open a block after the reveal phase. Every such call must fail (WrongPhase); the
+    bid left for the late reveal forfeits its lock."""
 
     name = "phase-edge"
     description = "commits and reveals one block before and after each phase"
 
     def act(self, step: Step, view: View) -> list[Action]:
         if step == Step.COMMIT:
-            plans = honest_plans(view, max_bids=2)
+            plans = honest_plans(view, max_bids=3)
             early = [Action.bid(p.bundle, p.amount, p.lock, timing=Timing.EARLY) for p in plans[:1]]
             late = [Action.bid(p.bundle, p.amount, p.lock, timing=Timing.LATE) for p in plans[1:2]]
-            return early + late + [Action.bid(p.bundle, p.amount, p.lock) for p in plans]
+            too_soon = [Action.open(0, timing=Timing.LAST_BLOCK)] if view.own_commits else []
+            return early + late + too_soon + [Action.bid(p.bundle, p.amount, p.lock) for p in plans]
         if step == Step.REVEAL:
             opens = reveal_all(view)
-            edges = [replace(a, timing=Timing.EARLY) for a in opens[:1]] + [
-                replace(a, timing=Timing.LATE) for a in opens[1:2]
-            ]
-            return edges + opens
+            if len(opens) < 2:
+                return opens
+            return [*opens[:-1], replace(opens[-1], timing=Timing.LATE)]
         return []
 
 
