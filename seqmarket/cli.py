@@ -27,12 +27,17 @@ def main() -> None:
 
 @main.command("clear")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--method", type=click.Choice(["auto", "dp", "milp"]), default="auto", show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in (Method.AUTO, Method.DP, Method.MILP)]),
+    default=Method.AUTO.value,
+    show_default=True,
+)
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per exact solve.")
 @click.option(
     "--vcg/--no-vcg", "with_vcg", default=True, show_default=True, help="Also compute VCG payments."
 )
-def clear_command(file: Path, method: Method, time_limit: float | None, with_vcg: bool) -> None:
+def clear_command(file: Path, method: str, time_limit: float | None, with_vcg: bool) -> None:
     """Clear the instance in FILE (JSON; format in seqmarket/clearing/io.py).
 
     Prints the optimal partition, its value and solve time, and each winner's VCG payment.
@@ -44,7 +49,7 @@ def clear_command(file: Path, method: Method, time_limit: float | None, with_vcg
     instance = book.instance
     try:
         started = time.perf_counter()
-        result = clear(instance, method=method, time_limit=time_limit)
+        result = clear(instance, method=Method(method), time_limit=time_limit)
         elapsed = time.perf_counter() - started
         outcome = None
         if with_vcg:
