@@ -94,7 +94,7 @@ class Deadline:
         return ClearingTimeout(incumbent, bound, self.elapsed())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # numpy arrays inside: identity, not ==
 class Component:
     """One component as the MILP sees it: a column per bundle (ascending), gains in units of their gcd,
     and the lexicographic weights W = (k + 1) * units - size (``factor`` = k + 1)."""

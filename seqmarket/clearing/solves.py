@@ -17,7 +17,7 @@ from seqmarket.clearing.highs import Solution
 from seqmarket.clearing.trace import Trace
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # numpy arrays inside: identity, not ==
 class Maximise:
     """Maximise ``cost`` over the packings of ``member``'s columns, from a known packing worth ``cutoff``."""
 
@@ -33,7 +33,7 @@ class Maximise:
         return model.solve(limit)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # numpy arrays inside: identity, not ==
 class TieBreak:
     """Stage 2: a packing gaining ``gain`` units that covers fewer than ``covered`` rollups, fewest first.
 
