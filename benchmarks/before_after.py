@@ -30,6 +30,12 @@ from typing import Any
 HARD = ["arbitrary:100x500", "L3:32x1000", "L3:100x500", "L7:100x500", "arbitrary:64x2000", "L6:64x2000"]
 
 
+def runnable() -> int:
+    """Tasks runnable right now (Linux), as the racers' idle-core check counts them."""
+    with open("/proc/loadavg") as loadavg:
+        return int(loadavg.read().split()[3].split("/")[0])
+
+
 def serve() -> None:
     """Worker: read one JSON request per line, solve it with this process's seqmarket, answer in JSON."""
     from seqmarket.clearing import Instance, clear
@@ -42,6 +48,7 @@ def serve() -> None:
     for line in sys.stdin:
         ask = json.loads(line)
         made = generate(ask["distribution"], ask["goods"], ask["bids"], ask["seed"])
+        busy = runnable()
         started = time.perf_counter()
         result = clear(Instance.from_bids(made.reserves, made.bids), time_limit=ask["cap"])
         answer: dict[str, Any] = {
@@ -49,6 +56,7 @@ def serve() -> None:
             "value": result.value,
             "bundles": list(result.bundles),
             "method": str(result.method),
+            "runnable": busy,  # tasks runnable as the solve started, this one included: >= 2 refuses races
         }
         if ask["vcg"]:
             started = time.perf_counter()
@@ -84,7 +92,7 @@ class Worker:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
-            raise RuntimeError("a benchmark worker died; see its stderr above")
+            raise SystemExit("a benchmark worker died; see its stderr above")
         answer: dict[str, Any] = json.loads(line)
         return answer
 
