@@ -107,7 +107,7 @@ def run_instance(distribution: str, goods: int, bids: int, seed: int, cap: float
         result = clear(instance, time_limit=cap)
         record["engine_s"] = time.perf_counter() - started
         record["value"] = result.value
-        record["method"] = result.method
+        record["method"] = str(result.method)
     except ClearingTimeout as err:
         record["engine_s"] = None
         record["engine_error"] = str(err)

@@ -33,7 +33,12 @@ def main() -> None:
 
 @main.command("clear")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--method", type=click.Choice(["auto", "dp", "milp"]), default="auto", show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in (Method.AUTO, Method.DP, Method.MILP)]),
+    default=Method.AUTO.value,
+    show_default=True,
+)
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per exact solve.")
 @click.option(
     "--vcg/--no-vcg",
@@ -43,9 +48,7 @@ def main() -> None:
     help="Also compute every winner's VCG payment (one more solve per winner on hard instances).",
 )
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def clear_command(
-    file: Path, method: Method, time_limit: float | None, with_vcg: bool, as_json: bool
-) -> None:
+def clear_command(file: Path, method: str, time_limit: float | None, with_vcg: bool, as_json: bool) -> None:
     """Clear the instance in FILE (JSON; format in seqmarket/clearing/io.py).
 
     Prints the optimal partition, its value and solve time, and each winner's VCG payment.
@@ -59,14 +62,17 @@ def clear_command(
     work = f"clearing {instance.n} rollups, {len(book.bids)} bids" + (" and VCG payments" if with_vcg else "")
     try:
         with progress.status(work):
+            chosen = Method(method)
             started = time.perf_counter()
             outcome = None
             if with_vcg:  # VCG clears the round itself: one clearing serves both tables
-                forced = None if method == "auto" else partial(clear, method=method, time_limit=time_limit)
+                forced = (
+                    None if chosen == Method.AUTO else partial(clear, method=chosen, time_limit=time_limit)
+                )
                 outcome = vcg(instance.reserves, book.bids, forced, time_limit=time_limit)
                 result = outcome.clearing
             else:
-                result = clear(instance, method=method, time_limit=time_limit)
+                result = clear(instance, method=chosen, time_limit=time_limit)
             elapsed = time.perf_counter() - started
     except ClearingTimeout as err:
         raise click.ClickException(str(err)) from err

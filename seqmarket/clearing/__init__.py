@@ -7,11 +7,13 @@ from seqmarket.clearing.instance import (
     Bid,
     Clearing,
     Instance,
+    Packing,
+    SolvedBy,
     best_bids,
     bundle_of,
     rollups_of,
 )
-from seqmarket.clearing.solver import clear
+from seqmarket.clearing.solver import Method, clear
 from seqmarket.errors import ClearingTimeout, InvalidInstance
 
 __all__ = [
@@ -20,6 +22,9 @@ __all__ = [
     "ClearingTimeout",
     "Instance",
     "InvalidInstance",
+    "Method",
+    "Packing",
+    "SolvedBy",
     "best_bids",
     "bundle_of",
     "clear",

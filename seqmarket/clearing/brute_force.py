@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from seqmarket.clearing.instance import Clearing, Instance
+from seqmarket.clearing.instance import Clearing, Instance, SolvedBy
 from seqmarket.errors import InvalidInput, InvalidInstance
 
 
@@ -50,4 +50,4 @@ def clear_brute_force(instance: Instance) -> Clearing:
         if best is None or key > best:
             best, best_bundles = key, tuple(sorted(listed))
     assert best is not None  # the singleton partition is always valid
-    return Clearing(bundles=best_bundles, value=best[0], method="brute-force")
+    return Clearing(bundles=best_bundles, value=best[0], method=SolvedBy.BRUTE_FORCE)

@@ -11,7 +11,7 @@ from functools import cache
 
 import numpy as np
 
-from seqmarket.clearing.milp import Packing
+from seqmarket.clearing.instance import Packing
 from seqmarket.errors import SolverError
 
 

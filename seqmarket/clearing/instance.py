@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -164,12 +165,39 @@ class Instance:
 
 
 @dataclass(frozen=True)
+class Packing:
+    """An optimal packing of one component: its bundles (ascending) and exact total gain."""
+
+    bundles: tuple[int, ...]
+    gain: int
+
+
+class SolvedBy(enum.Flag):
+    """The exact methods that found a clearing: a round's components may combine several (DP | MILP)."""
+
+    TRIVIAL = 0  # no bundle gains over its singletons: nothing to solve
+    DP = enum.auto()
+    TABLE = enum.auto()
+    MILP = enum.auto()
+    REUSED = enum.auto()  # a component already solved for a related round (VCG counterfactuals)
+    LOCAL = enum.auto()  # W(-i) searched around i's bundles in the round's subset table
+    BRACKET = enum.auto()  # W(-i) = W: the optimum minus i's bundles already reaches it
+    RELAXATION = enum.auto()  # W(-i) proven by the round's LP relaxation
+    BRUTE_FORCE = enum.auto()
+
+    def __str__(self) -> str:
+        """The methods' names joined by "+" ("dp+milp"), or "trivial": what the CLI and benchmark print."""
+        names = sorted((member.name or "").lower().replace("_", "-") for member in self)
+        return "+".join(names) or "trivial"
+
+
+@dataclass(frozen=True)
 class Clearing:
-    """An optimal partition: the multi-rollup bundles it lists (ascending) and its value."""
+    """An optimal partition: the multi-rollup bundles it lists (ascending), its value, how it was found."""
 
     bundles: tuple[int, ...]
     value: int
-    method: str = "dp"
+    method: SolvedBy = SolvedBy.DP
 
     @property
     def covered(self) -> int:

@@ -24,8 +24,8 @@ import highspy
 import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix
 
+from seqmarket.clearing.highs import silence_banner
 from seqmarket.clearing.instance import Instance
-from seqmarket.clearing.milp import silence_banner
 from seqmarket.clearing.preprocess import bundle_matrix
 
 SCALE_BITS = 20  # duals rounded up to multiples of 2**-20

@@ -17,15 +17,23 @@ optimal with the fewest rollups covered.
 
 from __future__ import annotations
 
+import enum
 import time
-from typing import Literal
 
 from seqmarket.clearing.dp import TABLE_BUDGET, TABLE_MAX_ROLLUPS, SubsetTable, dp_packing, table_packing
-from seqmarket.clearing.instance import Clearing, Instance
-from seqmarket.clearing.milp import Packing, solve_packing
+from seqmarket.clearing.instance import Clearing, Instance, Packing, SolvedBy
+from seqmarket.clearing.milp import solve_packing
 from seqmarket.clearing.preprocess import bundle_matrix, positive_bundles, reduce
 
-Method = Literal["auto", "dp", "table", "milp"]
+
+class Method(enum.Enum):
+    """The exact method clear() uses for every component; AUTO picks the cheapest that applies."""
+
+    AUTO = "auto"
+    DP = "dp"  # exponential: small rounds only
+    TABLE = "table"  # the subset table without its work budget, where it applies; else the MILP
+    MILP = "milp"
+
 
 DP_MAX_BUNDLES = 16
 DP_MAX_ROLLUPS = 10
@@ -48,7 +56,7 @@ def _table(component: dict[int, int], n: int) -> Packing | None:
 ComponentKey = tuple[tuple[int, int], ...]
 
 
-def clear(instance: Instance, *, method: Method = "auto", time_limit: float | None = None) -> Clearing:
+def clear(instance: Instance, *, method: Method = Method.AUTO, time_limit: float | None = None) -> Clearing:
     """Return an optimal partition of ``instance`` (exact, deterministic).
 
     ``method`` forces the DP or the MILP for every component (the DP is exponential: small n only).
@@ -61,7 +69,7 @@ def clear(instance: Instance, *, method: Method = "auto", time_limit: float | No
 def clear_reusing(
     instance: Instance,
     *,
-    method: Method = "auto",
+    method: Method = Method.AUTO,
     time_limit: float | None = None,
     solved: dict[ComponentKey, Packing] | None = None,
     start: tuple[int, ...] = (),
@@ -76,38 +84,36 @@ def clear_reusing(
     tie-break stage.
     """
     started = time.perf_counter()
-    if method in ("auto", "table"):
-        whole = table_clearing(instance, budget=None if method == "table" else TABLE_BUDGET)
+    method = Method(method)  # a plain "milp" from older callers still means Method.MILP
+    tables = method in (Method.AUTO, Method.TABLE)
+    if tables:
+        whole = table_clearing(instance, budget=None if method is Method.TABLE else TABLE_BUDGET)
         if whole is not None:
             return whole[0]
     reduction = reduce(instance)
     bundles: list[int] = []
     gain = 0
-    used: set[str] = set()
+    used = SolvedBy.TRIVIAL
     memo = {} if solved is None else solved
     for component in reduction.components:
         key = tuple(sorted(component.items()))
         packing = memo.get(key)
         if packing is not None:
-            used.add("reused")
-        elif method == "dp" or (method == "auto" and _use_dp(component)):
+            used |= SolvedBy.REUSED
+        elif method is Method.DP or (method is Method.AUTO and _use_dp(component)):
             packing = dp_packing(component)
-            used.add("dp")
-        elif method in ("auto", "table") and (table := _table(component, instance.n)) is not None:
+            used |= SolvedBy.DP
+        elif tables and (table := _table(component, instance.n)) is not None:
             packing = table
-            used.add("table")
+            used |= SolvedBy.TABLE
         else:
             left = None if time_limit is None else time_limit - (time.perf_counter() - started)
             packing = solve_packing(component, instance.n, time_limit=left, start=start, tie_rule=tie_rule)
-            used.add("milp")
+            used |= SolvedBy.MILP
         memo[key] = packing
         bundles.extend(packing.bundles)
         gain += packing.gain
-    return Clearing(
-        bundles=tuple(sorted(bundles)),
-        value=reduction.baseline + gain,
-        method="+".join(sorted(used)) or "trivial",
-    )
+    return Clearing(bundles=tuple(sorted(bundles)), value=reduction.baseline + gain, method=used)
 
 
 def table_clearing(
@@ -125,7 +131,7 @@ def table_clearing(
     if table is None:
         return None
     whole = table.packing()
-    method = "table" if candidates else "trivial"
+    method = SolvedBy.TABLE if candidates else SolvedBy.TRIVIAL
     return Clearing(bundles=whole.bundles, value=baseline + whole.gain, method=method), table
 
 

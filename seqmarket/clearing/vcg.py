@@ -4,7 +4,7 @@ p_i = W(-i) - (W - b_i), where W is the optimal partition's value, b_i what bidd
 it wins, and W(-i) the optimal value with all of i's bids removed (each bundle then valued by the best
 bid from another bidder, exactly what the contract's stored second-best bid provides). Since the
 optimum minus i's bundles is feasible without i, W - b_i <= W(-i) <= W, so 0 <= p_i <= b_i.
-(The seed writes p_i as a sum of second-best bids; that is wrong in general: DESIGN.md erratum 3.)
+(The seed writes p_i as a sum of second-best bids; that is wrong in general: docs/design.md, departure 3.)
 
 Speed: most of each counterfactual is already known. Bids are ranked once (best and runner-up per
 bundle), so the round without i is the round with i's best bids swapped for the runner-ups. With few
@@ -27,12 +27,13 @@ from seqmarket.clearing.instance import (
     Bid,
     Clearing,
     Instance,
+    Packing,
+    SolvedBy,
     best_bids,
     ranked_bids,
     rollups_of,
     runner_ups_by_bidder,
 )
-from seqmarket.clearing.milp import Packing
 from seqmarket.clearing.relaxation import Relaxation
 from seqmarket.clearing.solver import ComponentKey, clear_reusing, table_clearing
 
@@ -99,7 +100,7 @@ def vcg(
     budget = (time.perf_counter() - started) / 2
     local = None if whole is None else LocalCounterfactuals(instance, whole[1], budget)
     # Past the table, counterfactual MILPs dominate: try the round's LP relaxation first where it is tight.
-    relaxation = Relaxation.for_round(instance, clearing.value) if "milp" in clearing.method else None
+    relaxation = Relaxation.for_round(instance, clearing.value) if SolvedBy.MILP in clearing.method else None
     held = runner_ups_by_bidder(ranked)
     payments = []
     best_of = {bundle: pair[0] for bundle, pair in ranked.items()}
@@ -118,12 +119,12 @@ def vcg(
                 floor += instance.singleton_value(rollup)
         found = None if local is None else local.welfare_without(changed, floor, kept)
         if found is not None:
-            without = Clearing(bundles=found[1], value=found[0], method="local")
+            without = Clearing(bundles=found[1], value=found[0], method=SolvedBy.LOCAL)
         elif floor == clearing.value:
             # The warm start already reaches the upper bound W(-i) <= W: optimal, no solve needed.
-            without = Clearing(bundles=kept, value=clearing.value, method="bracket")
+            without = Clearing(bundles=kept, value=clearing.value, method=SolvedBy.BRACKET)
         elif relaxation is not None and (proven := relaxation.welfare_without(changed, floor, kept)):
-            without = Clearing(bundles=proven[1], value=proven[0], method="relaxation")
+            without = Clearing(bundles=proven[1], value=proven[0], method=SolvedBy.RELAXATION)
         else:
             without = engine(_without(instance, changed), kept, tie_rule=False)
         payment = without.value - (clearing.value - bid)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-from unittest.mock import patch
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,14 +12,25 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from seqmarket.clearing import Bid, Instance, clear
-from seqmarket.clearing import milp as engine_milp
+from seqmarket.clearing import Bid, Instance, Method, Packing, SolvedBy, clear
 from seqmarket.clearing.brute_force import clear_brute_force
 from seqmarket.clearing.dp import SubsetTable, dp_packing
 from seqmarket.clearing.generators import generate
+from seqmarket.clearing.highs import TIGHT
 from seqmarket.clearing.instance import rollups_of
 from seqmarket.clearing.milp import solve_packing
 from seqmarket.clearing.preprocess import positive_bundles, reduce
+from seqmarket.clearing.racing import (
+    LEXICOGRAPHIC,
+    NEVER,
+    RACING,
+    STAGED,
+    Racer,
+    Racing,
+    core_is_idle,
+    runnable_now,
+)
+from seqmarket.clearing.trace import Trace
 from seqmarket.clearing.vcg import vcg
 from seqmarket.errors import ClearingTimeout
 from tests.support.strategies import bid_rounds
@@ -49,7 +57,7 @@ def instances(draw: st.DrawFn, max_n: int = 8, scale: int = 1) -> Instance:
 @given(instances())
 def test_every_method_matches_brute_force(instance: Instance) -> None:
     ref = clear_brute_force(instance)
-    for method in ("auto", "dp", "table", "milp"):
+    for method in Method:
         got = clear(instance, method=method)
         assert (got.value, got.covered) == (ref.value, ref.covered), method
         assert instance.value(got.bundles) == got.value
@@ -59,8 +67,8 @@ def test_every_method_matches_brute_force(instance: Instance) -> None:
 @given(instances(scale=WEI))
 def test_wei_sized_values_stay_exact(instance: Instance) -> None:
     """Amounts far beyond 2**53 with 1-wei differences: the MILP's scaled certificate keeps them exact."""
-    ref = clear(instance, method="dp")
-    got = clear(instance, method="milp")
+    ref = clear(instance, method=Method.DP)
+    got = clear(instance, method=Method.MILP)
     assert (got.value, got.covered) == (ref.value, ref.covered)
     assert instance.value(got.bundles) == got.value
 
@@ -70,8 +78,8 @@ def test_wei_sized_values_stay_exact(instance: Instance) -> None:
 def test_table_dp_matches_the_subset_dp_on_generated_rounds(seed: int, distribution: str) -> None:
     """The numpy table over all subsets (n <= 22) against the memoised DP, tie rule included."""
     instance = generate(distribution, 14, 120, seed).instance()
-    ref = clear(instance, method="dp")
-    got = clear(instance, method="table")
+    ref = clear(instance, method=Method.DP)
+    got = clear(instance, method=Method.TABLE)
     assert (got.value, got.covered) == (ref.value, ref.covered)
     assert instance.value(got.bundles) == got.value
 
@@ -94,65 +102,53 @@ def test_subset_table_answers_every_set_like_the_subset_dp(instance: Instance, s
         assert sum(gains[candidates.index(b)] for b in packing.bundles) == ref.gain
 
 
-LEX = engine_milp.PORTFOLIO[0]
-STAGES = engine_milp.STAGED[0]
-PORTFOLIOS = [engine_milp.PORTFOLIO, (STAGES, LEX), (STAGES,), (LEX,), engine_milp.STAGED]
+LEX, STAGES = LEXICOGRAPHIC[0], STAGED[0]
+PORTFOLIOS = [LEXICOGRAPHIC, (STAGES, LEX), (STAGES,), (LEX,), STAGED]
+
+
+def from_the_start(racers: tuple[Racer, ...] = LEXICOGRAPHIC, idle: bool = True) -> Racing:
+    """Stage 0 cut off at once: every racer forked from the start (or, without an idle core, the first
+    racer run in-process)."""
+    return Racing(after=0.0, lexicographic=racers, idle_core=lambda: idle)
+
+
+def same_answer(got: Packing, ref: Packing) -> bool:
+    """Same gain and same rollups covered: the tie rule's answer (exact ties may pick other bundles)."""
+    return (got.gain, sum(b.bit_count() for b in got.bundles)) == (
+        ref.gain,
+        sum(b.bit_count() for b in ref.bundles),
+    )
 
 
 @pytest.mark.parametrize("portfolio", PORTFOLIOS)
 @settings(max_examples=6, deadline=None)
 @given(st.integers(0, 10**6))
-def test_raced_portfolio_is_exact(portfolio: tuple[tuple[str, dict[str, Any]], ...], seed: int) -> None:
+def test_raced_portfolio_is_exact(portfolio: tuple[Racer, ...], seed: int) -> None:
     """The portfolio in forked processes (forced from the start), each method alone and both raced,
     returns the DP's answer, tie rule included."""
     instance = generate("arbitrary", 18, 150, seed).instance()
     reduction = reduce(instance)
     for component in reduction.components:
-        ref = dp_packing(component)
-        with (
-            patch("seqmarket.clearing.milp._idle_core", return_value=True),  # race even on a busy machine
-            patch("seqmarket.clearing.milp.PORTFOLIO", portfolio),
-        ):
-            got = solve_packing(component, instance.n, race_after=0.0)
-        assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
-            ref.gain,
-            sum(b.bit_count() for b in ref.bundles),
-        )
+        got = solve_packing(component, instance.n, racing=from_the_start(portfolio))
+        assert same_answer(got, dp_packing(component))
 
 
 @pytest.mark.parametrize("racer_wins", [True, False])
 def test_racers_join_a_running_stage_0(racer_wins: bool) -> None:
     """Stage 0 keeps solving while the other racers start in forked processes: a racer's proof interrupts
-    it (forced here by waiting for the racer), or stage 0 finishes first (forced by never looking), and
-    either way the answer is stage 0's alone, and no racer outlives the solve."""
+    it (forced here by waiting for the racer at each look), or stage 0 finishes first (forced by never
+    looking), and either way the answer is stage 0's alone, and no racer outlives the solve."""
     instance = generate("arbitrary", 32, 1000, 1).instance()
     component = max(reduce(instance).components, key=len)
-    ref = solve_packing(component, instance.n, race_after=None)
-    real_poll, real_start = engine_milp._Race.poll, engine_milp._Race.start_all
-    started, proofs = [], []
-
-    def start_all(race: Any, entries: Any) -> None:
-        started.append(entries)
-        real_start(race, entries)
-
-    def poll(race: Any) -> bool:
-        if not racer_wins:
-            return False
-        proofs.append(real_poll(race, None))
-        return proofs[-1]
-
-    with (
-        patch("seqmarket.clearing.milp._idle_core", return_value=True),
-        patch.object(engine_milp._Race, "start_all", start_all),
-        patch.object(engine_milp._Race, "poll", poll),
-    ):
-        got = solve_packing(component, instance.n, race_after=1e-4)
-    assert started == [engine_milp.PORTFOLIO[1:]]
-    assert proofs[-1:] == ([True] if racer_wins else [])
-    assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
-        ref.gain,
-        sum(b.bit_count() for b in ref.bundles),
-    )
+    ref = solve_packing(component, instance.n, racing=NEVER)
+    # Each look waits until a racer reports, or stage 0 never looks.
+    looks = replace(RACING, wait=None) if racer_wins else replace(RACING, every=math.inf)
+    racing = replace(looks, after=1e-4, idle_core=lambda: True)
+    trace = Trace()
+    got = solve_packing(component, instance.n, racing=racing, trace=trace)
+    assert trace.raced == [LEXICOGRAPHIC[1:]]
+    assert trace.interrupted == (1 if racer_wins else 0)
+    assert same_answer(got, ref)
     assert multiprocessing.active_children() == []
 
 
@@ -161,44 +157,42 @@ def test_a_refused_race_is_asked_again() -> None:
     core is free."""
     instance = generate("arbitrary", 32, 1000, 1).instance()
     component = max(reduce(instance).components, key=len)
-    ref = solve_packing(component, instance.n, race_after=None)
-    started = []
-    real_start = engine_milp._Race.start_all
+    ref = solve_packing(component, instance.n, racing=NEVER)
+    answers = [False, False]
+    asked = []
 
-    def start_all(race: Any, entries: Any) -> None:
-        started.append(entries)
-        real_start(race, entries)
+    def idle_core() -> bool:
+        asked.append(True)
+        return answers.pop(0) if answers else True
 
-    answers = iter([False, False])
-    with (
-        patch("seqmarket.clearing.milp._idle_core", side_effect=lambda: next(answers, True)) as idle,
-        patch.object(engine_milp._Race, "start_all", start_all),
-    ):
-        got = solve_packing(component, instance.n, race_after=1e-3)
-    assert idle.call_count == 3
-    assert started == [engine_milp.PORTFOLIO[1:]]
+    trace = Trace()
+    got = solve_packing(component, instance.n, racing=Racing(after=1e-3, idle_core=idle_core), trace=trace)
+    assert len(asked) == 3
+    assert trace.raced == [LEXICOGRAPHIC[1:]]
     assert got.gain == ref.gain
     assert multiprocessing.active_children() == []
 
 
 @pytest.mark.parametrize(
     ("runnable", "load", "idle"),
-    [(1, 1.9, True), (2, 0.0, False), (3, 0.0, False), (None, 1.4, True), (None, 1.6, False)],
+    [
+        (1, 1.9, True),
+        (2, 0.0, False),
+        (3, 0.0, False),
+        (None, 1.4, True),
+        (None, 1.6, False),
+        (None, None, False),
+    ],
 )
-def test_idle_core_counts_runnable_tasks_now(runnable: int | None, load: float, idle: bool) -> None:
+def test_idle_core_counts_runnable_tasks_now(runnable: int | None, load: float | None, idle: bool) -> None:
     """On 2 cores a racer gets a core when only this process is runnable now, whatever the lagging load
-    average says; without /proc the load average decides."""
-    with (
-        patch("seqmarket.clearing.milp._runnable", return_value=runnable),
-        patch("os.cpu_count", return_value=2),
-        patch("os.getloadavg", return_value=(load, load, load)),
-    ):
-        assert engine_milp._idle_core() is idle
+    average says; without /proc the load average decides, and without either nobody races."""
+    assert core_is_idle(2, runnable, load) is idle
 
 
 def test_runnable_reads_the_kernel_count() -> None:
     """This process is running while it asks, so the count is at least 1 (Linux)."""
-    running = engine_milp._runnable()
+    running = runnable_now()
     assert running is not None and running >= 1
 
 
@@ -211,35 +205,22 @@ def test_staged_race_when_the_lexicographic_objective_does_not_fit() -> None:
         tuple(8 * r for r in synergy.reserves), {b: 8 * a + b % 3 for b, a in synergy.bids.items()}
     )
     component = max(reduce(instance).components, key=len)
-    ref = solve_packing(component, instance.n, race_after=None)
-    raced = []
-    real_run = engine_milp._Race.run
-
-    def run(race: Any, entries: Any) -> Any:
-        raced.append(entries)
-        return real_run(race, entries)
-
-    with (
-        patch("seqmarket.clearing.milp._idle_core", return_value=True),
-        patch.object(engine_milp._Race, "run", run),
-    ):
-        got = solve_packing(component, instance.n, race_after=0.0)
-    assert raced == [engine_milp.STAGED]
-    assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
-        ref.gain,
-        sum(b.bit_count() for b in ref.bundles),
-    )
+    ref = solve_packing(component, instance.n, racing=NEVER)
+    trace = Trace()
+    got = solve_packing(component, instance.n, racing=from_the_start(), trace=trace)
+    assert trace.raced == [STAGED]
+    assert same_answer(got, ref)
     assert multiprocessing.active_children() == []
 
 
 @pytest.mark.parametrize(
     ("portfolio", "idle"),
-    [((STAGES,), False), ((STAGES,), True), (engine_milp.PORTFOLIO, False), ((STAGES, LEX), True)],
+    [((STAGES,), False), ((STAGES,), True), (LEXICOGRAPHIC, False), ((STAGES, LEX), True)],
 )
 @settings(max_examples=60, deadline=None)
 @given(instances())
 def test_two_stage_tie_break_matches_brute_force(
-    portfolio: tuple[str, ...], idle: bool, instance: Instance
+    portfolio: tuple[Racer, ...], idle: bool, instance: Instance
 ) -> None:
     """Stage 0 cut off at once: the plain-gain stage and the tie-break (here or in forked processes), or the
     lexicographic solve, must keep the tie rule (small amounts make equal-gain packings with different
@@ -248,29 +229,11 @@ def test_two_stage_tie_break_matches_brute_force(
     reduction = reduce(instance)
     value, covered = reduction.baseline, 0
     for component in reduction.components:
-        with (
-            patch("seqmarket.clearing.milp._idle_core", return_value=idle),
-            patch("seqmarket.clearing.milp.PORTFOLIO", portfolio),
-        ):
-            got = solve_packing(component, instance.n, race_after=0.0)
+        got = solve_packing(component, instance.n, racing=from_the_start(portfolio, idle))
         assert got.gain == sum(component[b] for b in got.bundles)
         value += got.gain
         covered += sum(b.bit_count() for b in got.bundles)
     assert (value, covered) == (ref.value, ref.covered)
-
-
-@contextmanager
-def tolerances_chosen() -> Iterator[list[float]]:
-    """Record the HiGHS tolerance each MILP model of the block is built with."""
-    chosen: list[float] = []
-    real = engine_milp._tolerance
-
-    def tolerance(member: np.ndarray, cost: list[int]) -> float:
-        chosen.append(real(member, cost))
-        return chosen[-1]
-
-    with patch("seqmarket.clearing.milp._tolerance", tolerance):
-        yield chosen
 
 
 @st.composite
@@ -298,31 +261,30 @@ def test_totals_between_2_26_and_2_29_stay_exact(drawn: tuple[dict[int, int], in
     (its bound's error stays below 0.07 of a unit), and agree with the subset DP, tie rule included."""
     component, n = drawn
     assume(math.gcd(*component.values()) == 1)  # a common factor would shrink the totals (rare)
-    with tolerances_chosen() as chosen:
-        got = solve_packing(component, n, race_after=None)
-    assert chosen == [engine_milp.TIGHT]
-    ref = dp_packing(component)
-    assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
-        ref.gain,
-        sum(b.bit_count() for b in ref.bundles),
-    )
+    trace = Trace()
+    got = solve_packing(component, n, racing=NEVER, trace=trace)
+    assert trace.tolerances == [TIGHT]
+    assert same_answer(got, dp_packing(component))
 
 
 def test_rollup_synergy_at_100_rollups_uses_the_tight_tolerance() -> None:
     """rollup-synergy 100x500's lexicographic totals (2**27.5-2**28.4) pass 2**26: one solve at 1e-10,
     agreeing with scipy's HiGHS on the plain formulation."""
     instance = generate("rollup-synergy", 100, 500, 0).instance()
-    with tolerances_chosen() as chosen:
-        got = clear(instance, method="milp")
-    assert engine_milp.TIGHT in chosen
-    assert got.value == plain_milp_value(instance)
+    reduction = reduce(instance)
+    trace = Trace()
+    gain = sum(solve_packing(c, instance.n, trace=trace).gain for c in reduction.components)
+    assert TIGHT in trace.tolerances
+    assert (
+        reduction.baseline + gain == plain_milp_value(instance) == clear(instance, method=Method.MILP).value
+    )
 
 
 def test_one_wei_decides_between_near_equal_packings() -> None:
     """Two packings a single wei apart (and a tie on value) at 10**20 scale."""
     big = 10**20
     bids = {0b0011: 3 * big + 1, 0b1100: 3 * big, 0b0110: 6 * big + 1, 0b1111: 6 * big + 1}
-    result = clear(Instance((0, 0, 0, 0), bids), method="milp")
+    result = clear(Instance((0, 0, 0, 0), bids), method=Method.MILP)
     # {0,1}+{2,3} = 6e20+1 = {1,2} + singletons = {0..3}: all tie; the fewest covered rollups wins.
     assert result.value == 6 * big + 1
     assert result.bundles == (0b0110,)
@@ -360,7 +322,7 @@ def test_engine_matches_an_independent_solver_on_generated_rounds(distribution: 
     instance = generate(distribution, 18, 150, seed).instance()
     got = clear(instance)
     assert got.value == plain_milp_value(instance)
-    assert got.value == clear(instance, method="dp").value
+    assert got.value == clear(instance, method=Method.DP).value
     assert instance.value(got.bundles) == got.value
 
 
@@ -377,8 +339,8 @@ def test_table_components_of_a_big_round_match_the_milp(seed: int) -> None:
     """Components of a 100-rollup round go to the table (bundle masks far beyond 64 bits)."""
     instance = generate("paths", 100, 500, seed).instance()
     got = clear(instance)
-    ref = clear(instance, method="milp")
-    assert "table" in got.method
+    ref = clear(instance, method=Method.MILP)
+    assert SolvedBy.TABLE in got.method
     assert (got.value, got.covered) == (ref.value, ref.covered)
     assert instance.value(got.bundles) == got.value
 
@@ -441,7 +403,7 @@ def test_vcg_from_the_subset_table_matches_solving_each_round_without(distributi
     assert fast.payments
     for payment in fast.payments:
         round_without = Instance.from_bids(made.reserves, made.bids, exclude=payment.bidder)
-        reference = clear(round_without, method="milp")
+        reference = clear(round_without, method=Method.MILP)
         assert payment.welfare_without == reference.value
         assert round_without.value(payment.counterfactual) == reference.value
 

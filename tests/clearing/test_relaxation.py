@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqmarket.clearing import Bid, Instance, clear
+from seqmarket.clearing import Bid, Instance, Method, clear
 from seqmarket.clearing.brute_force import clear_brute_force
 from seqmarket.clearing.generators import generate
 from seqmarket.clearing.instance import ranked_bids, runner_ups_by_bidder
@@ -91,6 +91,6 @@ def test_vcg_through_the_relaxation_matches_solving_each_round_without(
     assert any(answers), "the relaxation proved no counterfactual here"
     for payment in fast.payments:
         round_without = Instance.from_bids(made.reserves, made.bids, exclude=payment.bidder)
-        reference = clear(round_without, method="milp")
+        reference = clear(round_without, method=Method.MILP)
         assert payment.welfare_without == reference.value
         assert round_without.value(payment.counterfactual) == reference.value
