@@ -322,9 +322,11 @@ def print_report(console: Console, result: ArenaResult) -> None:
         "note",
         numeric=("round", "partition value", "optimum", "charged", "honest charges"),
     )
-    for r in result.scores.rounds:
-        note = "voided" if r.voided else "lapsed" if r.lapsed else ""
-        rounds.add_row(str(r.round), eth(r.value), eth(r.optimum), eth(r.charged), eth(r.exact), note)
+    for line in result.scores.rounds:
+        note = "voided" if line.voided else "lapsed" if line.lapsed else ""
+        rounds.add_row(
+            str(line.round), eth(line.value), eth(line.optimum), eth(line.charged), eth(line.exact), note
+        )
     console.print(rounds)
     for seat in result.seats:
         refused = _refusals(result.rounds, seat.label)

@@ -220,14 +220,14 @@ def _honest_utility(player: Player, played: ArenaRound, rules: Rules, seed: int)
             utility += forfeit_share(played.forfeit_pot - own_pot, player.rollup, rules.n_rollups)
         return utility
     # A proposer playing honestly lets the window's first draw stand; anyone else faces the draw as it went.
-    seed = played.fair_seed if player.strategy.proposer else b"" if played.voided else played.seed
-    if not seed:
+    drawn = played.fair_seed if player.strategy.proposer else b"" if played.voided else played.seed
+    if not drawn:
         return 0  # voided: every ticket refunded, nothing sold
-    others = [p for p in played.purchases if p.buyer not in mine]
+    rivals = [p for p in played.purchases if p.buyer not in mine]
     at = sum(p.buyer not in mine for p in played.purchases[: played.turns.get(player.label, 0)])
-    own = [] if role == Role.ROLLUP else [Purchase(a.bundle, me, a.count, 0) for a in honest_orders(view)]
-    purchases = reprice([*others[:at], *own, *others[at:]], played.base_prices, rules)
-    settled = settle_lottery(played.reserves, purchases, seed, rules)
+    orders = [] if role == Role.ROLLUP else [Purchase(a.bundle, me, a.count, 0) for a in honest_orders(view)]
+    purchases = reprice([*rivals[:at], *orders, *rivals[at:]], played.base_prices, rules)
+    settled = settle_lottery(played.reserves, purchases, drawn, rules)
     sold = {s.bundle for s in settled.sold}
     utility = _won_value(player, settled, me) - sum(
         p.cost for p in purchases if p.buyer == me and p.bundle in sold
