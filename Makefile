@@ -19,11 +19,12 @@ $(shell rm -rf $(VENV))
 endif
 endif
 
-.PHONY: help setup round deploy test lint fuzz slither compile clean bench-clearing
+.PHONY: help setup round arena deploy test lint fuzz slither compile clean bench-clearing
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Options: MECHANISM=sealed|lottery and ROUND_ARGS=\"...\" for round (ape run round --help),"
+	@echo "           MECHANISM and ARENA_ARGS=\"...\" for arena (ape run arena --help, --list),"
 	@echo "           FORGE_ARGS for fuzz, TEST_ARGS for test, BENCH_ARGS for bench-clearing."
 
 setup: $(VENV)/.installed node_modules/.installed $(BIN)/anvil ## install everything into this checkout (done by every target)
@@ -67,12 +68,20 @@ compile: setup ## compile the contracts with ape
 round: setup ## the round job: a full market round on a local chain (MECHANISM=lottery, ROUND_ARGS)
 	@$(BIN)/ape run round --mechanism $(MECHANISM) --network $(NETWORK) $(ROUND_ARGS)
 
+# The arena's default cast: honest bidders against a ladder, a walk-away, a copycat and a shill rollup,
+# with a malicious operator and a watcher (sealed), or the lottery's attackers. ARENA_ARGS replaces it.
+ARENA_SEALED ?= --bidder honest:3 --bidder ladder --bidder walk-away --bidder copycat --rollup shill:R0 --operator malicious-operator --keeper watcher
+ARENA_LOTTERY ?= --bidder honest-buyer:3 --bidder sniper --bidder pumper --rollup lottery-shill:R1 --keeper draw-chooser
+ARENA_ARGS ?= $(if $(filter lottery,$(MECHANISM)),$(ARENA_LOTTERY),$(ARENA_SEALED))
+arena: setup ## adversarial strategies against a market on a local chain (MECHANISM, ARENA_ARGS)
+	@$(BIN)/ape run arena --mechanism $(MECHANISM) --network $(NETWORK) $(ARENA_ARGS)
+
 deploy: setup ## deploy a SealedBidMarket on a local chain (ape run deploy --help)
 	@$(BIN)/ape run deploy --network $(NETWORK)
 
 lint: setup ## ruff and mypy
-	@$(BIN)/ruff check seqmarket scripts tests benchmarks toolchain
-	@$(BIN)/ruff format --check seqmarket scripts tests benchmarks toolchain
+	@$(BIN)/ruff check seqmarket scripts tests benchmarks toolchain docs
+	@$(BIN)/ruff format --check seqmarket scripts tests benchmarks toolchain docs
 	@$(BIN)/mypy
 
 fuzz: setup ## forge fuzz and invariant tests of the contracts (FORGE_ARGS)

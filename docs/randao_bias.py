@@ -11,11 +11,11 @@ Prints, as Markdown:
      for a run of K consecutive attacker slots, with the target fixed as a *block number*;
   3. the resulting win probability averaged over a random proposer schedule (stake fraction p).
 """
+
 from __future__ import annotations
 
 import functools
 import random
-from math import comb
 
 import numpy as np
 from eth_abi import encode
@@ -33,7 +33,9 @@ TRIALS = 30_000
 # ---- the draw, exactly as contracts/LotteryMarket.sol specifies it ---------------------------
 def draw_seed(prevrandao: int, chain_id: int, market: str, round_id: int) -> bytes:
     """seed = keccak256(abi.encode(block.prevrandao, chainid, address(this), round))"""
-    return keccak(encode(["uint256", "uint256", "address", "uint256"], [prevrandao, chain_id, market, round_id]))
+    return keccak(
+        encode(["uint256", "uint256", "address", "uint256"], [prevrandao, chain_id, market, round_id])
+    )
 
 
 def winning_ticket(seed: bytes, bundle: int, tickets_sold: int) -> int:
@@ -85,7 +87,7 @@ def options(run: int, before: int, window: int, withhold: bool = True) -> tuple[
     known: set[int] = set()
     fresh = False
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def step(slot: int, proposed: int, reveals: int) -> None:
         nonlocal fresh
         offset = proposed - before  # next block's number minus target
@@ -134,8 +136,10 @@ def stake_averaged(p: float, s: float, window: int, k_max: int = 10) -> float:
 def main() -> None:
     print("### 1. P(favoured bidder wins) = 1 - (1-s)^m: exact / Monte Carlo\n")
     mc = monte_carlo()
-    print(f"Monte Carlo: {TRIALS} draws per cell through keccak256(abi.encode(...)) % {TICKETS_SOLD};"
-          " ± is 1.96 standard errors.\n")
+    print(
+        f"Monte Carlo: {TRIALS} draws per cell through keccak256(abi.encode(...)) % {TICKETS_SOLD};"
+        " ± is 1.96 standard errors.\n"
+    )
     print("| s \\ m (k = log2 m) | " + " | ".join(f"{m} ({m.bit_length() - 1})" for m in MS) + " |")
     print("|---|" + "---|" * len(MS))
     worst_z = 0.0
@@ -151,8 +155,10 @@ def main() -> None:
 
     windows = (1, 2, 4, 8)
     print("### 2. m for a run of K consecutive attacker slots (exhaustive search)\n")
-    print("Entries: run just before an honest draw block (j = K) / run starting at the target block"
-          " (j = 0) / best placement; in brackets the same without withholding (free choices only).\n")
+    print(
+        "Entries: run just before an honest draw block (j = K) / run starting at the target block"
+        " (j = 0) / best placement; in brackets the same without withholding (free choices only).\n"
+    )
     print("| K | " + " | ".join(f"W = {w}" for w in windows) + " | 2^K |")
     print("|---|" + "---|" * (len(windows) + 1))
     for run in range(1, 7):

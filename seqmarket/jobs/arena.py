@@ -354,8 +354,8 @@ def arena_document(result: ArenaResult) -> dict[str, Any]:
     return {
         "job": "arena",
         "mechanism": job.mechanism.value,
-        "payment_rule": job.payment_rule.name.lower(),
-        "split_rule": job.split_rule.name.lower(),
+        "payment_rule": job.payment_rule.name.lower().replace("_", "-"),
+        "split_rule": job.split_rule.name.lower().replace("_", "-"),
         "market": result.market,
         "chain_id": result.chain_id,
         "seed": job.seed,
