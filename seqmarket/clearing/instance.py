@@ -150,6 +150,11 @@ class Instance:
                 raise InvalidInstance(f"bundle {bundle:#x} overlaps another bundle")
             if bundle not in self.bids:
                 raise InvalidInstance(f"bundle {bundle:#x} has no bid")
+            reserves = sum(self.reserves[i] for i in rollups_of(bundle))
+            if self.bids[bundle] < reserves:
+                raise InvalidInstance(
+                    f"bundle {bundle:#x} bids {self.bids[bundle]}, below its reserves {reserves}"
+                )
             covered |= bundle
             total += self.gain(bundle)
         return total

@@ -105,13 +105,14 @@ def test_on_chain_valuation_mirrors_python(make_market, bidders, operator):
     bundles = [R0 | R1, R2 | R3, R1 | R2, R0 | R2 | R3, R0 | R1 | R2 | R3, R1 | R3]
     bids = [(bidders[k % 8], b, (k + 2) * 4 * 10**15) for k, b in enumerate(bundles)]
     bids += [(bidders[6], R0, 5 * 10**15), (bidders[7], R2, 2 * 10**15)]
+    bids += [(bidders[5], R0 | R2, 5 * 10**15)]  # below its reserves (3 + 7): BundleBelowReserves
     commit_and_reveal(market, bids)
     market.advance_to(0, Phase.CHALLENGE)
     instance = market.instance(0)
     assert market.contract.singletonPartitionValue(0) == instance.baseline()
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(partitions([*bundles, R0 | R3, R0]))
+    @given(partitions([*bundles, R0 | R3, R0, R0 | R2]))
     def check(partition: list[int]) -> None:
         try:
             expected = instance.value(partition)

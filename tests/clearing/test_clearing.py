@@ -88,3 +88,7 @@ def test_value_rejects_what_the_contract_rejects() -> None:
         instance.value([0b101])
     with pytest.raises(InvalidInstance, match="singleton"):
         instance.value([0b001])
+    below = Instance((3, 3, 0), {0b011: 5})  # BundleBelowReserves: 5 < 3 + 3
+    with pytest.raises(InvalidInstance, match="bids 5, below its reserves 6"):
+        below.value([0b011])
+    assert Instance((3, 2, 0), {0b011: 5}).value([0b011]) == 5  # exactly its reserves: listed
