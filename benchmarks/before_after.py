@@ -10,8 +10,8 @@ Per instance it times `Instance.from_bids` + `clear` (the grid's "engine" time; 
 those cells too), checks that both versions return the same partition, and prints per-cell medians
 and the median of the per-instance ratios (after / before; below 1 is faster).
 
-    git worktree add /work/wt-before 5e01352
-    .venv/bin/python benchmarks/before_after.py --before /work/wt-before --after .
+    git worktree add ../seqmarket-before 5e01352
+    .venv/bin/python benchmarks/before_after.py --before ../seqmarket-before --after .
 """
 
 from __future__ import annotations
