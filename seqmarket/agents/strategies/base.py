@@ -175,7 +175,7 @@ class View:
     own_commits: tuple[OwnCommit, ...] = ()
     revealed: tuple[Bid, ...] = ()  # bids opened so far this round (everyone's)
     openings: tuple[Opening, ...] = ()  # the same, with their salts (from the reveals' calldata)
-    earlier_openings: tuple[OwnCommit, ...] = ()  # its own openings of earlier rounds (or markets)
+    earlier_openings: tuple[OwnCommit, ...] = ()  # its own openings of earlier rounds
     standing: tuple[tuple[int, ...], int] = ((), 0)  # the partition standing (listed bundles, value)
     bids: tuple[Bid, ...] = ()  # CHALLENGE: the bids the market keeps (best two per bundle)
     claims: Mapping[str, int] = field(default_factory=dict)  # CHALLENGE (VCG): standing W(-i) claims

@@ -147,11 +147,13 @@ class Copycat(Strategy):
 
 @register
 class Replayer(Strategy):
-    """Replays its own openings from earlier rounds (and markets) into this round: commitments bind chain,
-    market and round, so every replay is refused; it also bids honestly so it stays in the market."""
+    """Replays its own openings of earlier rounds into this round, and re-commits an old commitment:
+    commitments bind chain, market and round, so every replayed opening is refused and the re-committed
+    hash forfeits its lock; it also bids honestly so it stays in the market. (The arena plays one market;
+    replay into another market is tests/chain/test_commit_reveal.py's.)"""
 
     name = "replay"
-    description = "re-sends earlier rounds' openings and commitments (cross-round and cross-market replay)"
+    description = "re-sends earlier rounds' openings and commitments (cross-round replay)"
 
     def act(self, step: Step, view: View) -> list[Action]:
         if step == Step.COMMIT:
