@@ -59,6 +59,8 @@ contract LotteryHandler is PartitionModel {
     uint256 internal constant HUGE_RESERVE = type(uint128).max; // largest accepted: starting price capped
     address internal constant SINK = address(0x5151);
     address internal constant KEEPER = address(0xD000); // draws, holds no tickets
+    /// @dev The block after round 0's first draw window: the clock runs faster before it (see _begin).
+    uint256 internal constant WARM_UP_END = START + SALE + LOOKAHEAD + WINDOW;
     bytes32 internal constant LOTTERY_WON = keccak256("LotteryWon(uint256,uint256,address,uint256,uint256)");
     bytes32 internal constant ROUND_FINALIZED = keccak256("RoundFinalized(uint256,uint256,uint256,uint256[])");
     bytes32 internal constant KEEPER_PAID = keccak256("KeeperPaid(uint256,uint256,address,uint256)");
@@ -116,6 +118,7 @@ contract LotteryHandler is PartitionModel {
     uint256 public nextToDraw; // rounds below are drawn or voided
     uint256 public nextToFinalize; // rounds below are finalized
     uint256[] internal _drawDone; // rounds drawn or voided
+    uint256[] internal _voidedRounds;
 
     // ------------------------------------------------------------------ ghosts read by the invariants
 
@@ -162,6 +165,10 @@ contract LotteryHandler is PartitionModel {
     uint256 public identitiesBuyouts; // a bundle's whole supply bought by five or more identities
     uint256 public pricedAsNeverSold; // a bundle bought before, all refunded, priced again at its starting price
     uint256 public lateVoidsKept; // a round voided after round + 2's sale opened still keeps its tickets
+    uint256 public snipesAtKink; // purchases ending exactly at 1.5T, then one ticket past it, as one would cost
+    uint256 public snipesInLastBlock; // ... made in the sale's last block
+    uint256 public withheldRearms; // draw windows a withholder let lapse: re-armed, nothing earned
+    uint256 public withheldVoids; // ... and voided: every ticket refunded, the withholder neither gained nor lost
 
     /// @param salt Hashed with every fuzzed argument (but the draw's randomness): forge favours edge values
     ///        (0, 2^256 - 1, small numbers), which would skew the modular choices below (advance(0) would
@@ -302,6 +309,104 @@ contract LotteryHandler is PartitionModel {
         }
         if (buyers >= 5 && _sold[round][bundle] == 2 * T) identitiesBuyouts += 1;
         _end();
+    }
+
+    /// @notice Ticket sniper at the curve's kink: in the round on sale (now and then in its last block), a bidder
+    ///         buys a bundle's tickets up to exactly floor(1.5T), the last one at the base price, then one more,
+    ///         the first on the curve. The curve must rise there, and the two purchases must cost exactly what
+    ///         the market quoted for both at once: splitting a purchase at the kink saves nothing.
+    function snipe(uint256 who, uint256 seed) external {
+        (who, seed) = (_mix(who), _mix(seed));
+        _begin(seed);
+        uint256 round = _currentRound();
+        if (seed % 4 == 0) {
+            blockNumber = START + round * SALE + SALE - 1;
+            vm.roll(blockNumber);
+        }
+        uint256 kink = (3 * T) / 2;
+        uint256 b = who % REGULAR;
+        for (uint256 k; k < 15; ++k) {
+            uint256 bundle = 1 + ((seed >> 8) + k) % 15;
+            uint256 sold = _sold[round][bundle];
+            if (sold >= kink) continue;
+            uint256 both = market.quote(round, bundle, kink - sold + 1);
+            BuyPlan memory flat = _plan(b, round, bundle, kink - sold);
+            flat.value = flat.cost;
+            _expectPayment(flat);
+            _execBuy(flat, seed);
+            BuyPlan memory past = _plan(b, round, bundle, 1);
+            past.value = past.cost;
+            _expectPayment(past);
+            _execBuy(past, seed >> 1);
+            _eq("snipe: the tickets up to the kink cost the base price", (kink - sold) * flat.base, flat.cost);
+            _le("snipe: the curve rises past the kink", flat.base + 1, past.cost);
+            _eq("snipe: split at the kink == quoted at once", both, flat.cost + past.cost);
+            snipesAtKink += 1;
+            if (blockNumber == START + round * SALE + SALE - 1) snipesInLastBlock += 1;
+            break;
+        }
+        _end();
+    }
+
+    /// @notice Draw withholder: a ticket holder who can keep draws out of the window's blocks (their proposer,
+    ///         or a briber of its builders; one round in four) lets the oldest round's window lapse, then calls
+    ///         draw past it: a re-arm (a fresh window LOOKAHEAD blocks ahead) or, once re-arms are used up, a
+    ///         void. Either call returns false and earns nothing. A voided round is finalized and every holder refunded in full:
+    ///         nobody's ticket money stays locked, and the withholder gets back exactly what it paid.
+    function withhold(uint256 who, uint256 seed) external {
+        (who, seed) = (_mix(who), _mix(seed));
+        _begin(seed);
+        while (nextToDraw < _currentRound() && (_rounds[nextToDraw].drawn || _rounds[nextToDraw].voided)) {
+            ++nextToDraw;
+        }
+        uint256 round = nextToDraw;
+        // The withholder controls the window's blocks of one round in four (a round-level draw, so the others
+        // are drawn as usual and the campaign still settles rounds).
+        if (round < _currentRound() && uint256(keccak256(abi.encode(_salt, "withheld", round))) % 4 == 0) {
+            uint256 lapse = _target(round) + WINDOW + seed % 2;
+            if (blockNumber < lapse) {
+                blockNumber = lapse;
+                vm.roll(blockNumber);
+            }
+            address withholder = bidders[who % REGULAR];
+            uint256 creditBefore = market.creditOf(withholder);
+            uint256 rearmsBefore = _rounds[round].rearms;
+            _drawOne(round, keccak256(abi.encode("withheld", seed)), withholder);
+            RoundModel storage m = _rounds[round];
+            _eq("withhold: the lapse draws nothing", 0, m.drawn ? 1 : 0);
+            _eq("withhold: the lapse earns nothing", creditBefore, market.creditOf(withholder));
+            _eq("withhold: no drawer", 0, _addr(market.drawOf(round).drawer));
+            if (m.voided) {
+                withheldVoids += 1;
+                _refundVoided(round, who % REGULAR);
+            } else {
+                _eq("withhold: re-armed once more", rearmsBefore + 1, m.rearms);
+                withheldRearms += 1;
+            }
+        }
+        _end();
+    }
+
+    /// @dev Finalizes voided `round` and refunds every holder of every bundle; then nothing of the round's ticket
+    ///      money is left in escrow, and identity `w` (the withholder) got back exactly what it paid.
+    function _refundVoided(uint256 round, uint256 w) internal {
+        if (!_rounds[round].finalized) _finalizeOne(round);
+        uint256 paid;
+        for (uint256 bundle = 1; bundle < 16; ++bundle) {
+            paid += _paidBy[round][bundle][w];
+        }
+        uint256 creditBefore = market.creditOf(bidders[w]);
+        for (uint256 bundle = 1; bundle < 16; ++bundle) {
+            for (uint256 b; b < IDENTITIES; ++b) {
+                if (_paidBy[round][bundle][b] != 0) _refundOne("withhold: refund", b, round, bundle);
+            }
+        }
+        for (uint256 bundle = 1; bundle < 16; ++bundle) {
+            for (uint256 b; b < IDENTITIES; ++b) {
+                _eq("withhold: no ticket money left locked", 0, market.paidBy(round, bundle, bidders[b]));
+            }
+        }
+        _eq("withhold: the withholder gets back what it paid", creditBefore + paid, market.creditOf(bidders[w]));
     }
 
     /// @notice Proposes the optimal partition (brute force), a valid one (often worse) or a random list.
@@ -729,7 +834,9 @@ contract LotteryHandler is PartitionModel {
             bool inWindow = !m.drawn && !m.voided && blockNumber >= target && blockNumber < target + WINDOW;
             return inWindow && m.rearms + 1 < m.plan ? current + 1 : round;
         }
-        if (mode < 19 && _drawDone.length != 0) return _drawDone[(seed >> 8) % _drawDone.length]; // twice
+        // Twice (a voided round now and then, however few there are: drawing one must fail with Voided).
+        if (mode == 18 && _voidedRounds.length != 0) return _voidedRounds[(seed >> 8) % _voidedRounds.length];
+        if (mode < 19 && _drawDone.length != 0) return _drawDone[(seed >> 8) % _drawDone.length];
         if ((seed >> 8) % 4 == 0) return uint256(type(uint64).max) + 1; // beyond the schedule
         return current + (seed >> 16) % 3;
     }
@@ -775,6 +882,7 @@ contract LotteryHandler is PartitionModel {
                 m.voidBlock = blockNumber;
                 voided += 1;
                 _drawDone.push(round);
+                _voidedRounds.push(round);
                 _checkKeptAfterVoid(round);
             }
             _checkDrawState(round);
@@ -1016,6 +1124,12 @@ contract LotteryHandler is PartitionModel {
             if (lots.length != 0) b = lots[(seed >> 40) % lots.length].buyer;
             buyer = bidders[b];
         }
+        _refundOne("claimRefund", b, round, bundle);
+    }
+
+    /// @dev Identity `b` claims its refund for `bundle` in `round`.
+    function _refundOne(string memory action, uint256 b, uint256 round, uint256 bundle) internal {
+        address buyer = bidders[b];
         RoundModel storage m = _rounds[round];
         uint256 amount = bundle != 0 && bundle < 16 ? _paidBy[round][bundle][b] : 0;
         bytes memory expected;
@@ -1030,7 +1144,7 @@ contract LotteryHandler is PartitionModel {
         uint256 escrowBefore = market.escrow();
         vm.prank(buyer);
         try market.claimRefund(round, bundle) {
-            _ok("claimRefund", expected);
+            _ok(action, expected);
             _eq("claimRefund: credited", creditBefore + amount, market.creditOf(buyer));
             _eq("claimRefund: escrow", escrowBefore - amount, market.escrow());
             _eq("claimRefund: paidBy cleared", 0, market.paidBy(round, bundle, buyer));
@@ -1043,7 +1157,7 @@ contract LotteryHandler is PartitionModel {
             else if (bundle & (bundle - 1) == 0) refundsUnsoldSingleton += 1;
             else refundsLostBundle += 1;
         } catch (bytes memory reason) {
-            _failed("claimRefund", expected, reason);
+            _failed(action, expected, reason);
         }
     }
 
@@ -1240,8 +1354,11 @@ contract LotteryHandler is PartitionModel {
 
     function _begin(uint256 seed) internal {
         calls += 1;
-        // Time moves on between actions now and then, so rounds advance through their phases.
+        // Time moves on between actions now and then, so rounds advance through their phases. Until round 0's
+        // draw window closes it moves faster, one call in three, so that even a short run (depth 50) draws and
+        // settles a round.
         if (seed % 128 == 127) blockNumber += 1;
+        else if (blockNumber < WARM_UP_END && uint256(keccak256(abi.encode("tick", seed))) % 3 == 0) blockNumber += 1;
         vm.roll(blockNumber);
     }
 

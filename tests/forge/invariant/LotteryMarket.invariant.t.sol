@@ -19,6 +19,20 @@ struct LotteryFuzzSelector {
     bytes4[] selectors;
 }
 
+/// @dev Every action name the handler counts outcomes under (HandlerBase.ok / rejected).
+function lotteryActions() pure returns (string[8] memory) {
+    return [
+        "buy",
+        "propose",
+        "draw",
+        "finalize",
+        "claimRefund",
+        "withdrawCredit",
+        "setReserve",
+        "withhold: refund"
+    ];
+}
+
 /// @title Stateful fuzzing of LotteryMarket
 /// @notice forge calls random sequences of the handler's actions (see LotteryHandler) and checks these
 ///         invariants after every call; the handler checks each action's own effects against its model as it
@@ -50,7 +64,7 @@ abstract contract LotteryMarketInvariants is TestBase {
     }
 
     function targetSelectors() public view returns (LotteryFuzzSelector[] memory targets) {
-        bytes4[] memory selectors = new bytes4[](11);
+        bytes4[] memory selectors = new bytes4[](13);
         selectors[0] = LotteryHandler.buy.selector;
         selectors[1] = LotteryHandler.propose.selector;
         selectors[2] = LotteryHandler.draw.selector;
@@ -62,6 +76,8 @@ abstract contract LotteryMarketInvariants is TestBase {
         selectors[8] = LotteryHandler.pump.selector;
         selectors[9] = LotteryHandler.manyIdentities.selector;
         selectors[10] = LotteryHandler.drawAt.selector;
+        selectors[11] = LotteryHandler.snipe.selector;
+        selectors[12] = LotteryHandler.withhold.selector;
         targets = new LotteryFuzzSelector[](1);
         targets[0] = LotteryFuzzSelector(address(handler), selectors);
     }
@@ -80,6 +96,14 @@ abstract contract LotteryMarketInvariants is TestBase {
         console.log("pumps refunded, base unmoved by them", handler.pumpsIgnored());
         console.log("bundles bought out by many identities", handler.identitiesBuyouts());
         console.log("draw bounties paid", handler.bountiesPaid());
+        console.log("snipes at the kink", handler.snipesAtKink());
+        console.log("windows withheld: re-armed", handler.withheldRearms());
+        console.log("windows withheld: voided, all refunded", handler.withheldVoids());
+        string[8] memory actions = lotteryActions();
+        for (uint256 k; k < actions.length; ++k) {
+            console.log(string.concat(actions[k], " ok"), handler.ok(actions[k]));
+            console.log(string.concat(actions[k], " rejected"), handler.rejected(actions[k]));
+        }
     }
 
     /// @notice All invariants, checked after every call (one function: forge runs a campaign per invariant).
@@ -324,6 +348,7 @@ contract LotteryHandlerCoverageTest is TestBase {
         _mustReach("draw bounty paid to a ticket holder", handler.bountiesToBidders());
         _mustReach("seed drawn in the window's first block", handler.drawsAtWindowStart());
         _mustReach("seed drawn in the window's last block", handler.drawsAtWindowEnd());
+
         console.log("base price down to the floor", handler.baseAtFloor());
         console.log("starting price capped at MAX_BASE", handler.startCapped());
         console.log("rounds finalized", handler.finalizedCount());
@@ -337,6 +362,58 @@ contract LotteryHandlerCoverageTest is TestBase {
         uint256 n = handler.rejectedWith(action, selector);
         console.log(what, n);
         assertTrue(n > 0, string.concat("never rejected: ", what));
+    }
+
+    function _mustReach(string memory what, uint256 n) internal view {
+        console.log(what, n);
+        assertTrue(n > 0, string.concat("never reached: ", what));
+    }
+}
+
+/// @notice The lottery's adversaries of issue 13 (beside pump, manyIdentities and drawAt, covered above): the
+///         sniper at the curve's kink and the draw withholder, reached by a fixed pseudo-random sequence of every
+///         handler action, one campaign per curve. If a change makes either unreachable, this fails.
+contract LotteryAdversaryCoverageTest is TestBase {
+    function test_adversariesReachEveryPath_linear() public {
+        _run(TicketPricing.Curve.Linear, SplitRule.SingletonValues);
+    }
+
+    function test_adversariesReachEveryPath_quadratic() public {
+        _run(TicketPricing.Curve.Quadratic, SplitRule.Reserves);
+    }
+
+    function test_adversariesReachEveryPath_exponential() public {
+        _run(TicketPricing.Curve.Exponential, SplitRule.SingletonValues);
+    }
+
+    function _run(TicketPricing.Curve curve, SplitRule rule) internal {
+        LotteryHandler handler = new LotteryHandler(curve, rule, uint256(curve));
+        for (uint256 i; i < 1500; ++i) {
+            uint256 seed = uint256(keccak256(abi.encode("lottery adversaries", i)));
+            uint256 action = seed % 14;
+            uint256 arg = seed >> 8;
+            if (action == 0) handler.buy(arg, arg >> 64);
+            else if (action == 1) handler.propose(arg);
+            else if (action == 2) handler.draw(arg, keccak256(abi.encode(arg)));
+            else if (action == 3) handler.finalize(arg);
+            else if (action == 4) handler.claimRefund(arg, arg >> 64);
+            else if (action == 5) handler.withdrawCredit(arg);
+            else if (action == 6) handler.setReserve(arg, arg >> 64);
+            else if (action == 7) handler.pump(arg, arg >> 64);
+            else if (action == 8) handler.manyIdentities(arg);
+            else if (action == 9) handler.drawAt(arg, keccak256(abi.encode("at", arg)));
+            else if (action == 10) handler.snipe(arg, arg >> 64);
+            else if (action == 11) handler.withhold(arg, arg >> 64);
+            else handler.advance(arg);
+        }
+        _mustReach("snipes at the kink (split purchase == one purchase)", handler.snipesAtKink());
+        _mustReach("snipes in the sale's last block", handler.snipesInLastBlock());
+        _mustReach("windows withheld: re-armed, nothing earned", handler.withheldRearms());
+        _mustReach("windows withheld: voided, every holder refunded", handler.withheldVoids());
+        _mustReach("refunds after a withheld void", handler.ok("withhold: refund"));
+        _mustReach("rounds finalized", handler.finalizedCount());
+        _mustReach("draws in window", handler.drawsInWindow());
+        console.log("blocks", handler.blockNumber());
     }
 
     function _mustReach(string memory what, uint256 n) internal view {
