@@ -185,8 +185,6 @@ contract LotteryLinearInvariantTest is LotteryMarketInvariants {
         return SplitRule.SingletonValues;
     }
 
-    /// forge-config: default.invariant.runs = 16
-    /// forge-config: default.invariant.depth = 768
     function invariant_lottery() public view {
         _checkInvariants();
     }
@@ -202,8 +200,6 @@ contract LotteryQuadraticInvariantTest is LotteryMarketInvariants {
         return SplitRule.Reserves;
     }
 
-    /// forge-config: default.invariant.runs = 16
-    /// forge-config: default.invariant.depth = 768
     function invariant_lottery() public view {
         _checkInvariants();
     }
@@ -219,8 +215,6 @@ contract LotteryExponentialInvariantTest is LotteryMarketInvariants {
         return SplitRule.SingletonValues;
     }
 
-    /// forge-config: default.invariant.runs = 16
-    /// forge-config: default.invariant.depth = 768
     function invariant_lottery() public view {
         _checkInvariants();
     }

@@ -517,7 +517,7 @@ contract MarketHandler is PartitionModel {
             _execCommit("spam", _dustPlan(spammer, round, uint256(keccak256(abi.encode(seed, "spam", j)))), false);
         }
         for (uint256 k = 1; k < bidders.length; ++k) {
-            address other = bidders[(who + k) % bidders.length];
+            address other = bidders[(who % bidders.length + k) % bidders.length];
             if (_commitsOf(round, other) >= MAX_COMMITS) continue;
             CommitPlan memory c = _dustPlan(other, round, uint256(keccak256(abi.encode(seed, "other"))));
             c.amount = (1 + (seed >> 8) % 4) * UNIT;
@@ -676,7 +676,7 @@ contract MarketHandler is PartitionModel {
         Sealed[] storage list = _commits[round];
         uint256 n = list.length;
         for (uint256 j; j < n && _phase(round) == IRoundSchedule.Phase.Reveal; ++j) {
-            Sealed storage s = list[(seed + j) % n];
+            Sealed storage s = list[(seed % n + j) % n];
             if (s.revealed || s.held || s.amount == 0 || s.amount > s.lock || s.bundle == 0 || s.bundle >> N != 0) {
                 continue;
             }
