@@ -351,8 +351,9 @@ contract LotteryHandler is PartitionModel {
     /// @notice Draw withholder: a ticket holder who can keep draws out of the window's blocks (their proposer,
     ///         or a briber of its builders; one round in four) lets the oldest round's window lapse, then calls
     ///         draw past it: a re-arm (a fresh window LOOKAHEAD blocks ahead) or, once re-arms are used up, a
-    ///         void. Either call returns false and earns nothing. A voided round is finalized and every holder refunded in full:
-    ///         nobody's ticket money stays locked, and the withholder gets back exactly what it paid.
+    ///         void. Either call returns false and earns nothing. A voided round is finalized and every holder
+    ///         refunded in full: nobody's ticket money stays locked, and the withholder gets back exactly what it
+    ///         paid.
     function withhold(uint256 who, uint256 seed) external {
         (who, seed) = (_mix(who), _mix(seed));
         _begin(seed);

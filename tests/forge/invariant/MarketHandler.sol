@@ -228,7 +228,8 @@ contract MarketHandler is PartitionModel {
             if (r % 23 == 1) {
                 _revealOne("reveal", round, s.bidder, s.bundle, s.amount + 1, s.salt); // wrong opening
             } else if (r % 29 == 2) {
-                _revealOne("reveal", round, bidders[(r >> 8) % bidders.length], s.bundle, s.amount, s.salt); // someone else's
+                // someone else's
+                _revealOne("reveal", round, bidders[(r >> 8) % bidders.length], s.bundle, s.amount, s.salt);
             } else if (!s.revealed || r % 7 == 3) {
                 _revealOne("reveal", round, s.bidder, s.bundle, s.amount, s.salt); // the opening (again, if revealed)
             }
@@ -576,7 +577,8 @@ contract MarketHandler is PartitionModel {
                 _finalizeOne("edgeFinalize", round);
             } else {
                 Sealed[] storage list = _commits[round];
-                address bidder = list.length != 0 ? list[(seed >> 24) % list.length].bidder : bidders[who % bidders.length];
+                address bidder =
+                    list.length != 0 ? list[(seed >> 24) % list.length].bidder : bidders[who % bidders.length];
                 _releaseOne("edgeRelease", round, bidder);
             }
         }
@@ -761,7 +763,11 @@ contract MarketHandler is PartitionModel {
             (uint256 optimum, uint256[] memory best) = _optimalPartition(round, bidder);
             _claimOne("claimCounterfactual", address(this), round, bidder, best);
             if (_vcgChallenge(round)) {
-                _eq("understatedClaim: the optimum without the bidder stands", optimum, market.counterfactualValue(round, bidder));
+                _eq(
+                    "understatedClaim: the optimum without the bidder stands",
+                    optimum,
+                    market.counterfactualValue(round, bidder)
+                );
             }
         }
         _end();
@@ -779,7 +785,11 @@ contract MarketHandler is PartitionModel {
         bool front = _claimOne("claimGrief", SHADY, round, bidder, best);
         _claimOne("claimCounterfactual", address(this), round, bidder, best);
         if (front) {
-            _eq("claimGrief: the front-runner holds the claim", uint160(SHADY), uint160(market.counterfactualClaimant(round, bidder)));
+            _eq(
+                "claimGrief: the front-runner holds the claim",
+                uint160(SHADY),
+                uint160(market.counterfactualClaimant(round, bidder))
+            );
         }
         _end();
     }
@@ -853,7 +863,11 @@ contract MarketHandler is PartitionModel {
             _eq("reentrantWithdraw: re-entry went through", 0, actor.reentered() ? 1 : 0);
             _sameError("reentrantWithdraw: re-entry", _err(ICreditLedger.ReentrantCall.selector), actor.blockedWith());
             _eq("reentrantWithdraw: credit left", outerCredit ? 0 : credit, market.creditOf(self));
-            _eq("reentrantWithdraw: collateral left", outerCredit ? collateral : collateral - amount, market.collateralOf(self));
+            _eq(
+                "reentrantWithdraw: collateral left",
+                outerCredit ? collateral : collateral - amount,
+                market.collateralOf(self)
+            );
             reentriesBlocked += 1;
         } else {
             _failed("reentrantWithdraw", expected, reason);
@@ -887,7 +901,9 @@ contract MarketHandler is PartitionModel {
         _eq("rejectingPayee: still owed", owed, credit ? market.creditOf(payee) : market.collateralOf(payee));
         _eq("rejectingPayee: market balance unchanged", balance, address(market).balance);
         if (amount != 0) rejectedPayments += 1;
-        if (amount != 0 && (seed >> 40) % 2 == 0) _withdrawToSink("rejectingPayee: paid elsewhere", payee, credit, amount);
+        if (amount != 0 && (seed >> 40) % 2 == 0) {
+            _withdrawToSink("rejectingPayee: paid elsewhere", payee, credit, amount);
+        }
         address other = payouts[(seed >> 48) % 2 == 0 ? 0 : 3];
         uint256 theirs = market.creditOf(other);
         if (theirs != 0) _withdrawToSink("rejectingPayee: others paid", other, true, theirs);
@@ -1058,7 +1074,9 @@ contract MarketHandler is PartitionModel {
         bytes32 salt
     ) internal returns (bool accepted) {
         bytes32 commitment = _commitmentOf(round, bidder, bundle, amount, salt);
-        _eq("commitmentOf == spec", uint256(commitment), uint256(market.commitmentOf(round, bidder, bundle, amount, salt)));
+        _eq(
+            "commitmentOf == spec", uint256(commitment), uint256(market.commitmentOf(round, bidder, bundle, amount, salt))
+        );
         uint256 k = _find(round, bidder, commitment);
         bytes memory expected;
         if (_phase(round) != IRoundSchedule.Phase.Reveal) {
@@ -1068,7 +1086,8 @@ contract MarketHandler is PartitionModel {
         } else if (_commits[round][k].revealed) {
             expected = abi.encodeWithSelector(ISealedBidMarket.AlreadyRevealed.selector, commitment);
         } else if (amount > _commits[round][k].lock) {
-            expected = abi.encodeWithSelector(ISealedBidMarket.BidExceedsLock.selector, amount, _commits[round][k].lock);
+            expected =
+                abi.encodeWithSelector(ISealedBidMarket.BidExceedsLock.selector, amount, _commits[round][k].lock);
         } else if (bundle == 0 || bundle >> N != 0) {
             expected = abi.encodeWithSelector(IMarket.InvalidBundle.selector, bundle);
         }
@@ -1234,7 +1253,11 @@ contract MarketHandler is PartitionModel {
                     // docs/design.md, departure 10: false names (or any winner nobody claims for) pay at least
                     // their rollups' reserves, up to their bids. Read from the market's books.
                     uint256 floor_ = want.reservesWon[b] < want.bidTotal[b] ? want.reservesWon[b] : want.bidTotal[b];
-                    _le("finalize: a VCG winner pays min(bid, its rollups' reserves)", floor_, collateralBefore[b] - market.collateralOf(bidders[b]));
+                    _le(
+                        "finalize: a VCG winner pays min(bid, its rollups' reserves)",
+                        floor_,
+                        collateralBefore[b] - market.collateralOf(bidders[b])
+                    );
                     floorChecks += 1;
                 }
             }
@@ -1288,7 +1311,11 @@ contract MarketHandler is PartitionModel {
             // paid for: the collateral the market actually took at release covers it.
             uint256 hidden = _hidden[round][bidder];
             if (hidden != 0) {
-                _le("release: forfeit covers the winning bids kept sealed", hidden, collateralBefore - market.collateralOf(bidder));
+                _le(
+                    "release: forfeit covers the winning bids kept sealed",
+                    hidden,
+                    collateralBefore - market.collateralOf(bidder)
+                );
                 hiddenForfeitsChecked += 1;
             }
             copiesForfeited += _copiedLocks(round, bidder);

@@ -323,7 +323,8 @@ contract MarketAdversaryCoverageTest is TestBase {
         _mustReject(h, "revealOthers", ISealedBidMarket.UnknownCommitment.selector, "UnknownCommitment");
         _mustReject(h, "replayReveal", ISealedBidMarket.UnknownCommitment.selector, "UnknownCommitment");
         _mustSucceed(h, "overLock"); // a bid above its lock is taken sealed...
-        _mustReject(h, "overLock", ISealedBidMarket.BidExceedsLock.selector, "BidExceedsLock"); // ...and refused at reveal
+        // ...and refused at reveal
+        _mustReject(h, "overLock", ISealedBidMarket.BidExceedsLock.selector, "BidExceedsLock");
         _mustReject(h, "overLock", ISealedBidMarket.LockBelowMinimum.selector, "LockBelowMinimum");
         _mustReject(h, "overLock", ISealedBidMarket.LockTooLarge.selector, "LockTooLarge");
         _mustReject(h, "overLock", ICollateralVault.InsufficientUnlocked.selector, "InsufficientUnlocked");
@@ -375,6 +376,29 @@ contract MarketAdversaryCoverageTest is TestBase {
         console.log("rounds finalized", h.finalizedCount());
         console.log("blocks", h.blockNumber());
     }
+
+    /// Short runs (the long profile's depth: 50 calls from a fresh deployment) still settle rounds: the handler's
+    /// clock runs faster until round 0's settle phase opens. Twenty-four such runs of uniformly drawn actions, as forge
+    /// draws them; at least half of them must finalize a round.
+    function test_shortRunsReachSettlement() public {
+        uint256 settled;
+        uint256 released;
+        for (uint256 run; run < SHORT_RUNS; ++run) {
+            MarketHandler h = new MarketHandler(SplitRule.Reserves, ISealedBidMarket.PaymentRule.Vcg);
+            for (uint256 i; i < 50; ++i) {
+                uint256 seed = uint256(keccak256(abi.encode("short run", run, i)));
+                _call(h, seed % 26, seed >> 8);
+            }
+            if (h.finalizedCount() > 0) settled += 1;
+            if (h.ok("release") + h.ok("edgeRelease") > 0) released += 1;
+        }
+        console.log("short runs", SHORT_RUNS);
+        console.log("short runs that finalized a round", settled);
+        console.log("short runs that released collateral", released);
+        assertTrue(settled * 2 >= SHORT_RUNS, "fewer than half of the short runs finalize a round");
+    }
+
+    uint256 internal constant SHORT_RUNS = 24; // what fits in the per-test gas limit, with a deployment each
 
     /// @dev Calls per campaign: what fits in forge's per-test gas limit with every action in the mix.
     uint256 internal constant CALLS = 2400;
