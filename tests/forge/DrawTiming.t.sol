@@ -158,11 +158,11 @@ contract DrawTimingTest is TestBase {
             uint256 end = target + market.drawWindow();
             // Inside the window: each block's seed is one option; draw on the first that wins.
             bool drawn;
-            for (uint256 b = target; b < end && !drawn; ++b) {
+            for (uint256 blockNo = target; blockNo < end && !drawn; ++blockNo) {
                 seeds += 1;
-                if (!_wins(round, b, k)) continue;
-                vm.roll(b);
-                vm.prevrandao(_beacon(b));
+                if (!_wins(round, blockNo, k)) continue;
+                vm.roll(blockNo);
+                vm.prevrandao(_beacon(blockNo));
                 vm.prank(CHOOSER);
                 assertTrue(market.draw(round), "a draw inside the window fixes the seed");
                 drawn = true;

@@ -428,9 +428,9 @@ contract MarketHandler is PartitionModel {
                 victim.commitment != _commitmentOf(round, victim.bidder, victim.bundle, victim.amount, victim.salt);
             address thief = victim.bidder;
             if (!copied) {
-                uint256 at = who % bidders.length;
-                if (bidders[at] == victim.bidder) at = (at + 1) % bidders.length;
-                thief = bidders[at];
+                uint256 pick = who % bidders.length;
+                if (bidders[pick] == victim.bidder) pick = (pick + 1) % bidders.length;
+                thief = bidders[pick];
             }
             _revealOne("revealOthers", round, thief, victim.bundle, victim.amount, victim.salt);
             _eq("revealOthers: the commitment's state unchanged", victim.revealed ? 1 : 0, list[k].revealed ? 1 : 0);
