@@ -11,6 +11,8 @@ import {IRoundSchedule} from "../../../contracts/interfaces/IRoundSchedule.sol";
 import {SplitRule} from "../../../contracts/libraries/RevenueSplit.sol";
 import {TicketPricing} from "../../../contracts/libraries/TicketPricing.sol";
 import {PartitionModel} from "../utils/PartitionModel.sol";
+import {RejectingPayee} from "../utils/RejectingPayee.sol";
+import {ReentrantPayee} from "../utils/ReentrantPayee.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title LotteryHandler
@@ -169,6 +171,8 @@ contract LotteryHandler is PartitionModel {
     uint256 public snipesInLastBlock; // ... made in the sale's last block
     uint256 public withheldRearms; // draw windows a withholder let lapse: re-armed, nothing earned
     uint256 public withheldVoids; // ... and voided: every ticket refunded, the withholder neither gained nor lost
+    uint256 public reentriesBlocked; // re-entries from a payee's receive hook refused with ReentrantCall
+    uint256 public rejectedPayments; // withdrawals to a payee that rejects ETH, refused with nothing lost
 
     /// @param salt Hashed with every fuzzed argument (but the draw's randomness): forge favours edge values
     ///        (0, 2^256 - 1, small numbers), which would skew the modular choices below (advance(0) would
@@ -179,6 +183,12 @@ contract LotteryHandler is PartitionModel {
         _salt = salt;
         for (uint256 i; i < N; ++i) {
             payouts.push(address(uint160(0xA000 + i)));
+        }
+        // Two payout addresses are contracts: rollup 1's rejects every payment, rollup 2's re-enters the market
+        // from its receive hook (see rejectingPayee, reentrantWithdraw).
+        payouts[1] = address(new RejectingPayee());
+        payouts[2] = address(new ReentrantPayee());
+        for (uint256 i; i < N; ++i) {
             accounts.push(payouts[i]);
         }
         for (uint256 i; i < 3; ++i) {
@@ -217,6 +227,7 @@ contract LotteryHandler is PartitionModel {
         config.drawBountyBps = BOUNTY_BPS;
         config.splitRule = rule;
         market = new LotteryMarket(config);
+        ReentrantPayee(payable(payouts[2])).setMarket(address(market));
         blockNumber = START;
         vm.roll(START);
     }
@@ -391,7 +402,7 @@ contract LotteryHandler is PartitionModel {
     /// @dev Finalizes voided `round` and refunds every holder of every bundle; then nothing of the round's ticket
     ///      money is left in escrow, and identity `w` (the withholder) got back exactly what it paid.
     function _refundVoided(uint256 round, uint256 w) internal {
-        if (!_rounds[round].finalized) _finalizeOne(round);
+        if (!_rounds[round].finalized) _finalizeOne("finalize", round);
         uint256 paid;
         for (uint256 bundle = 1; bundle < 16; ++bundle) {
             paid += _paidBy[round][bundle][w];
@@ -410,6 +421,112 @@ contract LotteryHandler is PartitionModel {
         _eq("withhold: the withholder gets back what it paid", creditBefore + paid, market.creditOf(bidders[w]));
     }
 
+    /// @notice Phase edges: moves the clock to one block before, at or after the next boundary (one comes every
+    ///         SALE blocks: a round's sale opens and the previous round's closes, that round's challenge opens and
+    ///         the one before's closes, which then settles), and there buys a ticket, proposes the optimum or
+    ///         finalizes for a round whose phase opens or closes at that boundary: each succeeds or fails
+    ///         (WrongPhase with the phases, or NotDrawn once settling) as the model's schedule says.
+    function edge(uint256 who, uint256 seed) external {
+        (who, seed) = (_mix(who), _mix(seed));
+        _begin(seed);
+        uint256 boundary = START + SALE * ((blockNumber - START) / SALE + 1);
+        blockNumber = boundary - 1 + seed % 3;
+        vm.roll(blockNumber);
+        uint256 opens = (boundary - START) / SALE; // the round whose sale opens at the boundary
+        uint256 kind = (seed >> 8) % 3;
+        uint256 back = kind + (kind < 2 && (seed >> 16) % 2 == 1 ? 1 : 0); // sale 0 or 1, challenge 1 or 2, settle 2
+        if (opens >= back) {
+            uint256 round = opens - back;
+            if (kind == 0) {
+                BuyPlan memory p = _plan(who % REGULAR, round, 1 + (seed >> 24) % 15, 1);
+                p.value = p.cost;
+                _expectPayment(p);
+                _execBuy("edgeBuy", p, seed);
+            } else if (kind == 1) {
+                (, uint256[] memory optimal) = _optimalPartition(round, address(0));
+                _proposeOne("edgePropose", round, optimal);
+            } else {
+                _finalizeOne("edgeFinalize", round);
+            }
+        }
+        _end();
+    }
+
+    /// @notice A payee that re-enters: rollup 2's payout address is a contract whose receive hook calls
+    ///         withdrawCredit again. The re-entry is refused with ReentrantCall and the outer withdrawal pays
+    ///         exactly once: the payee receives its credit, the market's balance drops by exactly that.
+    function reentrantWithdraw(uint256 seed) external {
+        seed = _mix(seed);
+        _begin(seed);
+        ReentrantPayee actor = ReentrantPayee(payable(payouts[2]));
+        address payable self = payable(address(actor));
+        actor.arm(abi.encodeCall(ICreditLedger.withdrawCredit, (self)));
+        uint256 credit = market.creditOf(self);
+        bytes memory expected = credit == 0 ? _err(ICreditLedger.NothingToWithdraw.selector) : bytes("");
+        uint256 received = actor.received();
+        uint256 balance = address(market).balance;
+        vm.prank(self);
+        try market.withdrawCredit(self) {
+            _ok("reentrantWithdraw", expected);
+            ghostOut += credit;
+            _eq("reentrantWithdraw: paid exactly once", received + credit, actor.received());
+            _eq("reentrantWithdraw: the market pays out exactly that", balance - credit, address(market).balance);
+            _eq("reentrantWithdraw: re-entry went through", 0, actor.reentered() ? 1 : 0);
+            _sameError("reentrantWithdraw: re-entry", _err(ICreditLedger.ReentrantCall.selector), actor.blockedWith());
+            _eq("reentrantWithdraw: credit left", 0, market.creditOf(self));
+            reentriesBlocked += 1;
+        } catch (bytes memory reason) {
+            _failed("reentrantWithdraw", expected, reason);
+            _eq("reentrantWithdraw: refused, nothing paid", received, actor.received());
+        }
+        actor.arm("");
+        _end();
+    }
+
+    /// @notice A payee that rejects ETH: rollup 1's payout address is a contract whose receive hook reverts.
+    ///         Withdrawing its credit to itself fails as a whole with TransferFailed: the credit stays, the
+    ///         market's balance does not move. It can still withdraw to another address (nothing is lost), and
+    ///         the other rollups withdraw as usual (pull payments: one payee cannot hold them up).
+    function rejectingPayee(uint256 seed) external {
+        seed = _mix(seed);
+        _begin(seed);
+        address payable payee = payable(payouts[1]);
+        uint256 credit = market.creditOf(payee);
+        bytes memory expected = credit == 0
+            ? _err(ICreditLedger.NothingToWithdraw.selector)
+            : abi.encodeWithSelector(ICreditLedger.TransferFailed.selector, payee, credit);
+        uint256 balance = address(market).balance;
+        vm.prank(payee);
+        try market.withdrawCredit(payee) {
+            _ok("rejectingPayee", expected);
+        } catch (bytes memory reason) {
+            _failed("rejectingPayee", expected, reason);
+        }
+        _eq("rejectingPayee: still owed", credit, market.creditOf(payee));
+        _eq("rejectingPayee: market balance unchanged", balance, address(market).balance);
+        if (credit != 0) {
+            rejectedPayments += 1;
+            if ((seed >> 8) % 2 == 0) _creditToSink("rejectingPayee: paid elsewhere", payee);
+        }
+        address other = payouts[(seed >> 16) % 2 == 0 ? 0 : 3];
+        if (market.creditOf(other) != 0) _creditToSink("rejectingPayee: others paid", other);
+        _end();
+    }
+
+    /// @dev `account` withdraws all its credit to SINK, which must succeed and pay exactly that.
+    function _creditToSink(string memory action, address account) internal {
+        uint256 credit = market.creditOf(account);
+        uint256 sinkBefore = SINK.balance;
+        vm.prank(account);
+        try market.withdrawCredit(payable(SINK)) {
+            _ok(action, bytes(""));
+        } catch (bytes memory reason) {
+            _failed(action, bytes(""), reason); // reverts: a success was expected
+        }
+        ghostOut += credit;
+        _eq(string.concat(action, ": paid"), sinkBefore + credit, SINK.balance);
+    }
+
     /// @notice Proposes the optimal partition (brute force), a valid one (often worse) or a random list.
     function propose(uint256 seed) external {
         seed = _mix(seed);
@@ -421,7 +538,7 @@ contract LotteryHandler is PartitionModel {
             mode == 0
             ? optimal
             : mode == 1 ? _disjointBundles(round, seed >> 16, address(0)) : _randomBundles(round, seed >> 16);
-        bool kept = _proposeOne(round, bundles);
+        bool kept = _proposeOne("propose", round, bundles);
         if (_phase(round) == IRoundSchedule.Phase.Challenge) {
             (, uint256 value) = market.bestPartition(round);
             // Nothing is worth more than the optimum; after proposing it, it is what is kept.
@@ -485,7 +602,7 @@ contract LotteryHandler is PartitionModel {
         } else if (mode == 8 && finalizedRounds.length != 0) {
             round = finalizedRounds[(seed >> 8) % finalizedRounds.length]; // twice
         }
-        _finalizeOne(round);
+        _finalizeOne("finalize", round);
         _end();
     }
 
@@ -648,6 +765,10 @@ contract LotteryHandler is PartitionModel {
     }
 
     function _execBuy(BuyPlan memory p, uint256 seed) internal {
+        _execBuy("buy", p, seed);
+    }
+
+    function _execBuy(string memory action, BuyPlan memory p, uint256 seed) internal {
         if (p.cost != 0) _eq("quote == model cost", p.cost, market.quote(p.round, p.bundle, p.count));
         uint256 creditBefore = market.creditOf(p.buyer);
         uint256 escrowBefore = market.escrow();
@@ -656,7 +777,7 @@ contract LotteryHandler is PartitionModel {
         vm.prank(p.buyer);
         vm.recordLogs();
         try market.buy{value: p.value}(p.round, p.bundle, p.count) {
-            _ok("buy", p.expected);
+            _ok(action, p.expected);
             ghostIn += p.value;
             _eq("buy: balance", balanceBefore + p.value, address(market).balance);
             _eq("buy: escrow takes the cost", escrowBefore + p.cost, market.escrow());
@@ -665,7 +786,7 @@ contract LotteryHandler is PartitionModel {
             _recordBuy(p);
             _checkAfterBuy(p, seed);
         } catch (bytes memory reason) {
-            _failed("buy", p.expected, reason);
+            _failed(action, p.expected, reason);
         }
     }
 
@@ -761,7 +882,7 @@ contract LotteryHandler is PartitionModel {
 
     // ================================================================== propose
 
-    function _proposeOne(uint256 round, uint256[] memory bundles) internal returns (bool kept) {
+    function _proposeOne(string memory action, uint256 round, uint256[] memory bundles) internal returns (bool kept) {
         bytes memory expected;
         uint256 value;
         uint256 current = _modelBestValue(round);
@@ -779,7 +900,7 @@ contract LotteryHandler is PartitionModel {
             }
         }
         try market.propose(round, bundles) returns (uint256 returned) {
-            _ok("propose", expected);
+            _ok(action, expected);
             _eq("propose: returned value", value, returned);
             RoundModel storage m = _rounds[round];
             m.proposed = true;
@@ -788,7 +909,7 @@ contract LotteryHandler is PartitionModel {
             _checkKept(round, "propose: kept");
             kept = true;
         } catch (bytes memory reason) {
-            _failed("propose", expected, reason);
+            _failed(action, expected, reason);
             _checkKept(round, "propose: failed proposal leaves");
         }
     }
@@ -942,7 +1063,7 @@ contract LotteryHandler is PartitionModel {
         uint256[N] shares;
     }
 
-    function _finalizeOne(uint256 round) internal {
+    function _finalizeOne(string memory action, uint256 round) internal {
         RoundModel storage m = _rounds[round];
         bytes memory expected;
         IRoundSchedule.Phase phase = _phase(round);
@@ -964,7 +1085,7 @@ contract LotteryHandler is PartitionModel {
         uint256 escrowBefore = market.escrow();
         vm.recordLogs(); // (re)starts recording with an empty log
         try market.finalize(round) {
-            _ok("finalize", expected);
+            _ok(action, expected);
             _checkEvents(round, s);
             // Every account's credit moves by its rollup shares plus, for the drawer, the bounty; nobody else's.
             uint256 credited;
@@ -998,7 +1119,7 @@ contract LotteryHandler is PartitionModel {
             _checkKept(round, "finalize: partition");
             _checkSequencers(round, s);
         } catch (bytes memory reason) {
-            _failed("finalize", expected, reason);
+            _failed(action, expected, reason);
             if (!m.finalized) {
                 try market.sequencerOf(round, 0) {
                     revert Mismatch("sequencerOf before finalization", 0, 1);

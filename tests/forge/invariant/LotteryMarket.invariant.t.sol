@@ -20,7 +20,7 @@ struct LotteryFuzzSelector {
 }
 
 /// @dev Every action name the handler counts outcomes under (HandlerBase.ok / rejected).
-function lotteryActions() pure returns (string[8] memory) {
+function lotteryActions() pure returns (string[15] memory) {
     return [
         "buy",
         "propose",
@@ -29,7 +29,14 @@ function lotteryActions() pure returns (string[8] memory) {
         "claimRefund",
         "withdrawCredit",
         "setReserve",
-        "withhold: refund"
+        "withhold: refund",
+        "edgeBuy",
+        "edgePropose",
+        "edgeFinalize",
+        "reentrantWithdraw",
+        "rejectingPayee",
+        "rejectingPayee: paid elsewhere",
+        "rejectingPayee: others paid"
     ];
 }
 
@@ -64,7 +71,7 @@ abstract contract LotteryMarketInvariants is TestBase {
     }
 
     function targetSelectors() public view returns (LotteryFuzzSelector[] memory targets) {
-        bytes4[] memory selectors = new bytes4[](13);
+        bytes4[] memory selectors = new bytes4[](16);
         selectors[0] = LotteryHandler.buy.selector;
         selectors[1] = LotteryHandler.propose.selector;
         selectors[2] = LotteryHandler.draw.selector;
@@ -78,6 +85,9 @@ abstract contract LotteryMarketInvariants is TestBase {
         selectors[10] = LotteryHandler.drawAt.selector;
         selectors[11] = LotteryHandler.snipe.selector;
         selectors[12] = LotteryHandler.withhold.selector;
+        selectors[13] = LotteryHandler.edge.selector;
+        selectors[14] = LotteryHandler.reentrantWithdraw.selector;
+        selectors[15] = LotteryHandler.rejectingPayee.selector;
         targets = new LotteryFuzzSelector[](1);
         targets[0] = LotteryFuzzSelector(address(handler), selectors);
     }
@@ -99,7 +109,7 @@ abstract contract LotteryMarketInvariants is TestBase {
         console.log("snipes at the kink", handler.snipesAtKink());
         console.log("windows withheld: re-armed", handler.withheldRearms());
         console.log("windows withheld: voided, all refunded", handler.withheldVoids());
-        string[8] memory actions = lotteryActions();
+        string[15] memory actions = lotteryActions();
         for (uint256 k; k < actions.length; ++k) {
             console.log(string.concat(actions[k], " ok"), handler.ok(actions[k]));
             console.log(string.concat(actions[k], " rejected"), handler.rejected(actions[k]));
@@ -391,7 +401,7 @@ contract LotteryAdversaryCoverageTest is TestBase {
             LotteryHandler handler = new LotteryHandler(TicketPricing.Curve.Linear, SplitRule.Reserves, run);
             for (uint256 i; i < 50; ++i) {
                 uint256 seed = uint256(keccak256(abi.encode("short run", run, i)));
-                _call(handler, seed % 13, seed >> 8);
+                _call(handler, seed % 16, seed >> 8);
             }
             if (handler.finalizedCount() > 0) settled += 1;
             if (handler.drawsInWindow() > 0) drawn += 1;
@@ -401,7 +411,7 @@ contract LotteryAdversaryCoverageTest is TestBase {
         assertTrue(settled * 2 >= 24, "fewer than half of the short runs finalize a round");
     }
 
-    /// @dev One handler action: the thirteen the invariant campaigns target, the clock's advance last.
+    /// @dev One handler action: the sixteen the invariant campaigns target, the clock's advance last.
     function _call(LotteryHandler handler, uint256 action, uint256 arg) internal {
         if (action == 0) handler.buy(arg, arg >> 64);
         else if (action == 1) handler.propose(arg);
@@ -415,6 +425,9 @@ contract LotteryAdversaryCoverageTest is TestBase {
         else if (action == 9) handler.drawAt(arg, keccak256(abi.encode("at", arg)));
         else if (action == 10) handler.snipe(arg, arg >> 64);
         else if (action == 11) handler.withhold(arg, arg >> 64);
+        else if (action == 12) handler.edge(arg, arg >> 64);
+        else if (action == 13) handler.reentrantWithdraw(arg);
+        else if (action == 14) handler.rejectingPayee(arg);
         else handler.advance(arg);
     }
 
@@ -422,9 +435,9 @@ contract LotteryAdversaryCoverageTest is TestBase {
         LotteryHandler handler = new LotteryHandler(curve, rule, uint256(curve));
         for (uint256 i; i < 1500; ++i) {
             uint256 seed = uint256(keccak256(abi.encode("lottery adversaries", i)));
-            // The advance twice as likely as each other action (14 slots, two of them the advance).
-            uint256 action = seed % 14;
-            _call(handler, action > 12 ? 12 : action, seed >> 8);
+            // The advance twice as likely as each other action (17 slots, two of them the advance).
+            uint256 action = seed % 17;
+            _call(handler, action > 15 ? 15 : action, seed >> 8);
         }
         _mustReach("snipes at the kink (split purchase == one purchase)", handler.snipesAtKink());
         _mustReach("snipes in the sale's last block", handler.snipesInLastBlock());
@@ -433,6 +446,19 @@ contract LotteryAdversaryCoverageTest is TestBase {
         _mustReach("refunds after a withheld void", handler.ok("withhold: refund"));
         _mustReach("rounds finalized", handler.finalizedCount());
         _mustReach("draws in window", handler.drawsInWindow());
+        _mustReach("edgeBuy: taken", handler.ok("edgeBuy"));
+        _mustReach("edgeBuy: WrongPhase", handler.rejectedWith("edgeBuy", IRoundSchedule.WrongPhase.selector));
+        _mustReach("edgePropose: taken", handler.ok("edgePropose"));
+        _mustReach("edgePropose: WrongPhase", handler.rejectedWith("edgePropose", IRoundSchedule.WrongPhase.selector));
+        _mustReach("edgeFinalize: WrongPhase", handler.rejectedWith("edgeFinalize", IRoundSchedule.WrongPhase.selector));
+        _mustReach("edgeFinalize: NotDrawn", handler.rejectedWith("edgeFinalize", ILotteryMarket.NotDrawn.selector));
+        _mustReach("re-entries refused", handler.reentriesBlocked());
+        _mustReach("rejected payments, nothing lost", handler.rejectedPayments());
+        _mustReach(
+            "rejectingPayee: TransferFailed", handler.rejectedWith("rejectingPayee", ICreditLedger.TransferFailed.selector)
+        );
+        _mustReach("rejectingPayee: paid elsewhere", handler.ok("rejectingPayee: paid elsewhere"));
+        _mustReach("rejectingPayee: others paid", handler.ok("rejectingPayee: others paid"));
         console.log("blocks", handler.blockNumber());
     }
 
