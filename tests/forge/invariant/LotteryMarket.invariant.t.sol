@@ -450,12 +450,15 @@ contract LotteryAdversaryCoverageTest is TestBase {
         _mustReach("edgeBuy: WrongPhase", handler.rejectedWith("edgeBuy", IRoundSchedule.WrongPhase.selector));
         _mustReach("edgePropose: taken", handler.ok("edgePropose"));
         _mustReach("edgePropose: WrongPhase", handler.rejectedWith("edgePropose", IRoundSchedule.WrongPhase.selector));
-        _mustReach("edgeFinalize: WrongPhase", handler.rejectedWith("edgeFinalize", IRoundSchedule.WrongPhase.selector));
+        _mustReach(
+            "edgeFinalize: WrongPhase", handler.rejectedWith("edgeFinalize", IRoundSchedule.WrongPhase.selector)
+        );
         _mustReach("edgeFinalize: NotDrawn", handler.rejectedWith("edgeFinalize", ILotteryMarket.NotDrawn.selector));
         _mustReach("re-entries refused", handler.reentriesBlocked());
         _mustReach("rejected payments, nothing lost", handler.rejectedPayments());
         _mustReach(
-            "rejectingPayee: TransferFailed", handler.rejectedWith("rejectingPayee", ICreditLedger.TransferFailed.selector)
+            "rejectingPayee: TransferFailed",
+            handler.rejectedWith("rejectingPayee", ICreditLedger.TransferFailed.selector)
         );
         _mustReach("rejectingPayee: paid elsewhere", handler.ok("rejectingPayee: paid elsewhere"));
         _mustReach("rejectingPayee: others paid", handler.ok("rejectingPayee: others paid"));
