@@ -20,8 +20,10 @@ import {Vm} from "../utils/Vm.sol";
 ///         finalizations, refund claims, credit withdrawals and reserve changes, by four bidders over
 ///         overlapping rounds, and checks every call against its own model of the market. Adversarial actions
 ///         too: pump-and-refund (a bundle's whole supply bought to raise its price, refunded when it loses),
-///         many identities buying out one bundle (what a per-address cap would have stopped), and draws by any
-///         account at a chosen block of the window (the drawer earns the bounty).
+///         many identities buying out one bundle (what a per-address cap would have stopped), draws by any
+///         account at a chosen block of the window (the drawer earns the bounty), a sniper buying up to the
+///         curve's kink, a draw withholder letting windows lapse, actions one block either side of each phase
+///         boundary, and two payout addresses that are contracts: one re-enters the market, one rejects ETH.
 /// @dev Nothing here calls TicketPricing, RevenueSplit or the market's views to predict an outcome: ticket
 ///      prices, base prices between rounds (EIP-1559 step on the tickets kept two rounds back, decay, floor,
 ///      starting price from reserves), reserves, the best partition (PartitionModel: brute force over the 15

@@ -18,7 +18,12 @@ import {ReentrantPayee} from "../utils/ReentrantPayee.sol";
 /// @title MarketHandler
 /// @notice Drives a SealedBidMarket through random sequences of deposits, commits, reveals, proposals, VCG
 ///         counterfactual claims, finalizations, releases, forfeit distributions, withdrawals and reserve
-///         changes, by a few bidders over overlapping rounds; rounds nobody finalizes in time lapse.
+///         changes, by a few bidders over overlapping rounds; rounds nobody finalizes in time lapse. And the
+///         adversaries of issue 13 that can act on-chain, each an action of its own: copycats of commitments and
+///         reveals, replays across rounds and chains, over-lock probes, commit spam and dust bids up to the cap,
+///         phase-edge timing, the last-look ladder, the walk-away, a malicious operator (invalid, stale, equal,
+///         worse partitions; understated W(-i) claims), a claim griefer, false names, and two payout addresses
+///         that are contracts: one re-enters the market from its receive hook, one rejects ETH.
 /// @dev Every call to the market states beforehand what should happen (success, or which error) from the
 ///      handler's own model, and checks afterwards what did happen: the balance moves, the best bids
 ///      (reference model: top two from distinct bidders, ties to the earlier commit), the partition value
@@ -76,7 +81,7 @@ contract MarketHandler is PartitionModel {
     }
 
     /// @dev A false-name plan: identities `a` and `b` of one entity bid on the singletons of `bundle` (two
-    ///      rollups) where rival `rival` bids on the bundle.
+    ///      rollups), on which a rival bids as a whole.
     struct FalseName {
         address a;
         address b;
@@ -131,6 +136,7 @@ contract MarketHandler is PartitionModel {
     uint256 public reentriesBlocked; // re-entries from a payee's receive hook refused with ReentrantCall
     uint256 public rejectedPayments; // withdrawals to a payee that rejects ETH, refused with nothing lost
     uint256 public staleProposals; // a previous round's partition proposed, valued on this round's bids
+    uint256 public shadyBounties; // finalized rounds that paid SHADY (front-runner or understater) a claim bounty
 
     /// @dev Successful calls per action, to see what a run exercised.
 
@@ -748,7 +754,7 @@ contract MarketHandler is PartitionModel {
     }
 
     /// @notice Understated W(-i) (an operator colluding with winner i; VCG): SHADY claims W(-bidder) with a valid
-    ///         partition worth less than the best without the bidder (its singletons, or a greedy pick). Taken
+    ///         partition, usually worth less than the best without the bidder (its singletons, or a greedy pick). Taken
     ///         only above the standing claim, which it can never lower; then anyone may raise it: usually the
     ///         handler claims the optimum without the bidder, which must then stand. An understated claim left
     ///         standing still charges the dissolved floor (checked at finalize). First price: VcgDisabled.
@@ -1245,6 +1251,7 @@ contract MarketHandler is PartitionModel {
             }
             _eq("finalize: claim bounties", want.fees - want.shadyFees, market.creditOf(address(this)) - keeperBefore);
             _eq("finalize: SHADY's claim bounties", want.shadyFees, market.creditOf(SHADY) - shadyBefore);
+            if (want.shadyFees != 0) shadyBounties += 1;
             for (uint256 b; b < bidders.length; ++b) {
                 _eq("finalize: winner charged", collateralBefore[b] - want.charge[b], market.collateralOf(bidders[b]));
                 _eq("finalize: charge from locked", lockedBefore[b] - want.charge[b], market.lockedOf(bidders[b]));

@@ -369,6 +369,7 @@ contract MarketAdversaryCoverageTest is TestBase {
             _mustReject(h, "claimCounterfactual", IPartitionChallenge.NotBetter.selector, "NotBetter");
             _mustReach("false-name identities both won", h.falseNameSales());
             _mustReach("VCG winners held to min(bid, reserves)", h.floorChecks());
+            _mustReach("claim bounties paid to SHADY, the front-runner", h.shadyBounties());
         } else {
             _mustReject(h, "understatedClaim", IVcgCounterfactuals.VcgDisabled.selector, "VcgDisabled");
             _mustReject(h, "claimGrief", IVcgCounterfactuals.VcgDisabled.selector, "VcgDisabled");
