@@ -96,7 +96,7 @@ contract DrawTimingTest is TestBase {
     }
 
     /// The narrowest settings (W = 1, R = 0): one seed; the chooser can only take it or let the round void, so
-    /// it wins no more often than its share, 10%.
+    /// it wins no more often than its share (10%) would on average.
     function test_oneSeedLeavesOnlyTheShare() public {
         _deploy(1, 0);
         Tally memory t = _campaign(1);
