@@ -40,6 +40,24 @@ function lotteryActions() pure returns (string[15] memory) {
     ];
 }
 
+/// @dev A refusal an adversary must meet: `action` refused with the named error `name` (`selector`).
+struct LotteryRefusal {
+    string action;
+    bytes4 selector;
+    string name;
+}
+
+/// @dev The refusals the lottery's adversaries must meet: the invariant summary logs their counts,
+///      LotteryAdversaryCoverageTest requires each.
+function lotteryRefusals() pure returns (LotteryRefusal[6] memory r) {
+    r[0] = LotteryRefusal("edgeBuy", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[1] = LotteryRefusal("edgePropose", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[2] = LotteryRefusal("edgeFinalize", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[3] = LotteryRefusal("edgeFinalize", ILotteryMarket.NotDrawn.selector, "NotDrawn");
+    r[4] = LotteryRefusal("rejectingPayee", ICreditLedger.TransferFailed.selector, "TransferFailed");
+    r[5] = LotteryRefusal("reentrantWithdraw", ICreditLedger.NothingToWithdraw.selector, "NothingToWithdraw");
+}
+
 /// @title Stateful fuzzing of LotteryMarket
 /// @notice forge calls random sequences of the handler's actions (see LotteryHandler) and checks these
 ///         invariants after every call; the handler checks each action's own effects against its model as it
@@ -113,6 +131,11 @@ abstract contract LotteryMarketInvariants is TestBase {
         for (uint256 k; k < actions.length; ++k) {
             console.log(string.concat(actions[k], " ok"), handler.ok(actions[k]));
             console.log(string.concat(actions[k], " rejected"), handler.rejected(actions[k]));
+        }
+        LotteryRefusal[6] memory refusals = lotteryRefusals();
+        for (uint256 k; k < refusals.length; ++k) {
+            LotteryRefusal memory r = refusals[k];
+            console.log(string.concat(r.action, " refused: ", r.name), handler.rejectedWith(r.action, r.selector));
         }
     }
 
@@ -447,19 +470,14 @@ contract LotteryAdversaryCoverageTest is TestBase {
         _mustReach("rounds finalized", handler.finalizedCount());
         _mustReach("draws in window", handler.drawsInWindow());
         _mustReach("edgeBuy: taken", handler.ok("edgeBuy"));
-        _mustReach("edgeBuy: WrongPhase", handler.rejectedWith("edgeBuy", IRoundSchedule.WrongPhase.selector));
         _mustReach("edgePropose: taken", handler.ok("edgePropose"));
-        _mustReach("edgePropose: WrongPhase", handler.rejectedWith("edgePropose", IRoundSchedule.WrongPhase.selector));
-        _mustReach(
-            "edgeFinalize: WrongPhase", handler.rejectedWith("edgeFinalize", IRoundSchedule.WrongPhase.selector)
-        );
-        _mustReach("edgeFinalize: NotDrawn", handler.rejectedWith("edgeFinalize", ILotteryMarket.NotDrawn.selector));
+        LotteryRefusal[6] memory refusals = lotteryRefusals();
+        for (uint256 k; k < refusals.length; ++k) {
+            LotteryRefusal memory r = refusals[k];
+            _mustReach(string.concat(r.action, " refused: ", r.name), handler.rejectedWith(r.action, r.selector));
+        }
         _mustReach("re-entries refused", handler.reentriesBlocked());
         _mustReach("rejected payments, nothing lost", handler.rejectedPayments());
-        _mustReach(
-            "rejectingPayee: TransferFailed",
-            handler.rejectedWith("rejectingPayee", ICreditLedger.TransferFailed.selector)
-        );
         _mustReach("rejectingPayee: paid elsewhere", handler.ok("rejectingPayee: paid elsewhere"));
         _mustReach("rejectingPayee: others paid", handler.ok("rejectingPayee: others paid"));
         console.log("blocks", handler.blockNumber());

@@ -56,6 +56,39 @@ function sealedActions() pure returns (string[31] memory) {
     ];
 }
 
+/// @dev A refusal an adversary must meet: `action` refused with the named error `name` (`selector`).
+struct Refusal {
+    string action;
+    bytes4 selector;
+    string name;
+}
+
+/// @dev The refusals the adversaries must meet, under either payment rule: the invariant summary logs their
+///      counts, MarketAdversaryCoverageTest requires each.
+function sealedRefusals() pure returns (Refusal[21] memory r) {
+    r[0] = Refusal("revealOthers", ISealedBidMarket.UnknownCommitment.selector, "UnknownCommitment");
+    r[1] = Refusal("replayReveal", ISealedBidMarket.UnknownCommitment.selector, "UnknownCommitment");
+    r[2] = Refusal("overLock", ISealedBidMarket.BidExceedsLock.selector, "BidExceedsLock");
+    r[3] = Refusal("overLock", ISealedBidMarket.LockBelowMinimum.selector, "LockBelowMinimum");
+    r[4] = Refusal("overLock", ISealedBidMarket.LockTooLarge.selector, "LockTooLarge");
+    r[5] = Refusal("overLock", ICollateralVault.InsufficientUnlocked.selector, "InsufficientUnlocked");
+    r[6] = Refusal("overLock", ICollateralVault.CollateralTooLarge.selector, "CollateralTooLarge");
+    r[7] = Refusal("spam", ISealedBidMarket.CommitCapReached.selector, "CommitCapReached");
+    r[8] = Refusal("edgeCommit", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[9] = Refusal("edgeReveal", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[10] = Refusal("edgePropose", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[11] = Refusal("edgeFinalize", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[12] = Refusal("edgeFinalize", ISealedBidMarket.RoundLapsed.selector, "RoundLapsed");
+    r[13] = Refusal("edgeRelease", IMarket.RoundNotFinalized.selector, "RoundNotFinalized");
+    r[14] = Refusal("maliciousPropose", IPartitionChallenge.OverlappingBundle.selector, "OverlappingBundle");
+    r[15] = Refusal("maliciousPropose", IPartitionChallenge.BundleOutOfRange.selector, "BundleOutOfRange");
+    r[16] = Refusal("maliciousPropose", IPartitionChallenge.SingletonListed.selector, "SingletonListed");
+    r[17] = Refusal("maliciousPropose", IPartitionChallenge.EmptyBundle.selector, "EmptyBundle");
+    r[18] = Refusal("maliciousPropose", IPartitionChallenge.BundleBelowReserves.selector, "BundleBelowReserves");
+    r[19] = Refusal("maliciousPropose", IPartitionChallenge.NotBetter.selector, "NotBetter");
+    r[20] = Refusal("rejectingPayee", ICreditLedger.TransferFailed.selector, "TransferFailed");
+}
+
 /// @title Stateful fuzzing of SealedBidMarket
 /// @notice forge calls random sequences of the handler's actions (see MarketHandler) and checks these
 ///         invariants after every call. The handler also checks each action's own effects as it goes.
@@ -120,6 +153,11 @@ abstract contract SealedBidMarketInvariants is TestBase {
         for (uint256 k; k < actions.length; ++k) {
             console.log(string.concat(actions[k], " ok"), handler.ok(actions[k]));
             console.log(string.concat(actions[k], " rejected"), handler.rejected(actions[k]));
+        }
+        Refusal[21] memory refusals = sealedRefusals();
+        for (uint256 k; k < refusals.length; ++k) {
+            Refusal memory r = refusals[k];
+            console.log(string.concat(r.action, " refused: ", r.name), handler.rejectedWith(r.action, r.selector));
         }
     }
 
@@ -318,46 +356,28 @@ contract MarketAdversaryCoverageTest is TestBase {
             console.log(string.concat(actions[k], " ok"), h.ok(actions[k]));
             console.log(string.concat(actions[k], " rejected"), h.rejected(actions[k]));
         }
+        Refusal[21] memory refusals = sealedRefusals();
+        for (uint256 k; k < refusals.length; ++k) {
+            _mustReject(h, refusals[k].action, refusals[k].selector, refusals[k].name);
+        }
         _mustSucceed(h, "copyCommitment");
         _mustReach("copied commitments forfeited (wei)", h.copiesForfeited());
-        _mustReject(h, "revealOthers", ISealedBidMarket.UnknownCommitment.selector, "UnknownCommitment");
-        _mustReject(h, "replayReveal", ISealedBidMarket.UnknownCommitment.selector, "UnknownCommitment");
         _mustSucceed(h, "overLock"); // a bid above its lock is taken sealed...
-        // ...and refused at reveal
-        _mustReject(h, "overLock", ISealedBidMarket.BidExceedsLock.selector, "BidExceedsLock");
-        _mustReject(h, "overLock", ISealedBidMarket.LockBelowMinimum.selector, "LockBelowMinimum");
-        _mustReject(h, "overLock", ISealedBidMarket.LockTooLarge.selector, "LockTooLarge");
-        _mustReject(h, "overLock", ICollateralVault.InsufficientUnlocked.selector, "InsufficientUnlocked");
-        _mustReject(h, "overLock", ICollateralVault.CollateralTooLarge.selector, "CollateralTooLarge");
         _mustSucceed(h, "spam");
-        _mustReject(h, "spam", ISealedBidMarket.CommitCapReached.selector, "CommitCapReached");
         _mustSucceed(h, "spam: others");
         _mustSucceed(h, "edgeCommit");
-        _mustReject(h, "edgeCommit", IRoundSchedule.WrongPhase.selector, "WrongPhase");
         _mustSucceed(h, "edgeReveal");
-        _mustReject(h, "edgeReveal", IRoundSchedule.WrongPhase.selector, "WrongPhase");
         _mustSucceed(h, "edgePropose");
-        _mustReject(h, "edgePropose", IRoundSchedule.WrongPhase.selector, "WrongPhase");
         _mustSucceed(h, "edgeFinalize");
-        _mustReject(h, "edgeFinalize", IRoundSchedule.WrongPhase.selector, "WrongPhase");
-        _mustReject(h, "edgeFinalize", ISealedBidMarket.RoundLapsed.selector, "RoundLapsed");
         _mustSucceed(h, "edgeRelease");
-        _mustReject(h, "edgeRelease", IMarket.RoundNotFinalized.selector, "RoundNotFinalized");
         _mustSucceed(h, "ladder");
         _mustReach("ladders opened below their top rung", h.laddersOpened());
         _mustReach("what those ladders saved (wei)", h.ladderSaved());
         _mustReach("winning bids walked away from", h.walkAwaysWinning());
         _mustReach("releases whose forfeit covered the bids kept sealed", h.hiddenForfeitsChecked());
-        _mustReject(h, "maliciousPropose", IPartitionChallenge.OverlappingBundle.selector, "OverlappingBundle");
-        _mustReject(h, "maliciousPropose", IPartitionChallenge.BundleOutOfRange.selector, "BundleOutOfRange");
-        _mustReject(h, "maliciousPropose", IPartitionChallenge.SingletonListed.selector, "SingletonListed");
-        _mustReject(h, "maliciousPropose", IPartitionChallenge.EmptyBundle.selector, "EmptyBundle");
-        _mustReject(h, "maliciousPropose", IPartitionChallenge.BundleBelowReserves.selector, "BundleBelowReserves");
-        _mustReject(h, "maliciousPropose", IPartitionChallenge.NotBetter.selector, "NotBetter");
         _mustReach("stale partitions proposed", h.staleProposals());
         _mustSucceed(h, "falseName");
         _mustReach("rejected payments, nothing lost", h.rejectedPayments());
-        _mustReject(h, "rejectingPayee", ICreditLedger.TransferFailed.selector, "TransferFailed");
         _mustSucceed(h, "rejectingPayee: paid elsewhere");
         _mustSucceed(h, "rejectingPayee: others paid");
         _mustSucceed(h, "reentrantWithdraw");
