@@ -78,7 +78,7 @@ lint: setup ## ruff and mypy
 fuzz: setup ## forge fuzz and invariant tests of the contracts (FORGE_ARGS)
 	@forge test --show-progress $(FORGE_ARGS)
 
-# The invariant campaigns at 1,000 runs x depth 50 (foundry.toml's [profile.long]): about ten minutes on 2
+# The invariant campaigns at 1,000 runs x depth 50 (foundry.toml's [profile.long]): about eight minutes on 2
 # cores, too long for CI, which runs fewer, deeper runs (see foundry.toml for both figures).
 fuzz-long: setup ## the invariant campaigns at 1,000 runs x depth 50, outside CI (FORGE_ARGS)
 	@FOUNDRY_PROFILE=long forge test --show-progress --match-path 'tests/forge/invariant/*' $(FORGE_ARGS)
