@@ -19,13 +19,13 @@ $(shell rm -rf $(VENV))
 endif
 endif
 
-.PHONY: help setup round arena deploy test lint fuzz slither compile clean bench-clearing
+.PHONY: help setup round arena deploy test lint fuzz fuzz-long slither compile clean bench-clearing
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Options: MECHANISM=sealed|lottery and ROUND_ARGS=\"...\" for round (ape run round --help),"
 	@echo "           MECHANISM and ARENA_ARGS=\"...\" for arena (ape run arena --help, --list),"
-	@echo "           FORGE_ARGS for fuzz, TEST_ARGS for test, BENCH_ARGS for bench-clearing."
+	@echo "           FORGE_ARGS for fuzz and fuzz-long, TEST_ARGS for test, BENCH_ARGS for bench-clearing."
 
 setup: $(VENV)/.installed node_modules/.installed $(BIN)/anvil ## install everything into this checkout (done by every target)
 	@$(BIN)/python toolchain/checkout_env.py
@@ -86,6 +86,11 @@ lint: setup ## ruff and mypy
 
 fuzz: setup ## forge fuzz and invariant tests of the contracts (FORGE_ARGS)
 	@forge test --show-progress $(FORGE_ARGS)
+
+# The invariant campaigns at 1,000 runs x depth 50 (foundry.toml's [profile.long]): about eight minutes on 2
+# cores, too long for CI, which runs fewer, deeper runs (see foundry.toml for both figures).
+fuzz-long: setup ## the invariant campaigns at 1,000 runs x depth 50, outside CI (FORGE_ARGS)
+	@FOUNDRY_PROFILE=long forge test --show-progress --match-path 'tests/forge/invariant/*' $(FORGE_ARGS)
 
 # Static analysis of contracts/ (exclusions: slither.config.json, reasons: README). slither drives
 # `forge build` after a `forge clean`: give it its own output folders so the fuzz build cache survives.

@@ -19,6 +19,45 @@ struct LotteryFuzzSelector {
     bytes4[] selectors;
 }
 
+/// @dev Every action name the handler counts outcomes under (HandlerBase.ok / rejected).
+function lotteryActions() pure returns (string[15] memory) {
+    return [
+        "buy",
+        "propose",
+        "draw",
+        "finalize",
+        "claimRefund",
+        "withdrawCredit",
+        "setReserve",
+        "withhold: refund",
+        "edgeBuy",
+        "edgePropose",
+        "edgeFinalize",
+        "reentrantWithdraw",
+        "rejectingPayee",
+        "rejectingPayee: paid elsewhere",
+        "rejectingPayee: others paid"
+    ];
+}
+
+/// @dev A refusal an adversary must meet: `action` refused with the named error `name` (`selector`).
+struct LotteryRefusal {
+    string action;
+    bytes4 selector;
+    string name;
+}
+
+/// @dev The refusals the lottery's adversaries must meet: the invariant summary logs their counts,
+///      LotteryAdversaryCoverageTest requires each.
+function lotteryRefusals() pure returns (LotteryRefusal[6] memory r) {
+    r[0] = LotteryRefusal("edgeBuy", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[1] = LotteryRefusal("edgePropose", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[2] = LotteryRefusal("edgeFinalize", IRoundSchedule.WrongPhase.selector, "WrongPhase");
+    r[3] = LotteryRefusal("edgeFinalize", ILotteryMarket.NotDrawn.selector, "NotDrawn");
+    r[4] = LotteryRefusal("rejectingPayee", ICreditLedger.TransferFailed.selector, "TransferFailed");
+    r[5] = LotteryRefusal("reentrantWithdraw", ICreditLedger.NothingToWithdraw.selector, "NothingToWithdraw");
+}
+
 /// @title Stateful fuzzing of LotteryMarket
 /// @notice forge calls random sequences of the handler's actions (see LotteryHandler) and checks these
 ///         invariants after every call; the handler checks each action's own effects against its model as it
@@ -50,7 +89,7 @@ abstract contract LotteryMarketInvariants is TestBase {
     }
 
     function targetSelectors() public view returns (LotteryFuzzSelector[] memory targets) {
-        bytes4[] memory selectors = new bytes4[](11);
+        bytes4[] memory selectors = new bytes4[](16);
         selectors[0] = LotteryHandler.buy.selector;
         selectors[1] = LotteryHandler.propose.selector;
         selectors[2] = LotteryHandler.draw.selector;
@@ -62,6 +101,11 @@ abstract contract LotteryMarketInvariants is TestBase {
         selectors[8] = LotteryHandler.pump.selector;
         selectors[9] = LotteryHandler.manyIdentities.selector;
         selectors[10] = LotteryHandler.drawAt.selector;
+        selectors[11] = LotteryHandler.snipe.selector;
+        selectors[12] = LotteryHandler.withhold.selector;
+        selectors[13] = LotteryHandler.edge.selector;
+        selectors[14] = LotteryHandler.reentrantWithdraw.selector;
+        selectors[15] = LotteryHandler.rejectingPayee.selector;
         targets = new LotteryFuzzSelector[](1);
         targets[0] = LotteryFuzzSelector(address(handler), selectors);
     }
@@ -80,6 +124,19 @@ abstract contract LotteryMarketInvariants is TestBase {
         console.log("pumps refunded, base unmoved by them", handler.pumpsIgnored());
         console.log("bundles bought out by many identities", handler.identitiesBuyouts());
         console.log("draw bounties paid", handler.bountiesPaid());
+        console.log("snipes at the kink", handler.snipesAtKink());
+        console.log("windows withheld: re-armed", handler.withheldRearms());
+        console.log("windows withheld: voided, all refunded", handler.withheldVoids());
+        string[15] memory actions = lotteryActions();
+        for (uint256 k; k < actions.length; ++k) {
+            console.log(string.concat(actions[k], " ok"), handler.ok(actions[k]));
+            console.log(string.concat(actions[k], " rejected"), handler.rejected(actions[k]));
+        }
+        LotteryRefusal[6] memory refusals = lotteryRefusals();
+        for (uint256 k; k < refusals.length; ++k) {
+            LotteryRefusal memory r = refusals[k];
+            console.log(string.concat(r.action, " refused: ", r.name), handler.rejectedWith(r.action, r.selector));
+        }
     }
 
     /// @notice All invariants, checked after every call (one function: forge runs a campaign per invariant).
@@ -161,8 +218,6 @@ contract LotteryLinearInvariantTest is LotteryMarketInvariants {
         return SplitRule.SingletonValues;
     }
 
-    /// forge-config: default.invariant.runs = 16
-    /// forge-config: default.invariant.depth = 768
     function invariant_lottery() public view {
         _checkInvariants();
     }
@@ -178,8 +233,6 @@ contract LotteryQuadraticInvariantTest is LotteryMarketInvariants {
         return SplitRule.Reserves;
     }
 
-    /// forge-config: default.invariant.runs = 16
-    /// forge-config: default.invariant.depth = 768
     function invariant_lottery() public view {
         _checkInvariants();
     }
@@ -195,8 +248,6 @@ contract LotteryExponentialInvariantTest is LotteryMarketInvariants {
         return SplitRule.SingletonValues;
     }
 
-    /// forge-config: default.invariant.runs = 16
-    /// forge-config: default.invariant.depth = 768
     function invariant_lottery() public view {
         _checkInvariants();
     }
@@ -324,6 +375,7 @@ contract LotteryHandlerCoverageTest is TestBase {
         _mustReach("draw bounty paid to a ticket holder", handler.bountiesToBidders());
         _mustReach("seed drawn in the window's first block", handler.drawsAtWindowStart());
         _mustReach("seed drawn in the window's last block", handler.drawsAtWindowEnd());
+
         console.log("base price down to the floor", handler.baseAtFloor());
         console.log("starting price capped at MAX_BASE", handler.startCapped());
         console.log("rounds finalized", handler.finalizedCount());
@@ -337,6 +389,98 @@ contract LotteryHandlerCoverageTest is TestBase {
         uint256 n = handler.rejectedWith(action, selector);
         console.log(what, n);
         assertTrue(n > 0, string.concat("never rejected: ", what));
+    }
+
+    function _mustReach(string memory what, uint256 n) internal view {
+        console.log(what, n);
+        assertTrue(n > 0, string.concat("never reached: ", what));
+    }
+}
+
+/// @notice The lottery's adversaries of issue 13 (beside pump, manyIdentities and drawAt, covered above): the
+///         sniper at the curve's kink and the draw withholder, reached by a fixed pseudo-random sequence of every
+///         handler action, one campaign per curve. If a change makes either unreachable, this fails.
+contract LotteryAdversaryCoverageTest is TestBase {
+    function test_adversariesReachEveryPath_linear() public {
+        _run(TicketPricing.Curve.Linear, SplitRule.SingletonValues);
+    }
+
+    function test_adversariesReachEveryPath_quadratic() public {
+        _run(TicketPricing.Curve.Quadratic, SplitRule.Reserves);
+    }
+
+    function test_adversariesReachEveryPath_exponential() public {
+        _run(TicketPricing.Curve.Exponential, SplitRule.SingletonValues);
+    }
+
+    /// Short runs (the long profile's depth: 50 calls from a fresh deployment) still draw and settle rounds: the
+    /// handler's clock runs faster until round 0's first draw window closes. Twenty-four such runs (what fits in the
+    /// per-test gas limit, with a deployment each) of uniformly drawn
+    /// actions, as forge draws them; at least half of them must finalize a round.
+    function test_shortRunsReachSettlement() public {
+        uint256 settled;
+        uint256 drawn;
+        for (uint256 run; run < 24; ++run) {
+            LotteryHandler handler = new LotteryHandler(TicketPricing.Curve.Linear, SplitRule.Reserves, run);
+            for (uint256 i; i < 50; ++i) {
+                uint256 seed = uint256(keccak256(abi.encode("short run", run, i)));
+                _call(handler, seed % 16, seed >> 8);
+            }
+            if (handler.finalizedCount() > 0) settled += 1;
+            if (handler.drawsInWindow() > 0) drawn += 1;
+        }
+        console.log("short runs that drew a seed", drawn);
+        console.log("short runs that finalized a round", settled);
+        assertTrue(settled * 2 >= 24, "fewer than half of the short runs finalize a round");
+    }
+
+    /// @dev One handler action: the sixteen the invariant campaigns target, the clock's advance last.
+    function _call(LotteryHandler handler, uint256 action, uint256 arg) internal {
+        if (action == 0) handler.buy(arg, arg >> 64);
+        else if (action == 1) handler.propose(arg);
+        else if (action == 2) handler.draw(arg, keccak256(abi.encode(arg)));
+        else if (action == 3) handler.finalize(arg);
+        else if (action == 4) handler.claimRefund(arg, arg >> 64);
+        else if (action == 5) handler.withdrawCredit(arg);
+        else if (action == 6) handler.setReserve(arg, arg >> 64);
+        else if (action == 7) handler.pump(arg, arg >> 64);
+        else if (action == 8) handler.manyIdentities(arg);
+        else if (action == 9) handler.drawAt(arg, keccak256(abi.encode("at", arg)));
+        else if (action == 10) handler.snipe(arg, arg >> 64);
+        else if (action == 11) handler.withhold(arg, arg >> 64);
+        else if (action == 12) handler.edge(arg, arg >> 64);
+        else if (action == 13) handler.reentrantWithdraw(arg);
+        else if (action == 14) handler.rejectingPayee(arg);
+        else handler.advance(arg);
+    }
+
+    function _run(TicketPricing.Curve curve, SplitRule rule) internal {
+        LotteryHandler handler = new LotteryHandler(curve, rule, uint256(curve));
+        for (uint256 i; i < 1500; ++i) {
+            uint256 seed = uint256(keccak256(abi.encode("lottery adversaries", i)));
+            // The advance twice as likely as each other action (17 slots, two of them the advance).
+            uint256 action = seed % 17;
+            _call(handler, action > 15 ? 15 : action, seed >> 8);
+        }
+        _mustReach("snipes at the kink (split purchase == one purchase)", handler.snipesAtKink());
+        _mustReach("snipes in the sale's last block", handler.snipesInLastBlock());
+        _mustReach("windows withheld: re-armed, nothing earned", handler.withheldRearms());
+        _mustReach("windows withheld: voided, every holder refunded", handler.withheldVoids());
+        _mustReach("refunds after a withheld void", handler.ok("withhold: refund"));
+        _mustReach("rounds finalized", handler.finalizedCount());
+        _mustReach("draws in window", handler.drawsInWindow());
+        _mustReach("edgeBuy: taken", handler.ok("edgeBuy"));
+        _mustReach("edgePropose: taken", handler.ok("edgePropose"));
+        LotteryRefusal[6] memory refusals = lotteryRefusals();
+        for (uint256 k; k < refusals.length; ++k) {
+            LotteryRefusal memory r = refusals[k];
+            _mustReach(string.concat(r.action, " refused: ", r.name), handler.rejectedWith(r.action, r.selector));
+        }
+        _mustReach("re-entries refused", handler.reentriesBlocked());
+        _mustReach("rejected payments, nothing lost", handler.rejectedPayments());
+        _mustReach("rejectingPayee: paid elsewhere", handler.ok("rejectingPayee: paid elsewhere"));
+        _mustReach("rejectingPayee: others paid", handler.ok("rejectingPayee: others paid"));
+        console.log("blocks", handler.blockNumber());
     }
 
     function _mustReach(string memory what, uint256 n) internal view {
