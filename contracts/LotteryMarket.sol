@@ -347,6 +347,11 @@ contract LotteryMarket is ILotteryMarket, Settlement {
         return (state.finalized, state.soldSingletons);
     }
 
+    /// @dev A voided round sells nothing, whatever partition was proposed before the void.
+    function _soldListed(uint256 round) internal view override returns (uint256[] memory) {
+        return _draws[round].voided ? new uint256[](0) : _keptBundles(round);
+    }
+
     /// @dev Whether `bundle` won in finalized `round`: listed in the partition, or a singleton that sold.
     function _won(uint256 round, uint256 bundle) private view returns (bool) {
         if (_draws[round].voided) return false;

@@ -35,6 +35,8 @@ interface ILotteryMarket is IMarket {
     }
 
     /// @notice Emitted when `buyer` buys `count` tickets of `bundle` for `cost`, numbered from `firstTicket`.
+    /// @dev Tickets are numbered from 0 per round and bundle: this purchase holds firstTicket to
+    ///      firstTicket + count - 1. `cost` is what was charged; any excess sent was credited back.
     event TicketsBought(
         uint256 indexed round,
         uint256 indexed bundle,
@@ -59,6 +61,8 @@ interface ILotteryMarket is IMarket {
     event BasePriceFixed(uint256 indexed round, uint256 indexed bundle, uint256 base);
 
     /// @notice Emitted when `ticket` of `bundle`, held by `winner`, wins the bundle, whose tickets raised `revenue`.
+    /// @dev `revenue` is every ticket's cost for the bundle, the winner's included (the winner paid only for its
+    ///      own tickets); the drawer's bounty comes out of it (`KeeperPaid`) and the rollups get the rest.
     event LotteryWon(uint256 indexed round, uint256 bundle, address indexed winner, uint256 ticket, uint256 revenue);
 
     /// @notice Emitted when `buyer` is credited back `amount`, what its tickets of a losing `bundle` cost.

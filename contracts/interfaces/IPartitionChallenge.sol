@@ -9,6 +9,8 @@ import {IRollupRegistry} from "./IRollupRegistry.sol";
 ///         fewer rollups with listed bundles, or equal on both with a smaller tie key (sum of keccak256(bundle)).
 interface IPartitionChallenge is IRollupRegistry {
     /// @notice Emitted when `proposer` replaces the round's best partition by `bundles`, worth `value`.
+    /// @dev `value` is the partition's value W (every rollup counted, unsold ones at their reserves), not what
+    ///      anyone pays; `bundles` lists only its multi-rollup bundles.
     event PartitionProposed(uint256 indexed round, address indexed proposer, uint256[] bundles, uint256 value);
 
     /// @notice Thrown when the bundle at `position` of a proposed partition is empty.

@@ -8,6 +8,9 @@ import {IPartitionChallenge} from "./IPartitionChallenge.sol";
 interface IVcgCounterfactuals is IPartitionChallenge {
     /// @notice Emitted when `claimant` raises W(-bidder) to `value` with the partition `bundles` valued without
     ///         `bidder`.
+    /// @dev `value` is W(-bidder), a welfare, not a payment: the winner pays W(-bidder) - (W - b_bidder), at most
+    ///      its bid. If `value` exceeds the round's best partition, `bundles` also becomes the best partition (a
+    ///      `PartitionProposed` event follows).
     event CounterfactualClaimed(
         uint256 indexed round, address indexed bidder, address indexed claimant, uint256[] bundles, uint256 value
     );

@@ -54,6 +54,26 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
         return soldSingletons & single != 0 ? _winnerOf(round, single) : address(0);
     }
 
+    /// @inheritdoc IMarket
+    function salesOf(uint256 round) external view returns (Sale[] memory sales) {
+        (bool finalized, uint256 soldSingletons) = _settled(round);
+        if (!finalized) revert RoundNotFinalized(round);
+        uint256[] memory listed = _soldListed(round);
+        uint256 count = listed.length;
+        sales = new Sale[](count + soldSingletons.size());
+        for (uint256 k; k < count; ++k) {
+            sales[k] = _sale(round, listed[k]);
+        }
+        for (uint256 rest = soldSingletons; rest != 0; rest &= rest - 1) {
+            sales[count++] = _sale(round, BundleMask.singleton(rest.lowestIndex()));
+        }
+    }
+
+    function _sale(uint256 round, uint256 bundle) private view returns (Sale memory) {
+        uint256 bid = _bundleBid(round, bundle, address(0));
+        return Sale(bundle, _winnerOf(round, bundle), bid, _pricePaid(round, bundle));
+    }
+
     /// @dev Sells `round` on its best partition: collects each sold bundle's price, pays its keeper's fee and
     ///      credits its rollups the rest. Work is bounded by the rollup count. The caller records the round as
     ///      finalized first.
@@ -152,6 +172,18 @@ abstract contract Settlement is IMarket, PartitionChallenge, CreditLedger {
         for (uint256 k; k < sold.length; ++k) {
             charges[k].price = _bundleBid(round, sold[k], address(0));
         }
+    }
+
+    /// @dev The listed bundles finalized `round` sold: its best partition's, unless the mechanism settled it without
+    ///      selling anything (a voided lottery round).
+    function _soldListed(uint256 round) internal view virtual returns (uint256[] memory) {
+        return _keptBundles(round);
+    }
+
+    /// @dev What the winner of `bundle`, sold in finalized `round`, paid for it. By default its bid b(B): first price,
+    ///      or the lottery's ticket revenue.
+    function _pricePaid(uint256 round, uint256 bundle) internal view virtual returns (uint256) {
+        return _bundleBid(round, bundle, address(0));
     }
 
     /// @dev Takes `price` for `bundle`, sold in `round`, from its winner (and says so in an event).

@@ -50,7 +50,8 @@ class GasRecord:
 
 @dataclass(frozen=True)
 class Sale:
-    """A bundle sold in a finalized round: what the winner bid and what it paid."""
+    """A bundle sold in a finalized round: what the winner bid and what it paid (IMarket.Sale; the lottery's
+    bid and price are the bundle's ticket revenue)."""
 
     bundle: int
     winner: str
@@ -191,6 +192,15 @@ class MarketClient(ABC):
         return [
             KeeperFee(int(log.bundle), str(log.keeper), int(log.amount))
             for log in self._logs("KeeperPaid", round_)
+        ]
+
+    def sales(self, round_: int) -> list[Sale]:
+        """The bundles ``round_`` sold, in settlement order (salesOf); none until it is final."""
+        if not self.is_finalized(round_):
+            return []
+        return [
+            Sale(int(sale.bundle), str(sale.winner), int(sale.bid), int(sale.price))
+            for sale in self.contract.salesOf(round_)
         ]
 
     def sequencer_of(self, round_: int, rollup: int) -> str:

@@ -169,9 +169,18 @@ class LotteryClient(MarketClient):
         )
 
     def wins(self, round_: int) -> list[LotteryWin]:
+        """The bundles ``round_`` sold and the ticket drawn for each, from the contract's views (salesOf, and
+        winningTicket on the round's seed); none before it is final, or when it was voided."""
+        sales = self.sales(round_)
+        seed = self.draw_state(round_).seed if sales else b""
         return [
-            LotteryWin(int(log.bundle), str(log.winner), int(log.ticket), int(log.revenue))
-            for log in self._logs("LotteryWon", round_)
+            LotteryWin(
+                s.bundle,
+                s.winner,
+                int(self.contract.winningTicket(seed, s.bundle, self.tickets_sold(round_, s.bundle))),
+                s.price,
+            )
+            for s in sales
         ]
 
     def escrow(self) -> int:

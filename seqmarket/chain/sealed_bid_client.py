@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from ape import chain
 from ape.api import AccountAPI, ReceiptAPI
 
-from seqmarket.chain.client import MarketClient, Sale
+from seqmarket.chain.client import MarketClient
 from seqmarket.chain.config import SealedBidConfig
 from seqmarket.clearing import Bid, Instance
 from seqmarket.protocol.commitment import SealedBid
@@ -24,6 +24,16 @@ class StoredBid:
     amount: int
     order: int
     bidder: str
+
+
+@dataclass(frozen=True)
+class CommitmentState:
+    """A commitment as the contract holds it (commitmentState): posted, opened, its lock and commit order."""
+
+    registered: bool
+    revealed: bool
+    lock: int
+    order: int
 
 
 @dataclass
@@ -103,12 +113,6 @@ class SealedBidClient(MarketClient):
         best, second = self.contract.topBids(round_, bundle)
         return StoredBid(*map(_int_or_str, best)), StoredBid(*map(_int_or_str, second))
 
-    def sales(self, round_: int) -> list[Sale]:
-        return [
-            Sale(int(log.bundle), str(log.winner), int(log.bid), int(log.price))
-            for log in self._logs("BundleSold", round_)
-        ]
-
     @cached_property
     def payment_rule(self) -> PaymentRule:
         return PaymentRule(int(self.contract.paymentRule()))
@@ -133,6 +137,13 @@ class SealedBidClient(MarketClient):
 
     def is_finalized(self, round_: int) -> bool:
         return bool(self.contract.resultOf(round_).finalized)
+
+    def commitment_state(self, round_: int, bidder: str, commitment: bytes) -> CommitmentState:
+        """Whether ``bidder`` posted ``commitment`` in ``round_``, whether it was opened, lock and order."""
+        state = self.contract.commitmentState(round_, bidder, commitment)
+        return CommitmentState(
+            bool(state.registered), bool(state.revealed), int(state.lock), int(state.order)
+        )
 
     def counterfactual_value(self, round_: int, bidder: str) -> int:
         return int(self.contract.counterfactualValue(round_, bidder))

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {SealedBidMarket} from "../../contracts/SealedBidMarket.sol";
+import {IMarket} from "../../contracts/interfaces/IMarket.sol";
 import {ISealedBidMarket} from "../../contracts/interfaces/ISealedBidMarket.sol";
 import {SplitRule} from "../../contracts/libraries/RevenueSplit.sol";
 import {TestBase, console} from "./utils/Vm.sol";
@@ -80,11 +81,26 @@ contract SettlementGasTest is TestBase {
         assertLe(used, BLOCK_BUDGET, "finalize fits well inside one block");
     }
 
+    /// salesOf lists all 256 sales, rollup i to bidder i at its bid of 0.05 ether and `price` each.
+    function _checkSales(SealedBidMarket market, uint256 price) internal view {
+        uint256 before = gasleft();
+        IMarket.Sale[] memory sales = market.salesOf(0);
+        console.log("salesOf, 256 sales (a view)", before - gasleft());
+        assertEq(sales.length, N, "one sale per rollup");
+        for (uint256 i; i < N; ++i) {
+            assertEq(sales[i].bundle, 1 << i, "rollups sold alone, by index");
+            assertEq(uint160(sales[i].winner), uint160(_bidder(i)), "each to its best bidder");
+            assertEq(sales[i].bid, 0.05 ether, "the winning bid");
+            assertEq(sales[i].price, price, "the price paid");
+        }
+    }
+
     function test_gasFinalizeFirstPrice256Winners() public {
         SealedBidMarket market = _market(ISealedBidMarket.PaymentRule.FirstPrice);
         _bidAll(market);
         _finalize(market, "finalize, first price, 256 winners");
         assertEq(market.resultOf(0).revenue, N * 0.05 ether, "each winner paid its bid");
+        _checkSales(market, 0.05 ether);
     }
 
     function test_gasFinalizeVcg256WinnersAllClaimed() public {
@@ -98,6 +114,7 @@ contract SettlementGasTest is TestBase {
         _finalize(market, "finalize, VCG, 256 winners, every W(-i) claimed");
         // Each winner pays the runner-up's bid, which the dissolved floor already gives without any claim.
         assertEq(market.resultOf(0).revenue, N * 0.03 ether, "each winner paid the runner-up's bid");
+        _checkSales(market, 0.03 ether);
     }
 
     function test_gasFinalizeVcg256WinnersNoClaim() public {

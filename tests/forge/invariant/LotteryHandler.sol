@@ -1231,6 +1231,15 @@ contract LotteryHandler is PartitionModel {
             if (s.sales[k].bundle & (s.sales[k].bundle - 1) == 0) singletonsWon += 1;
             else multiBundlesWon += 1;
         }
+        // salesOf: the same sales in settlement order, each at its ticket revenue (bid and price); none if voided.
+        IMarket.Sale[] memory sales = market.salesOf(round);
+        _eq("salesOf: count", s.count, sales.length);
+        for (uint256 k; k < sales.length; ++k) {
+            _eq("salesOf: bundle", s.sales[k].bundle, sales[k].bundle);
+            _eq("salesOf: winner", _addr(s.sales[k].winner), _addr(sales[k].winner));
+            _eq("salesOf: bid", s.sales[k].revenue, sales[k].bid);
+            _eq("salesOf: price", s.sales[k].revenue, sales[k].price);
+        }
     }
 
     // ================================================================== claimRefund

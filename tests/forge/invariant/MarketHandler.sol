@@ -989,6 +989,11 @@ contract MarketHandler is PartitionModel {
             );
             _eq("commit: order", order + 1, market.commitCount(c.round));
             _eq("commit: locked", lockedBefore + c.lock, market.lockedOf(c.bidder));
+            ISealedBidMarket.CommitmentState memory state = market.commitmentState(c.round, c.bidder, c.commitment);
+            _eq("commitmentState: registered", 1, state.registered ? 1 : 0);
+            _eq("commitmentState: not revealed", 0, state.revealed ? 1 : 0);
+            _eq("commitmentState: lock", c.lock, state.lock);
+            _eq("commitmentState: order", order, state.order);
             accepted = true;
         } catch (bytes memory reason) {
             _failed(action, c.expected, reason);
@@ -1102,6 +1107,9 @@ contract MarketHandler is PartitionModel {
         try market.reveal(round, bundle, amount, salt) {
             _ok(action, expected);
             _commits[round][k].revealed = true;
+            ISealedBidMarket.CommitmentState memory state = market.commitmentState(round, bidder, commitment);
+            _eq("commitmentState: revealed", 1, state.revealed ? 1 : 0);
+            _eq("commitmentState: order kept", _commits[round][k].order, state.order);
             if (amount != 0 && _tiesEarlier(round, k)) tiedBids += 1;
             _checkTopBids(round, bundle);
             accepted = true;
@@ -1203,6 +1211,8 @@ contract MarketHandler is PartitionModel {
         uint256 multiSold;
         uint256 soldSingletons;
         address[N] sequencer; // per rollup: the winner of the sold bundle holding it
+        IMarket.Sale[N] sales; // in settlement order: listed bundles, then singletons by index
+        uint256 saleCount;
     }
 
     /// @dev The block from which `round` can no longer be finalized: its settlement window is over.
@@ -1243,6 +1253,7 @@ contract MarketHandler is PartitionModel {
             for (uint256 i; i < N; ++i) {
                 _eq("sequencerOf", uint160(want.sequencer[i]), uint160(market.sequencerOf(round, i)));
             }
+            _checkSales(round, want);
             uint256 credited;
             for (uint256 i; i < N; ++i) {
                 uint256 delta = market.creditOf(payouts[i]) - creditBefore[i];
@@ -1601,6 +1612,7 @@ contract MarketHandler is PartitionModel {
         view
     {
         (Top memory best,) = modelTop(round, bundle);
+        s.sales[s.saleCount++] = IMarket.Sale(bundle, best.bidder, best.amount, price);
         s.revenue += price;
         s.fees += fee;
         for (uint256 i; i < N; ++i) {
@@ -1617,6 +1629,19 @@ contract MarketHandler is PartitionModel {
         uint256[N] memory shares = _split(round, bundle, price - fee);
         for (uint256 i; i < N; ++i) {
             s.rollupShare[i] += shares[i];
+        }
+    }
+
+    /// @dev salesOf(round) lists the model's sales, in settlement order, with their winners, bids and prices.
+    function _checkSales(uint256 round, Settlement memory want) internal view {
+        IMarket.Sale[] memory sales = market.salesOf(round);
+        _eq("salesOf: count", want.saleCount, sales.length);
+        for (uint256 k; k < sales.length; ++k) {
+            IMarket.Sale memory sale = want.sales[k];
+            _eq("salesOf: bundle", sale.bundle, sales[k].bundle);
+            _eq("salesOf: winner", uint160(sale.winner), uint160(sales[k].winner));
+            _eq("salesOf: bid", sale.bid, sales[k].bid);
+            _eq("salesOf: price", sale.price, sales[k].price);
         }
     }
 
