@@ -53,3 +53,19 @@ class SolverError(SeqmarketError, RuntimeError):
 
 class RoundCheckFailed(SeqmarketError, RuntimeError):
     """The chain's result disagrees with the off-chain clearing, or the market's books do not balance."""
+
+
+class DeploymentError(InvalidInput):
+    """A deployment file that is missing, malformed, for another chain, or names a market the chain lacks."""
+
+
+class BidBookError(SeqmarketError, RuntimeError):
+    """A bid book that cannot be read or written: its sealed bids (and their salts) must never be lost."""
+
+
+class ChainUnavailable(SeqmarketError, ConnectionError):
+    """No chain answers where one was expected (a local testnet not started, a wrong RPC address)."""
+
+
+class PortInUse(SeqmarketError, OSError):
+    """The port a local testnet should listen on is taken by another program."""

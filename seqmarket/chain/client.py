@@ -151,6 +151,14 @@ class MarketClient(ABC):
         """First block of ``phase`` in ``round_``."""
         return self.schedule.phase_start(round_, phase)
 
+    def next_block(self) -> int:
+        """The block the next transaction is expected in (phases are judged there, not at the head)."""
+        return int(chain.blocks.height) + 1
+
+    def open_round(self, phase: Phase) -> int | None:
+        """The most recent round in ``phase`` at the next block, or None (rounds overlap: see Schedule)."""
+        return self.schedule.latest_round_in(phase, self.next_block())
+
     def advance_to_block(self, target: int, poll_seconds: float = 2.0) -> None:
         """Return once the next transaction lands in block ``target`` or later (mine or wait)."""
         if chain.provider.network.name == LOCAL_NETWORK_NAME:

@@ -36,3 +36,10 @@ def _traces_to_stderr() -> None:
             show(self, verbose=verbose, file=sys.stderr if file is None else file)
 
     Trace.show = show_on_stderr  # type: ignore[method-assign]
+
+
+def quiet_ape() -> None:
+    """Send ape's lines to stderr and keep only its warnings and errors: a participant's command reports what
+    it did in one line of its own, without ape's "Confirmed 0x..." for every transaction."""
+    ape_logs_to_stderr()
+    logger.set_level(LogLevel.WARNING)

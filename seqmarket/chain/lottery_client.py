@@ -97,6 +97,16 @@ class LotteryClient(MarketClient):
         return int(self.contract.priceFloor())
 
     @cached_property
+    def lookahead(self) -> int:
+        """Blocks from a sale's end (or a re-arm) to the draw's target block."""
+        return int(self.contract.lookahead())
+
+    @cached_property
+    def draw_window(self) -> int:
+        """Blocks from the target during which the draw is accepted."""
+        return int(self.contract.drawWindow())
+
+    @cached_property
     def draw_bounty_bps(self) -> int:
         """The drawer's bounty, in basis points of each sold bundle's revenue."""
         return int(self.contract.drawBountyBps())
@@ -144,6 +154,16 @@ class LotteryClient(MarketClient):
             )
             for log in self._logs("TicketsBought", round_)
         ]
+
+    def bought_by(self, buyer: str) -> dict[int, set[int]]:
+        """The bundles ``buyer`` bought tickets of, per round (from its purchase events)."""
+        logs = self.contract.TicketsBought.range(
+            self.schedule.start_block, chain.blocks.height + 1, search_topics={"buyer": buyer}
+        )
+        bought: dict[int, set[int]] = {}
+        for log in logs:
+            bought.setdefault(int(log.round), set()).add(int(log.bundle))
+        return bought
 
     def revenues(self, round_: int) -> dict[int, int]:
         """Ticket revenue per bundle: each bundle's value in the clearing."""

@@ -36,6 +36,36 @@ class CommitmentState:
     order: int
 
 
+@dataclass(frozen=True)
+class Commitment:
+    """A commitment posted in a round (from its Committed event): who, the hash, its lock and order."""
+
+    bidder: str
+    commitment: bytes
+    lock: int
+    order: int
+
+
+@dataclass(frozen=True)
+class Participation:
+    """A bidder's round (participationOf): commits, reveals, whether released, locked, unopened locks."""
+
+    commits: int
+    reveals: int
+    released: bool
+    locked: int
+    unopened: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The standing W(-bidder) claim of a round: its value and who made it (paid the claim bounty)."""
+
+    bidder: str
+    value: int
+    claimant: str
+
+
 @dataclass
 class SealedBidClient(MarketClient):
     """Client of a SealedBidMarket: collateral, sealed bids, VCG counterfactuals, release."""
@@ -144,6 +174,38 @@ class SealedBidClient(MarketClient):
         return CommitmentState(
             bool(state.registered), bool(state.revealed), int(state.lock), int(state.order)
         )
+
+    def commitments(self, round_: int) -> list[Commitment]:
+        """Every commitment posted in ``round_``, in commit order."""
+        return [
+            Commitment(str(log.bidder), bytes(log.commitment), int(log.lock), int(log.order))
+            for log in self._logs("Committed", round_)
+        ]
+
+    def claims(self, round_: int) -> list[Claim]:
+        """The standing W(-i) claim of every bidder someone claimed for in ``round_``."""
+        claimed = dict.fromkeys(str(log.bidder) for log in self._logs("CounterfactualClaimed", round_))
+        return [
+            Claim(
+                b, self.counterfactual_value(round_, b), str(self.contract.counterfactualClaimant(round_, b))
+            )
+            for b in claimed
+        ]
+
+    def rounds_of(self, bidder: str) -> list[int]:
+        """The rounds ``bidder`` committed in, oldest first."""
+        logs = self.contract.Committed.range(
+            self.schedule.start_block, chain.blocks.height + 1, search_topics={"bidder": bidder}
+        )
+        return sorted({int(log.round) for log in logs})
+
+    def participation(self, round_: int, bidder: str) -> Participation:
+        p = self.contract.participationOf(round_, bidder)
+        return Participation(int(p.commits), int(p.reveals), bool(p.released), int(p.locked), int(p.unopened))
+
+    def is_lapsed(self, round_: int) -> bool:
+        """Whether ``round_`` can no longer be finalized (its settlement window closed unfinalized)."""
+        return not self.is_finalized(round_) and self.next_block() >= self.settle_deadline(round_)
 
     def counterfactual_value(self, round_: int, bidder: str) -> int:
         return int(self.contract.counterfactualValue(round_, bidder))

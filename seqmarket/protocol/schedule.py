@@ -41,6 +41,29 @@ class Schedule:
         lengths = (self.commit_blocks, self.reveal_blocks, self.challenge_blocks)
         return self.round_start(round_) + sum(lengths[: int(phase) - 1])
 
+    def phase_end(self, round_: int, phase: Phase) -> int | None:
+        """First block after ``phase`` in ``round_`` (None for SETTLE, which has no end; the sealed-bid
+        market's settlement deadline is a separate setting)."""
+        if phase == Phase.SETTLE:
+            return None
+        return self.phase_start(round_, Phase(int(phase) + 1))
+
+    def round_at(self, block: int) -> int:
+        """The round taking commits (or tickets) at ``block``: RoundSchedule.currentRound (0 before start)."""
+        if block < self.start_block:
+            return 0
+        return (block - self.start_block) // self.commit_blocks
+
+    def latest_round_in(self, phase: Phase, block: int) -> int | None:
+        """The most recent round in ``phase`` at ``block`` (rounds overlap: several can be open at once), or
+        None. For SETTLE, the round that entered it last."""
+        newest = self.round_at(block)
+        reach = (self.reveal_blocks + self.challenge_blocks) // self.commit_blocks + 2
+        for round_ in range(newest, max(-1, newest - reach - 1), -1):
+            if self.phase_at(round_, block) == phase:
+                return round_
+        return None
+
     def phase_at(self, round_: int, block: int) -> Phase:
         """The phase ``round_`` is in at ``block`` (RoundSchedule.phaseOf with block.number = ``block``)."""
         for phase in (Phase.SETTLE, Phase.CHALLENGE, Phase.REVEAL, Phase.COMMIT):

@@ -1,4 +1,4 @@
-"""The `seqmarket` command: clear an instance file offline, or inspect a deployed market's round."""
+"""Commands that need no chain: clear an instance file, generate one."""
 
 from __future__ import annotations
 
@@ -9,29 +9,18 @@ from typing import Any
 
 import click
 
-from seqmarket import __version__
 from seqmarket.clearing import clear, rollups_of
 from seqmarket.clearing.generators import DISTRIBUTIONS, generate
 from seqmarket.clearing.io import dump_instance, load_instance
 from seqmarket.clearing.partition_view import PartKind, partition_view
 from seqmarket.clearing.solver import Method
 from seqmarket.clearing.vcg import vcg
+from seqmarket.cli.common import JSON_HELP
 from seqmarket.errors import ClearingTimeout, InvalidInstance
 from seqmarket.jobs.output import make_console, print_json, table, wei
 
-JSON_HELP = "Print one JSON document (docs/json.md) instead of tables."
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="seqmarket")
-def main() -> None:
-    """seqmarket: a combinatorial market for rollup sequencing slots.
-
-    The round job (a full market round on a local chain) is `make round`; this command offers the pieces.
-    """
-
-
-@main.command("clear")
+@click.command("clear", short_help="Clear an instance file offline (optimal partition, VCG).")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--method",
@@ -131,7 +120,7 @@ def clear_command(file: Path, method: str, time_limit: float | None, with_vcg: b
         console.print(payments)
 
 
-@main.command("generate")
+@click.command("generate", short_help="Write a random instance file for `clear`.")
 @click.argument("distribution", type=click.Choice(list(DISTRIBUTIONS)))
 @click.option("--goods", type=click.IntRange(1, 256), required=True, help="Rollups (CATS goods).")
 @click.option("--bids", type=click.IntRange(min=1), required=True, help="Number of bids.")
@@ -153,48 +142,3 @@ def generate_command(
     except (ValueError, OSError) as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"wrote {output}: {goods} rollups, {len(made.bids)} bids ({distribution}, seed {seed})")
-
-
-@main.command("status")
-@click.argument("market")
-@click.argument("round_", metavar="ROUND", type=click.IntRange(0))
-@click.option("--network", default="ethereum:local:foundry", show_default=True, help="ape network choice.")
-@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def status_command(market: str, round_: int, network: str, as_json: bool) -> None:
-    """Show MARKET's ROUND: its phase, the best partition so far and, once final, who sequences what."""
-    from ape import networks
-
-    from seqmarket.chain.logs import ape_logs_to_stderr
-    from seqmarket.chain.reverts import describe_failure
-    from seqmarket.chain.sealed_bid_client import SealedBidClient
-
-    ape_logs_to_stderr()
-    try:
-        with networks.parse_network_choice(network):
-            client = SealedBidClient.at(market)
-            phase = client.phase(round_)
-            bundles, value = client.best_partition(round_)
-            sequencers = client.sequencers(round_) if client.is_finalized(round_) else None
-    except Exception as err:  # a message, not a traceback
-        raise click.ClickException(describe_failure(err)) from err
-    if as_json:
-        print_json(
-            {
-                "market": market,
-                "round": round_,
-                "phase": phase.name.lower(),
-                "partition": {"bundles": [rollups_of(b) for b in bundles], "value": wei(value)},
-                "finalized": sequencers is not None,
-                "sequencers": sequencers,
-            }
-        )
-        return
-    console = make_console()
-    listed = [rollups_of(b) for b in bundles]
-    console.print(f"round {round_}: {phase.name.lower()}; best partition {listed} worth {value} wei")
-    for i, sequencer in enumerate(sequencers or []):
-        console.print(f"  rollup {i}: {sequencer}")
-
-
-if __name__ == "__main__":
-    main()
