@@ -79,7 +79,7 @@ def _test_accounts() -> tuple[TestAccount, ...]:
     )
 
 
-def test_account(index: int) -> AccountAPI:
+def local_account(index: int) -> AccountAPI:
     """Funded test account ``index`` of a local chain, as the checkout's ape config derives it."""
     made = _test_accounts()
     if not 0 <= index < len(made):
@@ -95,7 +95,7 @@ def resolve_account(name: str) -> AccountAPI:
             raise InvalidInput(
                 f"account {name}: test accounts by index exist on a local chain only (use an ape alias)"
             )
-        return test_account(int(name))
+        return local_account(int(name))
     try:
         return accounts.load(name)
     except (AccountsError, KeyError) as err:

@@ -14,6 +14,7 @@ from seqmarket.cli.common import (
     WEI,
     Where,
     account_option,
+    check_bundle,
     eth,
     json_option,
     one_line_errors,
@@ -114,6 +115,7 @@ def commit_command(
         client = target.sealed
         bidder = target.account(account)
         round_ = pick_round(client, round_, Phase.COMMIT)
+        check_bundle(client, bundle)  # the contract checks it only at reveal, when the lock is at stake
         locked = max(amount, client.min_lock) if lock is None else lock
         total, held = client.collateral(bidder.address)
         top_up = max(0, locked - (total - held))

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
+from seqmarket.clearing import rollups_of
 from seqmarket.errors import SeqmarketError
 from seqmarket.jobs.output import print_json
 from seqmarket.protocol.schedule import Phase
@@ -298,6 +299,14 @@ def eth(amount: int) -> str:
     if amount >= 10**12:
         return f"{amount} wei ({Decimal(amount) / 10**18:f} ETH)"
     return f"{amount} wei"
+
+
+def check_bundle(client: MarketClient, bundle: int) -> None:
+    """Refuse a bundle naming a rollup the market does not sell."""
+    if bundle >> client.rollup_count:
+        raise click.ClickException(
+            f"the market sells rollups 0 to {client.rollup_count - 1}, not {rollups_of(bundle)}"
+        )
 
 
 def pick_round(client: MarketClient, given: int | None, phase: Phase) -> int:

@@ -11,6 +11,7 @@ from seqmarket.cli.common import (
     Where,
     account_option,
     blocks,
+    check_bundle,
     eth,
     json_option,
     one_line_errors,
@@ -28,6 +29,7 @@ from seqmarket.protocol.schedule import Phase
 def _quote(target: Target, round_: int, bundle: int, count: int) -> tuple[int, int, int]:
     """(cost, tickets sold so far, base price) of ``count`` more tickets of ``bundle`` in ``round_``."""
     client = target.lottery
+    check_bundle(client, bundle)
     return (
         client.quote(round_, bundle, count),
         client.tickets_sold(round_, bundle),

@@ -284,7 +284,7 @@ def _deploy(options: dict[str, Any], build: Any) -> None:
         connected,
         is_local_chain,
         resolve_account,
-        test_account,
+        local_account,
     )
     from seqmarket.chain.logs import quiet_ape
 
@@ -296,12 +296,12 @@ def _deploy(options: dict[str, Any], build: Any) -> None:
         local = is_local_chain()
         if options["account"] is None and not local:
             raise click.UsageError("choose the deploying account with --account ALIAS")
-        deployer = resolve_account(options["account"]) if options["account"] else test_account(0)
+        deployer = resolve_account(options["account"]) if options["account"] else local_account(0)
         payouts = tuple(options["payouts"])
         if not payouts:
             if not local:
                 raise click.UsageError("give each rollup's payout address with --payout on a live network")
-            payouts = tuple(test_account(1 + i).address for i in range(options["rollups"]))
+            payouts = tuple(local_account(1 + i).address for i in range(options["rollups"]))
         reserves = tuple(options["reserves"]) or (0,)
         if len(reserves) == 1:
             reserves *= len(payouts)
