@@ -283,8 +283,8 @@ def _deploy(options: dict[str, Any], build: Any) -> None:
         Endpoint,
         connected,
         is_local_chain,
-        resolve_account,
         local_account,
+        resolve_account,
     )
     from seqmarket.chain.logs import quiet_ape
 

@@ -20,7 +20,7 @@ TIMES = ["--commit-blocks", 10, "--reveal-blocks", 10, "--challenge-blocks", 6, 
 
 @pytest.fixture
 def sealed(tmp_path: Path) -> tuple[list[str], SealedBidClient]:
-    """A first-price market with reserves of 1 milli-ether, deployed by the CLI: (--deployment args, client)."""
+    """A first-price market, reserves 1 milli-ether, deployed by the CLI: (--deployment args, its client)."""
     deployment = tmp_path / "deployments.json"
     address = deploy("sealed", deployment, *TIMES, "--reserve", "0.001eth")
     return ["--deployment", str(deployment)], SealedBidClient.at(address)
@@ -63,7 +63,9 @@ def test_a_first_price_round_by_hand(sealed, tmp_path):
     bidder = market.commitments(0)[0].bidder
     done = ok("finalize", "--account", 0, *where)
     assert f"finalized round 0: sold [0, 1] to {bidder} for 20000000000000000 wei" in done
-    assert "is finalized already (AlreadyFinalized(round=0))" in fails("finalize", "--round", 0, "--account", 0, *where)
+    assert "is finalized already (AlreadyFinalized(round=0))" in fails(
+        "finalize", "--round", 0, "--account", 0, *where
+    )
 
     released = ok("release", "--round", 0, "--all", "--account", 0, *where)
     assert released.count("round 0: released") == 3 and "forfeited 2000000000000000 wei" in released
@@ -89,7 +91,11 @@ def test_status_shows_the_round_in_both_forms(sealed):
     assert "Rounds in play" in text and "commit (" in text
     detail = as_json("status", 0, *where)
     [commitment] = detail["commitments"]
-    assert (commitment["lock"], commitment["order"], commitment["revealed"]) == ("20000000000000000", 0, False)
+    assert (commitment["lock"], commitment["order"], commitment["revealed"]) == (
+        "20000000000000000",
+        0,
+        False,
+    )
     assert detail["sequencers"] is None and detail["partition"] == {"bundles": [], "value": str(4 * MILLI)}
     assert "standing partition: [] worth 4000000000000000 wei" in ok("status", 0, *where)
     assert "expected a market address and/or a round number" in fails("status", "soon", *where)
@@ -129,8 +135,12 @@ def test_amounts_bundles_and_accounts_are_checked_before_any_transaction(sealed)
     assert "distinct rollup indices" in fails("commit", "0,0", "1", "--account", 10, *where)
     assert "test accounts 0 to 39, not 99" in fails("deposit", "1", "--account", 99, *where)
     assert "no ape account named 'nobody'" in fails("deposit", "1", "--account", "nobody", *where)
-    assert "the market sells rollups 0 to 3, not [7]" in fails("commit", "7", "1gwei", "--account", 10, *where)
-    assert "a commitment locks at least" in fails("commit", "0", "1gwei", "--lock", "1gwei", "--account", 10, *where)
+    assert "the market sells rollups 0 to 3, not [7]" in fails(
+        "commit", "7", "1gwei", "--account", 10, *where
+    )
+    assert "a commitment locks at least" in fails(
+        "commit", "0", "1gwei", "--lock", "1gwei", "--account", 10, *where
+    )
     assert "is not sealed, lottery or a market address" in fails("status", "--market", "auction", *where)
     assert "works with the sealed market, not the lottery one" in fails(
         "commit", "0", "1gwei", "--market", "lottery", "--account", 10, *where
