@@ -107,6 +107,11 @@ class LotteryClient(MarketClient):
         return int(self.contract.drawWindow())
 
     @cached_property
+    def max_rearms(self) -> int:
+        """How many missed draw windows are re-armed before a round is voided."""
+        return int(self.contract.maxRearms())
+
+    @cached_property
     def draw_bounty_bps(self) -> int:
         """The drawer's bounty, in basis points of each sold bundle's revenue."""
         return int(self.contract.drawBountyBps())

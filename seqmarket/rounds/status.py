@@ -157,6 +157,7 @@ def _rules(client: MarketClient) -> dict[str, str | int]:
             challenge_blocks=s.challenge_blocks,
             lookahead=client.lookahead,
             draw_window=client.draw_window,
+            max_rearms=client.max_rearms,
             target_tickets=curve.target,
             curve=_label(curve.curve.name),
             beta=str(curve.beta),
