@@ -1,5 +1,5 @@
-"""The persistent local testnet, as a person runs it: `seqmarket chain` in one terminal, `seqmarket deploy` and
-`seqmarket status` in another; stopped with Ctrl-C and started again, the market and the blocks are still there.
+"""The persistent local testnet, as a person runs it: `seqmarket chain` in one terminal, `seqmarket deploy`
+and `seqmarket status` in another; stopped with Ctrl-C and started again, market and blocks are still there.
 
 Real processes on a free loopback port with the state in a temporary folder: the commands under test are
 the installed `seqmarket` entry point, and the chain is the checkout's anvil (eth-tester cannot persist).
@@ -41,8 +41,17 @@ def running_chain(port: int, state: Path, *extra: str) -> Iterator[tuple[subproc
     """`seqmarket chain` on ``port`` with ``state``, until the block ends (then stopped as Ctrl-C does, and
     waited for); yields the process and what it printed up to its ready line."""
     process = subprocess.Popen(
-        [SEQMARKET, "chain", "--port", str(port), "--state", str(state), "--block-time", str(BLOCK_TIME)]
-        + list(extra),
+        [
+            SEQMARKET,
+            "chain",
+            "--port",
+            str(port),
+            "--state",
+            str(state),
+            "--block-time",
+            str(BLOCK_TIME),
+            *extra,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
