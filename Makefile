@@ -9,6 +9,10 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
 ROUND_ARGS ?=
 MECHANISM ?= sealed
+# make chain and make deploy: the persistent local testnet and a market on it (seqmarket chain / deploy).
+CHAIN_ARGS ?=
+MARKET ?= $(MECHANISM)
+DEPLOY_ARGS ?=
 NETWORK ?= $(shell test -x $(BIN)/anvil && echo ethereum:local:foundry || echo ethereum:local:test)
 
 # A .venv made by another Python (the project needs 3.11) is rebuilt rather than kept failing.
@@ -19,11 +23,13 @@ $(shell rm -rf $(VENV))
 endif
 endif
 
-.PHONY: help setup round arena deploy test lint fuzz fuzz-long slither compile clean bench-clearing
+.PHONY: help setup chain round arena deploy test lint fuzz fuzz-long slither compile clean bench-clearing
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Options: MECHANISM=sealed|lottery and ROUND_ARGS=\"...\" for round (ape run round --help),"
+	@echo "  Options: CHAIN_ARGS=\"...\" for chain (seqmarket chain --help: --port, --fresh, --block-time),"
+	@echo "           MARKET=sealed|lottery and DEPLOY_ARGS=\"...\" for deploy (seqmarket deploy MARKET --help),"
+	@echo "           MECHANISM=sealed|lottery and ROUND_ARGS=\"...\" for round (ape run round --help),"
 	@echo "           MECHANISM and ARENA_ARGS=\"...\" for arena (ape run arena --help, --list),"
 	@echo "           FORGE_ARGS for fuzz and fuzz-long, TEST_ARGS for test, BENCH_ARGS for bench-clearing."
 
@@ -76,8 +82,14 @@ ARENA_ARGS ?= $(if $(filter lottery,$(MECHANISM)),$(ARENA_LOTTERY),$(ARENA_SEALE
 arena: setup ## adversarial strategies against a market on a local chain (MECHANISM, ARENA_ARGS)
 	@$(BIN)/ape run arena --mechanism $(MECHANISM) --network $(NETWORK) $(ARENA_ARGS)
 
-deploy: setup ## deploy a SealedBidMarket on a local chain (ape run deploy --help)
-	@$(BIN)/ape run deploy --network $(NETWORK)
+# The local testnet runs in the foreground until Ctrl-C, its state kept in .cache/chain/ across restarts.
+chain: setup ## a local testnet that keeps its state across restarts, on 127.0.0.1:8545 (CHAIN_ARGS)
+	@$(BIN)/seqmarket chain $(CHAIN_ARGS)
+
+# Deploys on the running `make chain` and records the market in deployments/31337.json, which every
+# other `seqmarket` command reads. Other networks: seqmarket deploy ... --network CHOICE --account ALIAS.
+deploy: setup ## deploy a market on the running `make chain` (MARKET=sealed|lottery, DEPLOY_ARGS)
+	@$(BIN)/seqmarket deploy $(MARKET) $(DEPLOY_ARGS)
 
 lint: setup ## ruff and mypy
 	@$(BIN)/ruff check seqmarket scripts tests benchmarks toolchain docs
