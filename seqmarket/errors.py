@@ -69,3 +69,7 @@ class ChainUnavailable(SeqmarketError, ConnectionError):
 
 class PortInUse(SeqmarketError, OSError):
     """The port a local testnet should listen on is taken by another program."""
+
+
+class StateInUse(SeqmarketError, RuntimeError):
+    """A local testnet's state file is held by another running testnet (two would overwrite each other's)."""

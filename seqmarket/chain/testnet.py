@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import json
 import shutil
 import signal
@@ -24,14 +25,14 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
 from seqmarket.chain.client import CHECKOUT, market_project
-from seqmarket.errors import ChainUnavailable, PortInUse
+from seqmarket.errors import ChainUnavailable, PortInUse, StateInUse
 
 #: Where `seqmarket chain` listens unless told otherwise (anvil's and most wallets' default).
 DEFAULT_PORT = 8545
@@ -78,6 +79,11 @@ class Testnet:
     @property
     def rpc(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def lock(self) -> Path:
+        """Held (flock) while a chain runs on the state file: a second chain on it is refused."""
+        return self.state.with_name(self.state.name + ".lock")
 
     @property
     def log(self) -> Path:
@@ -184,12 +190,11 @@ def run_testnet(net: Testnet, on_ready: Callable[[int, bool], None], out: IO[str
     """Run anvil for ``net`` until it stops or this process is interrupted (SIGINT or SIGTERM, passed on
     to anvil, which writes its state and exits). ``on_ready(height, resumed)`` is called once the chain
     answers. Returns anvil's exit status."""
-    check_port_free(net.host, net.port)
     accounts = test_accounts_config()
     command = net.command(anvil_binary(), accounts)
-    resumed = net.state.exists()
-    net.state.parent.mkdir(parents=True, exist_ok=True)
-    with net.log.open("a") as log:
+    with state_lock(net), net.log.open("a") as log:
+        check_port_free(net.host, net.port)
+        resumed = net.state.exists()
         # A session of its own: Ctrl-C at the terminal reaches this process only, which passes it on once
         # (a second SIGINT could stop anvil before it writes its state).
         process = subprocess.Popen(
@@ -215,6 +220,24 @@ def run_testnet(net: Testnet, on_ready: Callable[[int, bool], None], out: IO[str
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+@contextlib.contextmanager
+def state_lock(net: Testnet) -> Iterator[None]:
+    """Hold ``net``'s state file for this process: StateInUse if another chain runs on it. Two anvils on one
+    state file would each overwrite the other's saved chain (a second `make chain` on another port, say)."""
+    net.state.parent.mkdir(parents=True, exist_ok=True)
+    with net.lock.open("a") as held:
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            raise StateInUse(
+                f"{net.state} is in use by another running chain: stop it, or give this one its own --state"
+            ) from err
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
 
 
 def _forward_signals(process: subprocess.Popen[bytes]) -> threading.Event:

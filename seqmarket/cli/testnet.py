@@ -43,15 +43,17 @@ def chain_command(port: int, state: Path | None, block_time: float, fresh: bool)
     SIGTERM) and every 30 s, and loaded at the next start: a market deployed today is still there
     tomorrow. anvil's own output goes to anvil.log beside the state file.
     """
-    from seqmarket.chain.testnet import DEFAULT_STATE, Testnet, run_testnet
+    from seqmarket.chain.testnet import DEFAULT_STATE, Testnet, run_testnet, state_lock
 
     net = Testnet(port=port, state=state or DEFAULT_STATE, block_time=block_time)
     with one_line_errors():
         if fresh and net.state.exists():
-            aside = net.state.with_name(
-                f"{net.state.stem}-{time.strftime('%Y%m%d-%H%M%S')}{net.state.suffix}"
-            )
-            net.state.rename(aside)
+            # Not from under a chain running on it (that chain would save it back at exit).
+            with state_lock(net):
+                aside = net.state.with_name(
+                    f"{net.state.stem}-{time.strftime('%Y%m%d-%H%M%S')}{net.state.suffix}"
+                )
+                net.state.rename(aside)
             click.echo(f"the previous chain's state is kept in {aside}")
 
         def ready(height: int, resumed: bool) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from seqmarket.chain.testnet import block_number, rpc_call
+from tests.cli.commands import fails
 
 SEQMARKET = str(Path(sys.executable).with_name("seqmarket"))
 #: Seconds an idle chain waits before mining an empty block: short, so the test sees blocks come on their own.
@@ -115,7 +116,15 @@ def test_the_chain_keeps_its_market_and_blocks_across_a_restart(tmp_path):
         assert deployed.returncode == 0, deployed.stderr
         market = json.loads(deployed.stdout)
         assert market["chain_id"] == 31337 and json.loads(deployment.read_text())["rpc"] == rpc
-        assert "is taken" in seqmarket("chain", "--port", port, "--state", tmp_path / "other.json").stderr
+        # A second chain is refused in one line: on the same port, or on the same state file (each would
+        # overwrite the other's saved chain), --fresh included (it would move the running chain's state).
+        # In-process: refused before anything starts, and seconds faster than a subprocess. The twins ask for
+        # the taken port too, so a state check that let them through fails on the port, never runs a chain.
+        assert f"port {port} is taken" in fails("chain", "--port", port, "--state", tmp_path / "other.json")
+        for fresh in ((), ("--fresh",)):
+            twin = fails("chain", "--port", port, "--state", state, *fresh)
+            assert f"Error: {state} is in use by another running chain" in twin
+        assert not list(state.parent.glob("state-*.json"))
         before = block_number(rpc)
         assert "stopped; state saved in" in stop(chain)
     assert state.exists() and not _answers(rpc)
