@@ -116,6 +116,10 @@ class SealedBidClient(MarketClient):
         return self._send("withdrawCollateral", bidder, "withdrawCollateral", amount, bidder.address)
 
     # ------------------------------------------------------------------ reads
+    def committers(self, round_: int) -> list[str]:
+        """Every address that committed in ``round_``, in first-commit order (each releases once)."""
+        return list(dict.fromkeys(str(log.bidder) for log in self._logs("Committed", round_)))
+
     def revealed_bids(self, round_: int) -> list[tuple[str, int, int]]:
         """(bidder, bundle, amount) of every bid revealed in ``round_``, in reveal order."""
         logs = self._logs("Revealed", round_)

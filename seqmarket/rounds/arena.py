@@ -403,7 +403,7 @@ class Arena:
         except ContractLogicError:  # nothing proposed that can settle: wait for the round to lapse
             played.lapsed = True
             client.advance_to_block(client.settle_deadline(round_))
-        for address in sorted({str(log.bidder) for log in client._logs("Committed", round_)}):
+        for address in client.committers(round_):
             receipt = client.release(self.keeper, round_, address)
             for log in receipt.decode_logs(client.contract.Released):
                 if int(log.forfeited):

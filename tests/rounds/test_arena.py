@@ -212,11 +212,11 @@ def lottery() -> Run:
         ("honest-buyer", wants([0, 1], 6 * E)),
         ("honest-buyer", wants([2, 3], 6 * E)),
         ("sniper", wants([1, 2], 7 * E)),
-        ("monopolist", wants([2, 3], 20 * E)),
-        ("pumper", wants([1, 2], 5 * E)),  # pumps {R0, R3}, which loses to {R0, R1} + {R2, R3}
+        ("monopolist", wants([0, 3], 20 * E)),
+        ("pumper", wants([1, 3], 5 * E)),  # pumps {R0, R2}, which loses to {R0, R1} + {R2, R3}
         ("lottery-shill", 1),
         ("draw-withholder", wants([0, 1], 5 * E)),
-        ("draw-chooser", wants([2, 3], 12 * E)),  # holds tickets of {R2, R3} next to the monopolist
+        ("draw-chooser", wants([2, 3], 12 * E)),  # holds tickets of {R2, R3} beside an honest buyer
         ("honest-operator", wants([0], E)),
     ]
     return play(Mechanism.LOTTERY, cast, reserves=(E, E, E, E), rounds=3)
