@@ -64,9 +64,15 @@ class BookEntry:
         return "0x" + self.bid.commitment.hex()
 
 
-def default_book(chain_id: int, market: str, folder: Path = DEPLOYMENTS) -> Path:
-    """The book of ``market`` on chain ``chain_id``: beside the deployment files, in ``bids/``."""
-    return folder / "bids" / f"{chain_id}-{market}.jsonl"
+def default_book(
+    chain_id: int, market: str, folder: Path = DEPLOYMENTS, deployed_in: str | None = None
+) -> Path:
+    """The book of ``market`` on chain ``chain_id``: beside the deployment files, in ``bids/``, named also by
+    the hash of the block that deployed it (``deployed_in``) when known. A local chain started afresh deploys
+    the same market at the same address again: without the hash its book would list the old chain's bids
+    (as not on chain) beside the new ones."""
+    tag = f"-{deployed_in.removeprefix('0x')[:8]}" if deployed_in else ""
+    return folder / "bids" / f"{chain_id}-{market}{tag}.jsonl"
 
 
 @dataclass(frozen=True)

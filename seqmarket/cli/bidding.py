@@ -34,7 +34,8 @@ def _book_option(command: Any) -> Any:
         "--bid-book",
         type=click.Path(dir_okay=False, path_type=Path),
         envvar="SEQMARKET_BID_BOOK",
-        help="The bid book. [default: bids/<chain id>-<market>.jsonl beside the deployment file]",
+        help="The bid book. [default: bids/<chain id>-<market>-<deploy block hash>.jsonl beside the "
+        "deployment file]",
     )(command)
 
 
@@ -43,7 +44,10 @@ def _book(target: Any, given: Path | None) -> Any:
 
     from seqmarket.chain.bidbook import BidBook, default_book
 
-    return BidBook(given or default_book(chain.chain_id, target.client.address, target.deployment_folder))
+    deployed_in = target.deployment.block_hash if target.deployment is not None else None
+    return BidBook(
+        given or default_book(chain.chain_id, target.client.address, target.deployment_folder, deployed_in)
+    )
 
 
 @click.command("deposit", short_help="Add to your collateral (sealed bids).")

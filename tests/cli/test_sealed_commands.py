@@ -44,6 +44,9 @@ def test_a_first_price_round_by_hand(sealed, tmp_path):
     assert "round 0: revealed 20000000000000000 wei" in ok("reveal", "--account", 10, *where)
     assert "round 0: revealed 15000000000000000 wei" in ok("reveal", "--account", 11, *where)
     assert "round 0: already revealed" in ok("reveal", "--account", 10, *where)
+    # The book is named by the deploy block too: a chain started afresh redeploys at the same address.
+    deployed_in = json.loads(Path(where[1]).read_text())["markets"]["sealed"]["block_hash"]
+    assert as_json("bids", *where)["bid_book"].endswith(f"-{market.address}-{deployed_in[2:10]}.jsonl")
     listed = as_json("bids", *where)["bids"]
     assert sorted(b["chain"] for b in listed) == ["committed", "revealed", "revealed"]
     assert {b["book"] for b in listed} == {"sent", "revealed"}
