@@ -68,8 +68,9 @@ def _parse(arguments: tuple[str, ...]) -> tuple[str | None, int | None]:
     return market, round_
 
 
-def _phase(clock: Any) -> str:
-    name = clock.phase.name.lower().replace("_", " ")
+def _phase(clock: Any, lottery: bool = False) -> str:
+    # The lottery's commit phase is its ticket sale: named so for a person (JSON keeps the contract's name).
+    name = "sale" if lottery and clock.phase == Phase.COMMIT else clock.phase.name.lower().replace("_", " ")
     if clock.blocks_left is None:
         return name
     if clock.phase == Phase.NOT_OPEN:
@@ -133,7 +134,7 @@ def _print_overview(view: Any, chain_id: int, as_json: bool) -> None:
     for line in view.rounds:
         rounds.add_row(
             str(line.round),
-            _phase(line.clock),
+            _phase(line.clock, not sealed),
             str(line.activity),
             str(line.value),
             "yes" if line.finalized else "no",
@@ -204,7 +205,11 @@ def _print_detail(detail: Any, address: str, contract: str, chain_id: int, as_js
         return
     console = make_console()
     state = (
-        "finalized" if detail.finalized else "lapsed: nothing sold" if detail.lapsed else _phase(detail.clock)
+        "finalized"
+        if detail.finalized
+        else "lapsed: nothing sold"
+        if detail.lapsed
+        else _phase(detail.clock, not sealed)
     )
     console.print(
         f"round {detail.round} of {contract} {address} (chain {chain_id}) at block {detail.clock.block}: "

@@ -64,6 +64,7 @@ def test_a_lottery_round_by_hand(lottery, tmp_path):
     where, market = lottery
     assert "round 0 enters it at block" in fails("quote", "0,1", 3, *where)
     next_tx_at(market.phase_start(0, Phase.COMMIT))
+    assert "sale (" in ok("status", 0, *where)  # the lottery's commit phase, by its name
 
     # The quote, in words and in JSON, is the contract's price of the next tickets.
     quoted = as_json("quote", "0,1", 3, *where)
