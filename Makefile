@@ -109,11 +109,12 @@ fuzz-long: setup ## the invariant campaigns at 1,000 runs x depth 50, outside CI
 slither: setup ## slither static analysis of the contracts
 	@FOUNDRY_OUT=.cache/forge/slither/out FOUNDRY_CACHE_PATH=.cache/forge/slither/cache $(BIN)/slither .
 
-test: setup ## everything CI runs: lint, fuzz, slither, the pytest suite (stages timed)
+# The forge campaigns run beside pytest (stages.sh's "&"): forge keeps both cores busy, pytest mostly one.
+test: setup ## everything CI runs: lint, slither, forge fuzz beside the pytest suite (stages timed)
 	@toolchain/stages.sh \
 	  lint "$(MAKE) --no-print-directory lint" \
-	  fuzz "$(MAKE) --no-print-directory fuzz" \
 	  slither "$(MAKE) --no-print-directory slither" \
+	  "&fuzz" "forge test $(FORGE_ARGS)" \
 	  pytest "$(BIN)/ape test tests $(TEST_ARGS)"
 
 clean: ## remove everything set-up made in this checkout
