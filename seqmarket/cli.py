@@ -136,15 +136,52 @@ def clear_command(file: Path, method: str, time_limit: float | None, with_vcg: b
 @click.option("--goods", type=click.IntRange(1, 256), required=True, help="Rollups (CATS goods).")
 @click.option("--bids", type=click.IntRange(min=1), required=True, help="Number of bids.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the generator.")
-@click.option("--precision", type=click.IntRange(min=1), default=1, show_default=True, help="Price grain.")
+@click.option(
+    "--scale",
+    type=click.Choice(["cats", "wei"]),
+    default="cats",
+    show_default=True,
+    help="Amounts: CATS prices x 1e6 (6 significant digits), or wei with a median bid of 1e17.",
+)
 @click.option("--unit", type=click.IntRange(min=1), default=1, show_default=True, help="Multiply amounts.")
+@click.option(
+    "--generator",
+    type=click.Choice(["cats", "legacy"]),
+    default="cats",
+    show_default=True,
+    help="The CATS generator's models, or the earlier generator (benchmark history).",
+)
+@click.option(
+    "--precision",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Legacy generator's price grain.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def generate_command(
-    distribution: str, goods: int, bids: int, seed: int, precision: int, unit: int, output: Path
+    distribution: str,
+    goods: int,
+    bids: int,
+    seed: int,
+    scale: str,
+    unit: int,
+    generator: str,
+    precision: int,
+    output: Path,
 ) -> None:
     """Write an instance of a CATS DISTRIBUTION (or rollup-synergy) to a JSON file for `clear`."""
     try:
-        made = generate(distribution, goods, bids, seed, precision=precision, unit=unit)
+        made = generate(
+            distribution,
+            goods,
+            bids,
+            seed,
+            scale=scale,  # type: ignore[arg-type]
+            unit=unit,
+            precision=precision,
+            generator=generator,  # type: ignore[arg-type]
+        )
         output.write_text(
             dump_instance(
                 made.reserves, made.bids, {"distribution": distribution, "seed": seed, **made.params}
@@ -152,7 +189,9 @@ def generate_command(
         )
     except (ValueError, OSError) as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"wrote {output}: {goods} rollups, {len(made.bids)} bids ({distribution}, seed {seed})")
+    click.echo(
+        f"wrote {output}: {len(made.reserves)} rollups, {len(made.bids)} bids ({distribution}, seed {seed})"
+    )
 
 
 @main.command("status")
