@@ -44,7 +44,7 @@ class LocalCounterfactuals:
         largest = max([*instance.bids.values(), self._total, 0])
         # A value below sums at most n excesses and a table gain of at most n bids (each <= largest):
         # int64 is exact when (2n + 1) * largest stays below 2**62.
-        self.exact = largest * (2 * n + 1) < 2**62
+        self.exact = largest * (2 * n + 1) < 2**62 and table.shift == 0
         # a(B) = b(B) - sum of B's singleton values: what listing B adds over its singletons.
         self._excess = np.array([instance.bids[b] for b in multi] if self.exact else [], dtype=np.int64)
         if self.exact:
