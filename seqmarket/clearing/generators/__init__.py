@@ -4,8 +4,8 @@
 original CATS generator (v2.1) with its default parameters: the same bundle and price models, its
 XOR sets and dominance check (regions.py, paths.py, scheduling.py, artificial.py, bidset.py). Like
 the converted original instances in benchmarks/instances/cats-original, a round has no dummy goods
-(every bid an OR bid), reserves 0 and one bidder per bid. Prices are real numbers, converted by
-``scale``:
+(every bid an OR bid), reserves 0 and one bidder per bid (rollup-synergy, the project's own model,
+keeps its bidders and reserves). Prices are real numbers, converted by ``scale``:
 - "cats": as CATS writes them (6 significant digits), times 1e6, as integers: the original
   instances' conversion;
 - "wei": at full resolution, times one integer factor per round that brings the median bid to
@@ -25,7 +25,7 @@ import numpy as np
 
 from seqmarket.clearing.generators.artificial import LEGACY_RULES, independent, possible_bundles
 from seqmarket.clearing.generators.bidset import BidSet
-from seqmarket.clearing.generators.common import Generated
+from seqmarket.clearing.generators.common import Generated, RoundBuilder
 from seqmarket.clearing.generators.legacy import LEGACY
 from seqmarket.clearing.generators.paths import paths
 from seqmarket.clearing.generators.regions import proximity
@@ -82,12 +82,13 @@ def generate(
     if scale not in ("cats", "wei"):
         raise InvalidInput(f"scale must be 'cats' or 'wei', got {scale!r}")
     rng = np.random.default_rng(seed)
-    if generator == "legacy" or distribution == "rollup-synergy":
-        make = LEGACY[distribution] if generator == "legacy" else rollup_synergy
-        builder = make(goods, bids, rng)
+    if generator == "legacy":
+        builder = LEGACY[distribution](goods, bids, rng)
         return builder.finish(distribution=distribution, seed=seed, precision=precision, unit=unit, bids=bids)
     if generator != "cats":
         raise InvalidInput(f"generator must be 'cats' or 'legacy', got {generator!r}")
+    if distribution == "rollup-synergy":
+        return _synergy(rollup_synergy(goods, bids, rng), scale, unit, seed, bids)
     if dominance is None:
         reachable = possible_bundles(distribution, goods)
         dominance = reachable is None or reachable >= bids
@@ -108,6 +109,21 @@ def generate(
         seed=seed,
         params={"goods": used_goods, "bids": len(out), "unit": unit, "dominance": int(dominance)},
     )
+
+
+def _synergy(builder: RoundBuilder, scale: Scale, unit: int, seed: int, bids: int) -> Generated:
+    """The rollup model's real bids and reserves at ``scale`` (one factor for both), its bidders kept."""
+    kept = builder.entries[:bids]
+    prices = [price for _, _, price in kept]
+    amounts = convert(prices + list(builder.reserves), scale, reference=prices)
+    out = tuple(
+        Bid(bidder=f"b{bidder}", bundle=mask, amount=amount * unit, order=k)
+        for k, ((bidder, mask, _), amount) in enumerate(zip(kept, amounts, strict=False))
+        if amount > 0
+    )
+    reserves = tuple(a * unit for a in amounts[len(kept) :])
+    params = {"goods": builder.goods, "bids": len(out), "unit": unit}
+    return Generated(reserves=reserves, bids=out, distribution="rollup-synergy", seed=seed, params=params)
 
 
 def _cats(
@@ -144,8 +160,11 @@ def _compact(priced: list[tuple[int, float]]) -> tuple[list[tuple[int, float]], 
     return out, len(new_of)
 
 
-def convert(prices: list[float], scale: Scale) -> list[int]:
-    """Real prices as integer amounts (see the module docstring); non-positive or NaN prices give 0."""
+def convert(prices: list[float], scale: Scale, reference: list[float] | None = None) -> list[int]:
+    """Real prices as integer amounts (see the module docstring); non-positive or NaN prices give 0.
+
+    At wei scale the factor brings the median of ``reference`` (default: the prices) to 1e17.
+    """
     if scale == "cats":
         return [
             int((Decimal(f"{p:.{CATS_DIGITS}g}") * CATS_FACTOR).to_integral_value(ROUND_HALF_EVEN))
@@ -153,7 +172,7 @@ def convert(prices: list[float], scale: Scale) -> list[int]:
             else 0
             for p in prices
         ]
-    positive = [p for p in prices if p > 0]
+    positive = [p for p in (prices if reference is None else reference) if p > 0]
     if not positive:
         return [0] * len(prices)
     factor = max(1, round(WEI_MEDIAN / float(np.median(positive))))
