@@ -414,3 +414,13 @@ def test_vcg_reuses_untouched_components() -> None:
     fast = vcg(made.reserves, made.bids)
     ref = vcg(made.reserves, made.bids, solve=clear)
     assert fast == ref
+
+
+def test_vcg_reports_progress_once_per_winner() -> None:
+    """The progress callback sees (1, total), (2, total) ... (total, total): once per winner done."""
+    made = generate("paths", 16, 200, 0, generator="legacy")
+    calls: list[tuple[int, int]] = []
+    outcome = vcg(made.reserves, made.bids, progress=lambda done, total: calls.append((done, total)))
+    total = len(outcome.payments)
+    assert total > 1
+    assert calls == [(done, total) for done in range(1, total + 1)]
