@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import statistics
 
+import numpy as np
 import pytest
 
 from seqmarket.clearing.generators import DISTRIBUTIONS, convert, generate
-from seqmarket.clearing.generators.bidset import BidSet
+from seqmarket.clearing.generators.bidset import NO_DUMMY, BidSet
 from seqmarket.clearing.instance import rollups_of
 
 
@@ -88,6 +89,48 @@ def test_dominance_keeps_bids_of_other_xor_sets_on_the_same_goods() -> None:
     bids.add_xor(0b110000, 1.5)  # same goods, same dummy: the higher one stays
     bids.done_xor()
     assert sorted(bids.bids()) == [(0b11, 5.0), (0b1100, 9.0), (0b110000, 1.5)]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_indexed_dominance_relations_match_comparing_every_pair(seed: int) -> None:
+    """The bit-set index finds exactly the bids CATS's check compares pairwise: goods inside (dummy good
+    included) at a price at least as high, and the converse, for every bid of a regions bid set."""
+    rng = np.random.default_rng(seed)
+    made = BidSet(12, dominance=False)  # no removals: many related pairs stay to be found
+    for _ in range(150):
+        goods = int(rng.integers(1, 2**12))
+        price = float(rng.integers(1, 6))
+        if rng.random() < 0.5:
+            made.add(goods, price)
+            continue
+        for extra in range(int(rng.integers(1, 4))):
+            made.add_xor(goods | int(rng.integers(0, 2**12)) if extra else goods, price + extra)
+        made.done_xor()
+    made.remove(3)  # a moved bid must be indexed at its new position
+    dummy = [made._dummy[k] for k in range(len(made))]
+    goods_of = [made.goods_of(k) for k in range(len(made))]
+    price = [p for _, p in made.bids()]
+    found = 0
+    for t in range(len(made)):
+        inside_t = {
+            j
+            for j in range(len(made))
+            if j != t
+            and goods_of[j] & ~goods_of[t] == 0
+            and dummy[j] in (NO_DUMMY, dummy[t])
+            and price[j] >= price[t]
+        }
+        t_inside = {
+            j
+            for j in range(len(made))
+            if j != t
+            and goods_of[t] & ~goods_of[j] == 0
+            and (dummy[t] == NO_DUMMY or dummy[j] == dummy[t])
+            and price[t] >= price[j]
+        }
+        assert made._relations(t) == (inside_t, t_inside)
+        found += len(inside_t) + len(t_inside)
+    assert found > 50
 
 
 def test_rollup_synergy_has_reserves_and_singleton_bids() -> None:
