@@ -43,8 +43,26 @@ from seqmarket.clearing.solver import clear
 from seqmarket.clearing.vcg import vcg
 from seqmarket.errors import ClearingTimeout
 
-SIZES = [(16, 200), (32, 1000), (64, 2000), (100, 500)]
+# The cells of issue 14: the MILP cells where plain HiGHS was measured against the engine on the original
+# CATS generator's instances, and 20 rollups x 5,000 bids (the subset table) for every distribution.
+MILP_CELLS = [
+    ("arbitrary", 100, 500),  # the hard cell
+    ("L3", 32, 1000),
+    ("regions", 100, 500),
+    ("paths", 100, 500),
+    ("L2", 64, 2000),
+    ("scheduling", 64, 2000),
+]
 SMALL = (20, 5000)
+CELLS = [*MILP_CELLS, *((d, *SMALL) for d in DISTRIBUTIONS)]
+# --quick: a smoke run of a few minutes (2 instances, a cell of each kind).
+QUICK = [
+    ("regions", 100, 500),
+    ("L2", 64, 2000),
+    ("paths", 100, 500),
+    ("L3", 20, 5000),
+    ("arbitrary", 20, 5000),
+]
 
 
 def plain_columns(made: Generated) -> tuple[csc_matrix, list[int], int]:
@@ -120,6 +138,7 @@ def run_instance(
         "seed": seed,
         "scale": scale,
         "generator": generator,
+        "cap_s": cap,
         "runnable": runnable_now(),  # tasks runnable as it started, this one included
         "loadavg": Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else None,
     }
@@ -167,7 +186,9 @@ def summarise(records: list[dict[str, Any]], cap: float) -> list[dict[str, Any]]
     for (dist, goods, bids, scale), rs in cells.items():
         engine = median([r["engine_s"] for r in rs])
         capped = any(r["baseline_s"] is None or r["baseline_value"] is None for r in rs)
-        base = median([r["baseline_s"] if r["baseline_value"] is not None else cap for r in rs])
+        base = median(
+            [r["baseline_s"] if r["baseline_value"] is not None else r.get("cap_s", cap) for r in rs]
+        )
         ratios = [r["vcg_s"] / r["engine_s"] for r in rs if "vcg_s" in r and r["engine_s"]]
         ratios_per = [
             r["baseline_s"] / r["engine_s"] for r in rs if r.get("engine_s") and r["baseline_value"]
@@ -187,6 +208,7 @@ def summarise(records: list[dict[str, Any]], cap: float) -> list[dict[str, Any]]
                 "agree": sum(1 for r in rs if r["agrees"] or r.get("within_tolerance")),
                 "checked": sum(1 for r in rs if r["agrees"] is not None),
                 "vcg_ratio_median": statistics.median(ratios) if ratios else None,
+                "vcg_ratios": ratios,
                 "runnable_median": statistics.median(
                     [r["runnable"] for r in rs if r.get("runnable") is not None] or [0]
                 ),
@@ -226,8 +248,17 @@ def main() -> None:
     )
     parser.add_argument("--instances", type=int, default=5)
     parser.add_argument("--cap", type=float, default=60.0, help="seconds per solve (engine, baseline, SCIP)")
-    parser.add_argument("--distributions", nargs="*", default=list(DISTRIBUTIONS))
-    parser.add_argument("--sizes", nargs="*", default=[f"{g}x{b}" for g, b in [*SIZES, SMALL]])
+    parser.add_argument(
+        "--cells",
+        nargs="*",
+        help="DIST:GOODSxBIDS cells (default: issue 14's cells, every distribution at 20x5000)",
+    )
+    parser.add_argument("--distributions", nargs="*", help="only the default cells of these distributions")
+    parser.add_argument("--sizes", nargs="*", help="only the default cells of these sizes (GOODSxBIDS)")
+    parser.add_argument(
+        "--small-cap", type=float, default=20.0, help="seconds per solve in cells of <= 20 rollups"
+    )
+    parser.add_argument("--quick", action="store_true", help="a few-minute smoke run: 2 instances, 5 cells")
     parser.add_argument("--scales", nargs="*", default=["cats", "wei"], choices=["cats", "wei"])
     parser.add_argument("--generator", choices=["cats", "legacy"], default="cats")
     parser.add_argument("--shard", default="0/1", help="K/N: run every N-th cell starting at K")
@@ -246,23 +277,84 @@ def main() -> None:
         save(records, args.cap, args.out)
         return
     shard, shards = (int(x) for x in args.shard.split("/"))
-    sizes = [tuple(int(x) for x in s.split("x")) for s in args.sizes]
-    cells = [(d, g, b, s) for (g, b) in sizes for d in args.distributions for s in args.scales]
+    chosen = QUICK if args.quick else CELLS
+    if args.cells:
+        chosen = [(c.split(":")[0], *(int(x) for x in c.split(":")[1].split("x"))) for c in args.cells]
+    if args.distributions:
+        chosen = [c for c in chosen if c[0] in args.distributions]
+    if args.sizes:
+        chosen = [c for c in chosen if f"{c[1]}x{c[2]}" in args.sizes]
+    instances = 2 if args.quick else args.instances
+    cells = [(d, g, b, s) for (d, g, b) in chosen for s in args.scales]
     records = []
     for k, (dist, goods, bids, scale) in enumerate(cells):
         if k % shards != shard:
             continue
-        for seed in range(args.instances):
-            record = run_instance(dist, goods, bids, seed, args.cap, scale, args.generator)
+        cap = args.small_cap if goods <= SMALL[0] else args.cap
+        for seed in range(instances):
+            record = run_instance(dist, goods, bids, seed, cap, scale, args.generator)
             records.append(record)
             print(json.dumps(record), file=sys.stderr, flush=True)
     save(records, args.cap, args.out)
+
+
+def ms(seconds: float | None) -> str:
+    """Seconds as whole milliseconds ("—" when not measured)."""
+    return "—" if seconds is None else f"{1000 * seconds:.0f} ms"
+
+
+def targets(rows: list[dict[str, Any]]) -> str:
+    """Issue 14's targets, per magnitude, from the cell rows: met or missed, with the numbers."""
+    out = []
+    for scale in sorted({r["scale"] for r in rows}):
+        mine = [r for r in rows if r["scale"] == scale and r["speedup"]]
+        if not mine:
+            continue
+        speedups = [r["speedup"] for r in mine]
+        geo = math.exp(statistics.fmean(math.log(x) for x in speedups))
+        worst = min(mine, key=lambda r: r["speedup"])
+        hard = [r for r in mine if (r["distribution"], r["goods"], r["bids"]) == MILP_CELLS[0]]
+        small = [r for r in rows if r["scale"] == scale and r["goods"] <= SMALL[0] and r["bids"] >= SMALL[1]]
+        slow = [r for r in small if r["engine_median_s"] is None or r["engine_median_s"] >= 0.05]
+        vcg_cells = [r for r in rows if r["scale"] == scale and r["vcg_ratio_median"] is not None]
+        vcg_all = [x for r in rows if r["scale"] == scale for x in r.get("vcg_ratios", [])]
+
+        def verdict(ok: bool) -> str:
+            return "met" if ok else "MISSED"
+
+        out.append(
+            f"{scale}: geo-mean speedup {geo:.2f}x over {len(mine)} cells ({verdict(geo >= 3)}, >= 3x)"
+        )
+        out.append(
+            f"{scale}: slowest cell {worst['distribution']} {worst['goods']}x{worst['bids']} "
+            f"{worst['speedup']:.2f}x ({verdict(worst['speedup'] >= 1 / 1.2)}, >= 0.83x)"
+        )
+        if hard:
+            out.append(
+                f"{scale}: hard cell {hard[0]['speedup']:.2f}x ({verdict(hard[0]['speedup'] >= 2)}, >= 2x)"
+            )
+        if small:
+            times = ", ".join(f"{r['distribution']} {ms(r['engine_median_s'])}" for r in small)
+            out.append(
+                f"{scale}: 20x5000 under 50 ms in {len(small) - len(slow)}/{len(small)} cells "
+                f"({verdict(not slow)}): {times}"
+            )
+        if vcg_all:
+            most = max(r["vcg_ratio_median"] for r in vcg_cells)
+            out.append(
+                f"{scale}: VCG/clear median over {len(vcg_all)} instances {statistics.median(vcg_all):.1f}x "
+                f"({verdict(statistics.median(vcg_all) <= 3)}, <= 3x); worst cell median {most:.1f}x "
+                f"({verdict(most <= 10)}, <= 10x; measured where a clearing took under 1 s)"
+            )
+    return "\n".join(out)
 
 
 def save(records: list[dict[str, Any]], cap: float, out: Path) -> None:
     """Print the summary table and write it with every record as JSON."""
     rows = summarise(records, cap)
     print(table(rows))
+    print()
+    print(targets(rows))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(
