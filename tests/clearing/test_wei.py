@@ -4,6 +4,7 @@ Python integers and an independent MILP agree with the engine on wei-sized round
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +89,52 @@ def test_wei_scale_rounds_agree_across_methods(distribution: str, seed: int) -> 
     assert table.value == milp.value == dp.value
     assert table.covered == milp.covered == dp.covered
     assert instance.value(table.bundles) == table.value
+
+
+def _lexicographic_reference(
+    coarse: list[int], fine: list[int], bundles: list[int], n: int
+) -> tuple[int, int, int]:
+    """(coarse total, fine total, rollups covered) of the best packing by an independent solver:
+    scipy.optimize.milp on the plain model (a column per bid, a row per rollup), in two exact stages
+    with small integers (max coarse; then max (n + 1) * fine - covered, coarse held at its optimum)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    member = np.array([[b >> i & 1 for b in bundles] for i in range(n)], dtype=float)
+    sizes = member.sum(axis=0)
+    sizes[sizes == 1] = 0  # the tie rule counts rollups in multi-rollup bundles only
+    rows = LinearConstraint(member, 0, 1)
+    binary = {"integrality": np.ones(len(bundles)), "bounds": Bounds(0, 1), "options": {"mip_rel_gap": 0}}
+    first = milp(-np.array(coarse, dtype=float), constraints=rows, **binary)  # type: ignore[arg-type]
+    best = round(-first.fun)
+    hold = LinearConstraint(np.array([coarse], dtype=float), best - 0.5, np.inf)
+    tie = (n + 1) * np.array(fine, dtype=float) - sizes
+    second = milp(-tie, constraints=[rows, hold], **binary)  # type: ignore[arg-type]
+    chosen = [k for k, x in enumerate(second.x) if x > 0.5]
+    assert sum(coarse[k] for k in chosen) == best
+    return best, sum(fine[k] for k in chosen), int(sum(sizes[k] for k in chosen))
+
+
+@pytest.mark.parametrize(
+    ("distribution", "seed"), [(d, s) for d in ("arbitrary", "regions", "L3") for s in (0, 1)]
+)
+def test_the_milp_at_2_110_matches_an_independent_solver_exactly(distribution: str, seed: int) -> None:
+    """Amounts a * 2**100 + e (a the legacy generator's coarse prices, e < 2**10 of jitter) on 40 rollups:
+    past the subset table, the engine's MILP sees them only rounded. Their exact optimum is the best a,
+    then the best e, then the fewest rollups covered (sum(e) < 2**100), which an independent solver finds
+    exactly in small integers. The jitter makes many packings tie on a or differ by a few wei."""
+    made = generate(distribution, 40, 300, seed, generator="legacy")
+    rng = np.random.default_rng(seed)
+    best = {}
+    for bid in made.bids:  # the best bid per bundle, ties to the first
+        best[bid.bundle] = max(best.get(bid.bundle, 0), bid.amount)
+    bundles = sorted(best)
+    coarse = [best[b] for b in bundles]
+    fine = [int(x) for x in rng.integers(0, 2**10, len(bundles))]
+    amounts = {b: a * 2**100 + e for b, a, e in zip(bundles, coarse, fine, strict=True)}
+    n = len(made.reserves)
+    instance = Instance((0,) * n, amounts)
+    got = clear(instance, method=Method.MILP)
+    a, e, covered = _lexicographic_reference(coarse, fine, bundles, n)
+    assert got.value == a * 2**100 + e
+    assert got.covered == covered
+    assert instance.value(got.bundles) == got.value
