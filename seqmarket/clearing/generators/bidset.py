@@ -16,9 +16,10 @@ Bids are (goods bitmask, dummy id or -1, real price), kept at positions 0..n-1 a
 The dominance check does not compare a bid with every other (CATS does; that made generation quadratic:
 regions 10k bids 8 s, 40k 47 s). Bit sets over positions, one per good (Python integers), answer "which
 bids hold all of these goods" with one AND per good of the bid; "which bids have no good outside these"
-is asked only of bids without a dummy good (the only ones that can dominate across XOR sets), with one
-OR per good outside; bids of the same XOR set are compared directly. The walk over the bids found keeps
-CATS's order (a heap of positions), so the instances are the same bid for bid.
+is asked only of bids without a dummy good (the only ones that can dominate across XOR sets, a few
+percent of the bids), kept packed for one numpy test; bids of the same XOR set are compared directly.
+The walk over the bids found keeps CATS's order (a heap of positions), so the instances are the same
+bid for bid.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import heapq
 import numpy as np
 
 NO_DUMMY = -1
-DIRECT = 64  # up to this many candidate bids are compared one by one rather than swept good by good
+WORD = 64
+DIRECT = 8  # bit sets with up to this many positions are read bit by bit, larger ones through numpy
 
 
 class BidSet:
@@ -41,7 +43,13 @@ class BidSet:
         self._dummy: list[int] = []  # position -> dummy good (XOR set) or NO_DUMMY
         self._price: list[float] = []
         self._has = [0] * goods  # good -> bit set of the positions whose bid holds it
-        self._plain_has = [0] * goods  # the same, over bids without a dummy good only
+        # Bids without a dummy good (a few percent of them), packed for one numpy subset test per check:
+        # row -> (goods as 64-bit words, price, position), and position -> row.
+        self._words = (goods + WORD - 1) // WORD
+        self._plain_masks = np.zeros((64, self._words), dtype=np.uint64)
+        self._plain_price = np.zeros(64)
+        self._plain_position: list[int] = []
+        self._plain_row: dict[int, int] = {}
         self._members: dict[int, set[int]] = {}  # dummy good -> positions of its bids
         self._singles: set[int] = set()  # dummy goods held by exactly one bid
         self._next_dummy = 0
@@ -130,12 +138,18 @@ class BidSet:
         """Enter the bid at ``position`` in the bit sets and the XOR-set tallies."""
         bit = 1 << position
         dummy = self._dummy[position]
-        plain = dummy == NO_DUMMY
         for g in _goods_list(self._goods[position]):
             self._has[g] |= bit
-            if plain:
-                self._plain_has[g] |= bit
-        if dummy != NO_DUMMY:
+        if dummy == NO_DUMMY:
+            row = len(self._plain_position)
+            if row == len(self._plain_price):
+                self._plain_masks = np.resize(self._plain_masks, (2 * row, self._words))
+                self._plain_price = np.resize(self._plain_price, 2 * row)
+            self._plain_masks[row] = self._split(self._goods[position])
+            self._plain_price[row] = self._price[position]
+            self._plain_position.append(position)
+            self._plain_row[position] = row
+        else:
             members = self._members.setdefault(dummy, set())
             members.add(position)
             self._tally(dummy, members)
@@ -146,12 +160,22 @@ class BidSet:
         dummy = self._dummy[position]
         for g in _goods_list(self._goods[position]):
             self._has[g] &= keep
-            if dummy == NO_DUMMY:
-                self._plain_has[g] &= keep
-        if dummy != NO_DUMMY:
+        if dummy == NO_DUMMY:  # the last row takes the freed one
+            row = self._plain_row.pop(position)
+            last = len(self._plain_position) - 1
+            moved = self._plain_position.pop()
+            if row != last:
+                self._plain_masks[row] = self._plain_masks[last]
+                self._plain_price[row] = self._plain_price[last]
+                self._plain_position[row] = moved
+                self._plain_row[moved] = row
+        else:
             members = self._members[dummy]
             members.discard(position)
             self._tally(dummy, members)
+
+    def _split(self, mask: int) -> np.ndarray:
+        return _split_words(mask, self._words)
 
     def _tally(self, dummy: int, members: set[int]) -> None:
         if len(members) == 1:
@@ -175,7 +199,7 @@ class BidSet:
         which t is at a price <= t's); a bid with a dummy good relates only to bids of its XOR set and,
         inside t, to bids without one."""
         mine, mine_dummy, price = self._goods[t], self._dummy[t], self._price[t]
-        goods, prices, dummies = self._goods, self._price, self._dummy
+        goods, prices = self._goods, self._price
         dominates_t: set[int] = set()
         dominated: set[int] = set()
         if mine_dummy != NO_DUMMY:
@@ -193,20 +217,17 @@ class BidSet:
             for j in _positions(holders):
                 if j != t and price >= prices[j]:
                     dominated.add(j)
-        # Bids without a dummy good inside t's goods: those sharing a good with t, less (when many) those
-        # holding a good outside, one OR per good outside.
-        plain = self._plain_has
-        candidates = 0
-        for g in _goods_list(mine):
-            candidates |= plain[g]
-        if candidates.bit_count() > DIRECT:
-            for g in _goods_list(~mine & ((1 << self._width) - 1)):
-                candidates &= ~plain[g]
-                if not candidates:
-                    break
-        for j in _positions(candidates):
-            if j != t and goods[j] & ~mine == 0 and dummies[j] == NO_DUMMY and prices[j] >= price:
-                dominates_t.add(j)
+        # Bids without a dummy good inside t's goods at a price >= t's: one numpy test over those bids.
+        count = len(self._plain_position)
+        if count:
+            masks = self._plain_masks[:count]
+            inside = self._plain_price[:count] >= price
+            for w, word in enumerate(self._split(mine)):
+                inside &= (masks[:, w] & ~word) == 0
+            for row in np.flatnonzero(inside).tolist():
+                j = self._plain_position[row]
+                if j != t:
+                    dominates_t.add(j)
         return dominates_t, dominated
 
     def _delete_dominated(self, t: int) -> int:
@@ -261,6 +282,11 @@ class BidSet:
             removed = removed or len(self._goods) < before
 
 
+def _split_words(mask: int, words: int) -> np.ndarray:
+    """A goods bitmask as 64-bit words, lowest first."""
+    return np.array([(mask >> (WORD * w)) & 0xFFFFFFFFFFFFFFFF for w in range(words)], dtype=np.uint64)
+
+
 def _goods_list(mask: int) -> list[int]:
     """The set bits of ``mask``, lowest first."""
     out = []
@@ -276,7 +302,7 @@ def _positions(bits: int) -> list[int]:
     set's width in words), else through bytes and numpy (a cost in the width's bytes)."""
     if not bits:
         return []
-    if bits.bit_count() <= DIRECT // 8:
+    if bits.bit_count() <= DIRECT:
         return _goods_list(bits)
     raw = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), dtype=np.uint8)
     return np.flatnonzero(np.unpackbits(raw, bitorder="little")).tolist()
