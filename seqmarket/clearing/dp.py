@@ -237,9 +237,28 @@ class SubsetTable:
     def gains(self, subsets: np.ndarray) -> np.ndarray:
         """The best packing's gain inside each instance rollup set (int64 bitmasks, rollups < 63).
 
-        Only for an exact table (shift 0): rounded values do not give gains.
+        Only for an exact table (shift 0): rounded values give bounds only (gain_bounds).
         """
         assert self.shift == 0, "a rounded table does not give exact gains"
+        return (self._cells(subsets) + self.k) // (
+            self.k + 1
+        )  # W = (k + 1) * gain - covered, 0 <= covered <= k
+
+    def gain_bounds(self, subsets: np.ndarray) -> np.ndarray:
+        """Upper bounds (Python integers, numpy object array) on the best packing's gain inside each set;
+        the exact gains when the table is exact.
+
+        A rounded table holds u(B) = floor(W(B) / q), q = 2**shift, so a packing Q inside S has
+        W(Q) <= q * f[S] + (q - 1) * |Q| with |Q| <= k // 2 (dp_search.py), and gain = ceil(W / (k + 1)).
+        """
+        if self.shift == 0:
+            return self.gains(subsets).astype(object)
+        q = 1 << self.shift
+        top = self._cells(subsets).astype(object) * q + (q - 1) * (self.k // 2)
+        return (top + self.k) // (self.k + 1)
+
+    def _cells(self, subsets: np.ndarray) -> np.ndarray:
+        """f at instance rollup sets (table units), the apex level evaluated on demand."""
         best = self._flat[self._index(subsets)].astype(np.int64)
         rows = np.flatnonzero(subsets & self._apex_bit) if len(self._apex_rows) else ()
         if len(rows):
@@ -250,7 +269,7 @@ class SubsetTable:
             with_apex = np.full(inside.shape, np.iinfo(np.int64).min // 2, dtype=np.int64)
             with_apex[r, c] = self._flat[self._index(sets[r] & ~apex[c])] + self._apex_weight[c]
             best[rows] = np.maximum(best[rows], with_apex.max(axis=1))
-        return (best + self.k) // (self.k + 1)  # W = (k + 1) * gain - covered with 0 <= covered <= k
+        return best
 
     def open_positions(self, within: int | None) -> int:
         """Instance rollup set ``within`` (None: all) as a set of table positions."""

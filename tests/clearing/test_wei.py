@@ -3,6 +3,8 @@ Python integers and an independent MILP agree with the engine on wei-sized round
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -10,10 +12,12 @@ from hypothesis import strategies as st
 
 from seqmarket.clearing import Instance, Method, clear
 from seqmarket.clearing.brute_force import clear_brute_force
+from seqmarket.clearing.counterfactual import LocalCounterfactuals
 from seqmarket.clearing.dp import SubsetTable, dp_packing
 from seqmarket.clearing.generators import generate
 from seqmarket.clearing.preprocess import positive_bundles
 from seqmarket.clearing.solver import table_clearing
+from seqmarket.clearing.vcg import vcg
 
 LIMIT = 2**128  # the markets refuse amounts from 2**128 on
 
@@ -138,3 +142,32 @@ def test_the_milp_at_2_110_matches_an_independent_solver_exactly(distribution: s
     assert got.value == a * 2**100 + e
     assert got.covered == covered
     assert instance.value(got.bundles) == got.value
+
+
+@pytest.mark.parametrize(("distribution", "seed"), [("regions", 0), ("L4", 1), ("arbitrary", 2), ("L2", 3)])
+def test_vcg_at_wei_reads_counterfactuals_from_the_rounded_table(
+    distribution: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wei rounds of few rollups (bids ~1e20 wei): the table is rounded (values past int64), and the local
+    search around each winner, bounded by it and valued exactly, gives the W(-i) of solving the round
+    without i."""
+    made = generate(distribution, 14, 150, seed, scale="wei", unit=1000)
+    whole = table_clearing(made.instance())
+    assert whole is not None and whole[1].shift > 0
+    answered = []
+    search = LocalCounterfactuals.welfare_without
+
+    def spy(self: LocalCounterfactuals, *args: Any, **kwargs: Any) -> tuple[int, tuple[int, ...]] | None:
+        found = search(self, *args, **kwargs)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(LocalCounterfactuals, "welfare_without", spy)
+    fast = vcg(made.reserves, made.bids)
+    assert fast.payments and any(answered)
+    for payment in fast.payments:
+        round_without = Instance.from_bids(made.reserves, made.bids, exclude=payment.bidder)
+        reference = clear(round_without, method=Method.DP)
+        assert payment.welfare_without == reference.value
+        assert round_without.value(payment.counterfactual) == reference.value
+        assert payment.payment == reference.value - (fast.clearing.value - payment.bid)
