@@ -256,7 +256,7 @@ def main() -> None:
     parser.add_argument("--distributions", nargs="*", help="only the default cells of these distributions")
     parser.add_argument("--sizes", nargs="*", help="only the default cells of these sizes (GOODSxBIDS)")
     parser.add_argument(
-        "--small-cap", type=float, default=20.0, help="seconds per solve in cells of <= 20 rollups"
+        "--small-cap", type=float, default=10.0, help="seconds per solve in cells of <= 20 rollups"
     )
     parser.add_argument("--quick", action="store_true", help="a few-minute smoke run: 2 instances, 5 cells")
     parser.add_argument("--scales", nargs="*", default=["cats", "wei"], choices=["cats", "wei"])
