@@ -313,7 +313,12 @@ def targets(rows: list[dict[str, Any]]) -> str:
         speedups = [r["speedup"] for r in mine]
         geo = math.exp(statistics.fmean(math.log(x) for x in speedups))
         worst = min(mine, key=lambda r: r["speedup"])
-        hard = [r for r in mine if (r["distribution"], r["goods"], r["bids"]) == MILP_CELLS[0]]
+        hard = [
+            r
+            for r in rows
+            if r["scale"] == scale and (r["distribution"], r["goods"], r["bids"]) == MILP_CELLS[0]
+        ]
+        unproven = [r for r in rows if r["scale"] == scale and r["engine_median_s"] is None]
         small = [r for r in rows if r["scale"] == scale and r["goods"] <= SMALL[0] and r["bids"] >= SMALL[1]]
         slow = [r for r in small if r["engine_median_s"] is None or r["engine_median_s"] >= 0.05]
         vcg_cells = [r for r in rows if r["scale"] == scale and r["vcg_ratio_median"] is not None]
@@ -329,9 +334,16 @@ def targets(rows: list[dict[str, Any]]) -> str:
             f"{scale}: slowest cell {worst['distribution']} {worst['goods']}x{worst['bids']} "
             f"{worst['speedup']:.2f}x ({verdict(worst['speedup'] >= 1 / 1.2)}, >= 0.83x)"
         )
-        if hard:
+        if hard and hard[0]["speedup"]:
             out.append(
                 f"{scale}: hard cell {hard[0]['speedup']:.2f}x ({verdict(hard[0]['speedup'] >= 2)}, >= 2x)"
+            )
+        elif hard:
+            out.append(f"{scale}: hard cell: the engine's median is past the cap (MISSED, >= 2x)")
+        for r in unproven:
+            out.append(
+                f"{scale}: {r['distribution']} {r['goods']}x{r['bids']}: the engine's median is past the "
+                "cap; left out of the geo-mean (MISSED)"
             )
         if small:
             times = ", ".join(f"{r['distribution']} {ms(r['engine_median_s'])}" for r in small)
