@@ -120,9 +120,11 @@ test: setup ## everything CI runs: lint, slither, forge fuzz beside the pytest s
 clean: ## remove everything set-up made in this checkout
 	rm -rf $(VENV) node_modules .build .cache build dist
 
-# Clearing benchmark: engine vs plain scipy MILP on CATS instances, checked against SCIP.
-# Takes about an hour on 2 cores; results and table go to benchmarks/results/ (see benchmarks/README.md).
+# Clearing benchmark: engine vs plain scipy MILP (HiGHS, mip_rel_gap=0) on instances of the CATS
+# generator's distributions at two magnitudes (CATS prices x 1e6, and wei), checked against SCIP.
+# About an hour and a half on 2 cores; BENCH_ARGS=--quick for a few-minute smoke run. Results and table
+# go to benchmarks/results/ (see benchmarks/README.md).
 BENCH_ARGS ?=
-bench-clearing: setup ## the clearing benchmark (about an hour; BENCH_ARGS)
+bench-clearing: setup ## the clearing benchmark (~1.5 h; BENCH_ARGS=--quick: minutes)
 	@$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	@$(BIN)/python benchmarks/clearing.py --out benchmarks/results/clearing.json $(BENCH_ARGS)

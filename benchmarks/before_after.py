@@ -48,12 +48,18 @@ def serve() -> None:
     from seqmarket.clearing.generators import generate
     from seqmarket.clearing.vcg import vcg
 
-    warm = generate("arbitrary", 32, 1000, 0)  # HiGHS's first model and the imports, outside any timing
+    warm = generate("arbitrary", 16, 200, 0)  # HiGHS's first model and the imports, outside any timing
     clear(Instance.from_bids(warm.reserves, warm.bids))
     print(json.dumps({"ready": sys.modules["seqmarket"].__file__}), flush=True)
     for line in sys.stdin:
         ask = json.loads(line)
-        made = generate(ask["distribution"], ask["goods"], ask["bids"], ask["seed"])
+        cell = (ask["distribution"], ask["goods"], ask["bids"], ask["seed"])
+        try:
+            made = generate(*cell, generator=ask["generator"], scale=ask["scale"])
+        except TypeError:  # a tree from before the CATS generators: it has only the earlier one
+            if ask["generator"] != "legacy" or ask["scale"] != "cats":
+                raise
+            made = generate(*cell)
         busy = runnable()
         cpu = cpu_seconds()
         started = time.perf_counter()
@@ -157,6 +163,8 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=5, help="seeds 0..K-1 per cell")
     parser.add_argument("--rounds", type=int, default=2, help="timed runs of each version per instance")
     parser.add_argument("--cap", type=float, default=60.0, help="seconds per solve")
+    parser.add_argument("--generator", choices=["cats", "legacy"], default="cats", help="instance generator")
+    parser.add_argument("--scale", choices=["cats", "wei"], default="cats", help="amounts (generator cats)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/before_after.json"))
     args = parser.parse_args()
     if args.serve:
@@ -180,6 +188,8 @@ def main() -> None:
                         "seed": seed,
                         "cap": args.cap,
                         "vcg": cell in args.vcg,
+                        "generator": args.generator,
+                        "scale": args.scale,
                     }
                     order = ("before", "after") if (seed + round_) % 2 == 0 else ("after", "before")
                     record: dict[str, Any] = {"cell": cell, "seed": seed, "round": round_, "first": order[0]}

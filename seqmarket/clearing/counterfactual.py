@@ -14,6 +14,11 @@ usual case) that is one vectorised max over a few hundred bundles instead of a n
 family is pruned by the same formula with its uncovered rollups valued at the full round's values,
 which never undervalue the counterfactual. A search that runs longer than half a table build
 (``budget``) gives up, and the caller solves the counterfactual round instead.
+
+Wei-sized rounds (values past int64, a table rounded to 2**shift units): the same search in Python
+integers, with V(S) bounded from above by the rounded table (SubsetTable.gain_bounds). The bounds prune
+as before; a complete family is valued exactly (the table's exact search inside the rest) only while its
+bound still beats the best exact value found, best bound first.
 """
 
 from __future__ import annotations
@@ -43,13 +48,14 @@ class LocalCounterfactuals:
         self._masks = np.array(multi, dtype=np.int64)
         largest = max([*instance.bids.values(), self._total, 0])
         # A value below sums at most n excesses and a table gain of at most n bids (each <= largest):
-        # int64 is exact when (2n + 1) * largest stays below 2**62.
-        self.exact = largest * (2 * n + 1) < 2**62
+        # int64 is exact when (2n + 1) * largest stays below 2**62 and the table is exact; otherwise the
+        # values are Python integers (numpy object arrays) and the table gives bounds.
+        self.small = largest * (2 * n + 1) < 2**62 and table.shift == 0
+        kind = np.int64 if self.small else object
         # a(B) = b(B) - sum of B's singleton values: what listing B adds over its singletons.
-        self._excess = np.array([instance.bids[b] for b in multi] if self.exact else [], dtype=np.int64)
-        if self.exact:
-            for i, single in enumerate(self._singles):
-                self._excess -= ((self._masks >> i) & 1) * single
+        self._excess = np.array([instance.bids[b] for b in multi], dtype=kind)
+        for i, single in enumerate(self._singles):
+            self._excess -= ((self._masks >> i) & 1).astype(kind) * single
 
     def welfare_without(
         self, changed: Mapping[int, int | None], floor: int, kept: tuple[int, ...]
@@ -61,8 +67,6 @@ class LocalCounterfactuals:
         bundles, worth W - b_i plus what i's rollups fetch alone): only better families are searched.
         None when the search would be too large; the caller then solves the round without i.
         """
-        if not self.exact:
-            return None
         reach = 0
         for bundle in changed:
             reach |= bundle
@@ -109,14 +113,24 @@ class LocalCounterfactuals:
             lowest = uncovered & -uncovered
             fits = np.flatnonzero((masks & lowest != 0) & (masks & cover == 0))
             covers = masks[fits] | cover
-            values = worth + excess[fits] + self._table.gains(self._all & ~covers)
+            rests = self._all & ~covers
+            table = self._table.gains(rests) if self.small else self._table.gain_bounds(rests)
+            values = worth + excess[fits] + table
             left = uncovered & ~masks[fits]
             done = left == 0
-            if done.any():
+            if done.any() and self.small:
                 candidates = np.flatnonzero(done)
                 pick = int(candidates[int(np.argmax(values[candidates]))])
                 if int(values[pick]) > best_value:
                     best_value, best_family = int(values[pick]), [*family, int(masks[fits[pick]])]
+            elif done.any():  # bounds: value complete families exactly, best bound first, while they can win
+                for pick in sorted(np.flatnonzero(done).tolist(), key=lambda j: -values[j]):
+                    if values[pick] <= best_value:
+                        break
+                    exact = worth + int(excess[fits[pick]]) + self._table.packing(int(rests[pick])).gain
+                    values[pick] = exact
+                    if exact > best_value:
+                        best_value, best_family = exact, [*family, int(masks[fits[pick]])]
             for j in np.flatnonzero(~done):
                 # values[j] bounds every completion: the rest is valued at the full round's values.
                 if int(values[j]) > best_value:

@@ -52,7 +52,7 @@ def dp_packing(gains: dict[int, int]) -> Packing:
 
 TABLE_MAX_ROLLUPS = 22
 TABLE_BUDGET = 60_000_000  # table cells touched (2**k plus each bundle's share): ~0.3 s of numpy
-_INT64_ROOM = 2**62
+_INT64_BITS = 62  # every packing's table value stays below 2**62: no int64 overflow, ever
 
 
 def table_packing(
@@ -88,6 +88,8 @@ class SubsetTable:
         self,
         bundles: list[int],
         gains: list[int],
+        exact: list[int],
+        shift: int,
         table: np.ndarray,
         rollup_of_axis: list[int],
         masks: np.ndarray,
@@ -98,6 +100,8 @@ class SubsetTable:
     ) -> None:
         self._bundles = bundles
         self._gains = gains
+        self.exact_weights = exact  # W per bundle, Python integers
+        self.shift = shift  # table values are W >> shift (0: exact)
         self._flat = table.reshape(-1)
         self._masks = masks
         self._weight = weight
@@ -137,8 +141,7 @@ class SubsetTable:
     ) -> SubsetTable | None:
         """The table for ``bundles`` (gains, membership matrix over the instance's rollups), or None.
 
-        None when k > TABLE_MAX_ROLLUPS, the estimated work exceeds ``budget`` cells (None: no budget),
-        or the lexicographic values do not fit int64.
+        None when k > TABLE_MAX_ROLLUPS or the estimated work exceeds ``budget`` cells (None: no budget).
         """
         columns = np.flatnonzero(member.any(axis=0)) if bundles else np.zeros(0, dtype=np.int64)
         k = len(columns)
@@ -146,9 +149,11 @@ class SubsetTable:
             return None
         local = member[:, columns]
         sizes = local.sum(axis=1)
-        weights = [(k + 1) * g - int(s) for g, s in zip(gains, sizes, strict=True)]
-        if weights and max(weights) * (k // 2 + 1) >= _INT64_ROOM:
-            return None
+        exact = [(k + 1) * g - int(s) for g, s in zip(gains, sizes, strict=True)]
+        # Wei-sized weights would overflow int64: the table then holds them rounded down to 2**shift units
+        # and packing() finds the exact optimum by a search that the rounded table bounds (dp_search.py).
+        shift = max(0, (max(exact, default=0) * (k // 2 + 1)).bit_length() - _INT64_BITS)
+        weights = [w >> shift for w in exact]
         order = _renumber(local, sizes)  # order[p] = local column placed at position p
         position = np.empty(k, dtype=np.int64)
         position[order] = np.arange(k)
@@ -211,6 +216,8 @@ class SubsetTable:
         return cls(
             bundles,
             gains,
+            exact,
+            shift,
             table,
             [int(rollup_of_position[p]) for p in layout],
             masks,
@@ -228,7 +235,30 @@ class SubsetTable:
         return index
 
     def gains(self, subsets: np.ndarray) -> np.ndarray:
-        """The best packing's gain inside each instance rollup set (int64 bitmasks, rollups < 63)."""
+        """The best packing's gain inside each instance rollup set (int64 bitmasks, rollups < 63).
+
+        Only for an exact table (shift 0): rounded values give bounds only (gain_bounds).
+        """
+        assert self.shift == 0, "a rounded table does not give exact gains"
+        return (self._cells(subsets) + self.k) // (
+            self.k + 1
+        )  # W = (k + 1) * gain - covered, 0 <= covered <= k
+
+    def gain_bounds(self, subsets: np.ndarray) -> np.ndarray:
+        """Upper bounds (Python integers, numpy object array) on the best packing's gain inside each set;
+        the exact gains when the table is exact.
+
+        A rounded table holds u(B) = floor(W(B) / q), q = 2**shift, so a packing Q inside S has
+        W(Q) <= q * f[S] + (q - 1) * |Q| with |Q| <= k // 2 (dp_search.py), and gain = ceil(W / (k + 1)).
+        """
+        if self.shift == 0:
+            return self.gains(subsets).astype(object)
+        q = 1 << self.shift
+        top = self._cells(subsets).astype(object) * q + (q - 1) * (self.k // 2)
+        return (top + self.k) // (self.k + 1)
+
+    def _cells(self, subsets: np.ndarray) -> np.ndarray:
+        """f at instance rollup sets (table units), the apex level evaluated on demand."""
         best = self._flat[self._index(subsets)].astype(np.int64)
         rows = np.flatnonzero(subsets & self._apex_bit) if len(self._apex_rows) else ()
         if len(rows):
@@ -239,52 +269,70 @@ class SubsetTable:
             with_apex = np.full(inside.shape, np.iinfo(np.int64).min // 2, dtype=np.int64)
             with_apex[r, c] = self._flat[self._index(sets[r] & ~apex[c])] + self._apex_weight[c]
             best[rows] = np.maximum(best[rows], with_apex.max(axis=1))
-        return (best + self.k) // (self.k + 1)  # W = (k + 1) * gain - covered with 0 <= covered <= k
+        return best
 
-    def packing(self, within: int | None = None) -> Packing:
-        """The best packing inside instance rollup set ``within`` (all rollups if None), tie rule applied."""
+    def open_positions(self, within: int | None) -> int:
+        """Instance rollup set ``within`` (None: all) as a set of table positions."""
         open_set = 0
         for rollup, p in self._position_of.items():
             if within is None or within >> rollup & 1:
                 open_set |= 1 << p
-        lookups = list(enumerate(self._position_index))
+        return open_set
 
-        def cell(subset: int) -> int:
-            index = 0
-            for byte, lookup in lookups:
-                index |= lookup[(subset >> (8 * byte)) & 255]
-            return int(self._flat[index])
+    def cell(self, subset: int) -> int:
+        """The table at a set of positions without the apex."""
+        index = 0
+        for byte, lookup in enumerate(self._position_index):
+            index |= lookup[(subset >> (8 * byte)) & 255]
+        return int(self._flat[index])
 
-        def value(subset: int) -> int:
-            """f at a set of positions, the apex level evaluated on demand."""
-            if self._apex is None or not subset >> self._apex & 1:
-                return cell(subset)
-            best = cell(subset ^ (1 << self._apex))
-            for index in self._apex_rows:
-                mask = int(self._masks[index])
-                if mask & subset == mask:
-                    best = max(best, cell(subset ^ mask) + int(self._weight[index]))
-            return best
+    def value(self, subset: int) -> int:
+        """f at a set of positions (in 2**shift units), the apex level evaluated on demand."""
+        if self._apex is None or not subset >> self._apex & 1:
+            return self.cell(subset)
+        best = self.cell(subset ^ (1 << self._apex))
+        for index in self._apex_rows:
+            mask = int(self._masks[index])
+            if mask & subset == mask:
+                best = max(best, self.cell(subset ^ mask) + int(self._weight[index]))
+        return best
 
+    def with_top(self, position: int) -> list[tuple[int, int, int]]:
+        """(bundle row, position mask, table weight) of the bundles whose highest position is ``position``."""
+        return [(i, int(self._masks[i]), int(self._weight[i])) for i in self._by_top.get(position, ())]
+
+    def packing_of(self, rows: list[int]) -> Packing:
+        """The bundles of these rows as a Packing."""
+        return Packing(
+            tuple(sorted(self._bundles[index] for index in rows)), sum(self._gains[index] for index in rows)
+        )
+
+    def packing(self, within: int | None = None) -> Packing:
+        """The best packing inside instance rollup set ``within`` (all rollups if None), tie rule applied."""
+        open_set = self.open_positions(within)
+        if self.shift:
+            from seqmarket.clearing.dp_search import exact_packing
+
+            return self.packing_of(exact_packing(self, open_set))
+        return self.packing_of(self.walk(open_set))
+
+    def walk(self, open_set: int) -> list[int]:
+        """Rows of a packing inside ``open_set`` (positions) reaching the table's value there."""
         chosen = []
         while open_set:
             i = open_set.bit_length() - 1
-            here = value(open_set)
-            if value(open_set ^ (1 << i)) == here:
+            here = self.value(open_set)
+            if self.value(open_set ^ (1 << i)) == here:
                 open_set ^= 1 << i
                 continue
-            for index in self._by_top[i]:
-                mask = int(self._masks[index])
-                if mask & open_set == mask and value(open_set ^ mask) + int(self._weight[index]) == here:
+            for index, mask, weight in self.with_top(i):
+                if mask & open_set == mask and self.value(open_set ^ mask) + weight == here:
                     chosen.append(index)
                     open_set ^= mask
                     break
             else:  # pragma: no cover - the table always holds a witness
                 raise SolverError("table DP lost its witness")
-        return Packing(
-            tuple(sorted(self._bundles[index] for index in chosen)),
-            sum(self._gains[index] for index in chosen),
-        )
+        return chosen
 
 
 def _renumber(local: np.ndarray, sizes: np.ndarray) -> np.ndarray:

@@ -55,10 +55,17 @@ def tolerance(member: np.ndarray, cost: list[int]) -> float:
 
 
 def exact_model(
-    member: np.ndarray, cost: list[int], options: Mapping[str, Any] | None = None, trace: Trace | None = None
+    member: np.ndarray,
+    cost: list[int],
+    options: Mapping[str, Any] | None = None,
+    trace: Trace | None = None,
+    excluded: tuple[tuple[int, ...], ...] = (),
 ) -> PackingModel:
-    """A HiGHS model of these columns and integer costs at the tolerance rule 2 asks for."""
+    """A HiGHS model of these columns and integer costs at the tolerance rule 2 asks for, without the
+    ``excluded`` packings."""
     model = PackingModel(member, cost, tolerance(member, cost), options)
+    for packing in excluded:
+        model.exclude(list(packing))
     if trace is not None:
         trace.tolerances.append(model.tolerance)
     return model
@@ -106,6 +113,9 @@ class Component:
     divisor: int
     factor: int
     weight: list[int]
+    excluded: tuple[
+        tuple[int, ...], ...
+    ] = ()  # packings (columns) every model of it leaves out (no-good rows)
 
     @classmethod
     def of(cls, gains: dict[int, int], n: int) -> Component:

@@ -125,6 +125,7 @@ class PackingModel:
         self.tolerance = tolerance
         self._minimising = False  # the tie-break minimises the rollups covered
         self._failure: BaseException | None = None
+        self._at_least: int | None = None
 
     def cutoff(self, at_least: int) -> None:
         """Tell HiGHS a packing worth ``at_least`` (in cost units) exists: prune nodes that cannot reach it.
@@ -133,6 +134,7 @@ class PackingModel:
         new objective but hand back the user's columns; the exact re-check caught that.)
         """
         self.highs.setOptionValue("objective_bound", -at_least + 0.5)
+        self._at_least = at_least
 
     def watch(self, check: Callable[[Progress], bool]) -> None:
         """Call ``check`` at HiGHS's interrupt points; True stops the solve (Status.STOPPED).
@@ -164,6 +166,7 @@ class PackingModel:
         self.highs.addRow(-INFINITY, covered - 0.5, self.size, everything, np.array(sizes, dtype=np.float64))
         self.highs.changeColsCost(self.size, everything, np.array(sizes, dtype=np.float64))
         self.highs.setOptionValue("objective_bound", INFINITY)
+        self._at_least = None
         self._minimising = True
 
     def exclude(self, chosen: list[int]) -> None:
@@ -184,6 +187,9 @@ class PackingModel:
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible and self._minimising:
             return Solution([], INFINITY, Status.INFEASIBLE)
+        if status == highspy.HighsModelStatus.kInfeasible and self._at_least is not None:
+            # nothing reaches the cutoff (integer objective): the bound is one below it
+            return Solution([], self._at_least - 1, Status.OPTIMAL)
         if status == highspy.HighsModelStatus.kOptimal:
             ended = Status.OPTIMAL
         elif status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
@@ -191,9 +197,17 @@ class PackingModel:
         else:
             raise SolverError(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}")
         info = self.highs.getInfo()
+        feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
         chosen: list[int] = []
-        if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+        if feasible:
             values = self.highs.getSolution().col_value
             chosen = [k for k in range(self.size) if values[k] > PICKED]
         bound = info.mip_dual_bound if self._minimising else -info.mip_dual_bound
+        if ended == Status.OPTIMAL and self._at_least is not None and not self._minimising:
+            found = -info.objective_function_value if feasible else -INFINITY
+            if found < self._at_least - 0.5:
+                # A finished search whose best packing misses the cutoff proves, as kInfeasible does, that
+                # nothing reaches it; HiGHS may still report the cutoff as its dual bound (seen with no-good
+                # rows: LP bound at the cutoff, the empty packing as incumbent, status optimal).
+                return Solution(chosen, self._at_least - 1, ended)
         return Solution(chosen, bound, ended)

@@ -140,9 +140,14 @@ class Race:
     def _job(self, racer: Racer) -> tuple[Objective, Maximise]:
         component = self._component
         if racer.objective is Objective.LEXICOGRAPHIC and self._fits:
-            job = Maximise(component.member, component.weight, racer.options, self._lex_cutoff)
+            job = Maximise(
+                component.member, component.weight, racer.options, self._lex_cutoff, component.excluded
+            )
             return Objective.LEXICOGRAPHIC, job
-        return Objective.STAGED, Maximise(component.member, component.units, racer.options, self._gain_cutoff)
+        job = Maximise(
+            component.member, component.units, racer.options, self._gain_cutoff, component.excluded
+        )
+        return Objective.STAGED, job
 
     def _start(self, objective: Objective | None, job: Job) -> None:
         receive, send = self._context.Pipe(duplex=False)

@@ -161,7 +161,13 @@ class Relaxation:
                 break
             self._add(missing.tolist())
         bound = (int(scaled.sum()) + sum(excess[priced].tolist())) >> SCALE_BITS
-        chosen = [k for j, x in enumerate(solution.col_value) if x > 0.5 and (k := self._lp[j]) < self._multi]
+        # A bundle worth 0 here (often: only i bid on it) is left out: the partition must name bundles the
+        # round without i has bids on, and its rollups sold alone are worth at least as much.
+        chosen = [
+            k
+            for j, x in enumerate(solution.col_value)
+            if x > 0.5 and (k := self._lp[j]) < self._multi and values[k] > 0
+        ]
         covered = 0
         worth = 0
         for k in chosen:

@@ -25,10 +25,11 @@ class Maximise:
     cost: list[int]
     options: Mapping[str, Any]
     cutoff: int
+    excluded: tuple[tuple[int, ...], ...] = ()
 
     def run(self, limit: float | None, trace: Trace | None = None) -> Solution:
         """Solve within ``limit`` seconds."""
-        model = exact_model(self.member, self.cost, self.options, trace)
+        model = exact_model(self.member, self.cost, self.options, trace, self.excluded)
         model.cutoff(self.cutoff)
         return model.solve(limit)
 

@@ -77,12 +77,15 @@ def vcg(
     solve: Callable[[Instance], Clearing] | None = None,
     *,
     time_limit: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> VcgOutcome:
     """Clear the round and compute every winner's VCG payment, exactly.
 
     ``solve`` replaces the engine (e.g. brute force, for reference); without it the engine runs with
     the subset table, component reuse and warm starts. ``time_limit`` bounds each solve
-    (ClearingTimeout when hit).
+    (ClearingTimeout when hit). ``progress`` is called once per winner whose payment is done, as
+    ``progress(done, total)`` (done = 1..total), so a caller can show per-winner progress: the
+    counterfactual solves are most of VCG's time and can take minutes on large rounds.
     """
     ranked = ranked_bids(bids)
     instance = Instance(tuple(reserves), {bundle: pair[0].amount for bundle, pair in ranked.items()})
@@ -104,7 +107,8 @@ def vcg(
     held = runner_ups_by_bidder(ranked)
     payments = []
     best_of = {bundle: pair[0] for bundle, pair in ranked.items()}
-    for bidder, won in sorted(_winners(instance, clearing, best_of).items()):
+    winning = sorted(_winners(instance, clearing, best_of).items())
+    for bidder, won in winning:
         changed = held[bidder]
         mine = {b.bundle for b in won}
         bid = sum(b.amount for b in won)
@@ -139,6 +143,8 @@ def vcg(
                 payment=payment,
             )
         )
+        if progress is not None:
+            progress(len(payments), len(winning))
     return VcgOutcome(clearing, tuple(payments))
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from seqmarket.clearing import clear, rollups_of
 from seqmarket.clearing.generators import DISTRIBUTIONS, generate
@@ -18,6 +20,27 @@ from seqmarket.clearing.vcg import vcg
 from seqmarket.cli.common import JSON_HELP
 from seqmarket.errors import ClearingTimeout, InvalidInstance
 from seqmarket.jobs.output import make_console, print_json, table, wei
+
+#: Seconds between progress lines when stderr is not a terminal (a log keeps every line a spinner drops).
+PROGRESS_EVERY = 5.0
+
+
+def _winner_progress(
+    console: Console, update: Callable[[str], None], work: str
+) -> Callable[[int, int], None]:
+    """VCG's per-winner callback: the spinner's text on a terminal, else a line every PROGRESS_EVERY s."""
+    last = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        line = f"{work}: VCG payment of winner {done} of {total} done"
+        if console.is_terminal:
+            update(line)
+        elif time.monotonic() - last >= PROGRESS_EVERY:
+            console.print(line)
+            last = time.monotonic()
+
+    return report
 
 
 @click.command("clear", short_help="Clear an instance file offline (optimal partition, VCG).")
@@ -50,7 +73,7 @@ def clear_command(file: Path, method: str, time_limit: float | None, with_vcg: b
     progress = make_console(stderr=True)
     work = f"clearing {instance.n} rollups, {len(book.bids)} bids" + (" and VCG payments" if with_vcg else "")
     try:
-        with progress.status(work):
+        with progress.status(work) as status:
             chosen = Method(method)
             started = time.perf_counter()
             outcome = None
@@ -58,7 +81,8 @@ def clear_command(file: Path, method: str, time_limit: float | None, with_vcg: b
                 forced = (
                     None if chosen == Method.AUTO else partial(clear, method=chosen, time_limit=time_limit)
                 )
-                outcome = vcg(instance.reserves, book.bids, forced, time_limit=time_limit)
+                report = _winner_progress(progress, status.update, work)
+                outcome = vcg(instance.reserves, book.bids, forced, time_limit=time_limit, progress=report)
                 result = outcome.clearing
             else:
                 result = clear(instance, method=chosen, time_limit=time_limit)
@@ -125,15 +149,52 @@ def clear_command(file: Path, method: str, time_limit: float | None, with_vcg: b
 @click.option("--goods", type=click.IntRange(1, 256), required=True, help="Rollups (CATS goods).")
 @click.option("--bids", type=click.IntRange(min=1), required=True, help="Number of bids.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the generator.")
-@click.option("--precision", type=click.IntRange(min=1), default=1, show_default=True, help="Price grain.")
+@click.option(
+    "--scale",
+    type=click.Choice(["cats", "wei"]),
+    default="cats",
+    show_default=True,
+    help="Amounts: CATS prices x 1e6 (6 significant digits), or wei with a median bid of 1e17.",
+)
 @click.option("--unit", type=click.IntRange(min=1), default=1, show_default=True, help="Multiply amounts.")
+@click.option(
+    "--generator",
+    type=click.Choice(["cats", "legacy"]),
+    default="cats",
+    show_default=True,
+    help="The CATS generator's models, or the earlier generator (benchmark history).",
+)
+@click.option(
+    "--precision",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Legacy generator's price grain.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def generate_command(
-    distribution: str, goods: int, bids: int, seed: int, precision: int, unit: int, output: Path
+    distribution: str,
+    goods: int,
+    bids: int,
+    seed: int,
+    scale: str,
+    unit: int,
+    generator: str,
+    precision: int,
+    output: Path,
 ) -> None:
     """Write an instance of a CATS DISTRIBUTION (or rollup-synergy) to a JSON file for `clear`."""
     try:
-        made = generate(distribution, goods, bids, seed, precision=precision, unit=unit)
+        made = generate(
+            distribution,
+            goods,
+            bids,
+            seed,
+            scale=scale,  # type: ignore[arg-type]
+            unit=unit,
+            precision=precision,
+            generator=generator,  # type: ignore[arg-type]
+        )
         output.write_text(
             dump_instance(
                 made.reserves, made.bids, {"distribution": distribution, "seed": seed, **made.params}
@@ -141,4 +202,6 @@ def generate_command(
         )
     except (ValueError, OSError) as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"wrote {output}: {goods} rollups, {len(made.bids)} bids ({distribution}, seed {seed})")
+    click.echo(
+        f"wrote {output}: {len(made.reserves)} rollups, {len(made.bids)} bids ({distribution}, seed {seed})"
+    )

@@ -150,3 +150,14 @@ def test_piped_tables_are_never_cut(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["clear", str(path)])
     assert result.exit_code == 0, result.output
     assert bidder.strip() in result.output and amount in result.output and "…" not in result.output
+
+
+def test_vcg_progress_reaches_a_log_while_stdout_stays_json(monkeypatch, tmp_path: Path) -> None:
+    """Piped stderr gets a line per VCG winner once lines are due (every PROGRESS_EVERY s; 0 here)."""
+    monkeypatch.setattr("seqmarket.cli.offline.PROGRESS_EVERY", 0.0)
+    result = CliRunner(mix_stderr=False).invoke(main, ["clear", str(EXAMPLE), "--json"])
+    assert result.exit_code == 0, result.stderr
+    winners = json.loads(result.stdout)["vcg"]
+    lines = [line for line in result.stderr.splitlines() if "VCG payment of winner" in line]
+    assert len(winners) >= 1 and len(lines) == len(winners)
+    assert lines[-1].endswith(f"winner {len(winners)} of {len(winners)} done")

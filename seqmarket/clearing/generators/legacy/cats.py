@@ -1,5 +1,6 @@
-"""The CATS "realistic" distributions, written from the descriptions in Leyton-Brown, Pearson & Shoham,
-"Towards a Universal Test Suite for Combinatorial Auction Algorithms" (EC 2000).
+"""The earlier generator's CATS "realistic" distributions (see legacy/__init__.py), written from the
+descriptions in Leyton-Brown, Pearson & Shoham, "Towards a Universal Test Suite for Combinatorial
+Auction Algorithms" (EC 2000).
 
 regions / arbitrary (proximity in space; arbitrary relationships):
     Every good has a common value c(g) ~ U[1, 100]. A bidder draws private deviations

@@ -1,4 +1,5 @@
-"""The legacy distributions CATS includes from earlier papers (Sandholm 1999; Fujishima et al. 1999).
+"""The earlier generator's versions of the legacy distributions CATS includes from earlier papers
+(Sandholm 1999; Fujishima et al. 1999).
 
 Each bid comes from a different bidder (no XOR sets); bundle sizes and prices are drawn from simple
 statistical distributions, as described in Leyton-Brown, Pearson & Shoham (2000), section 2:
