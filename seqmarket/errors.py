@@ -69,3 +69,7 @@ class ChainUnavailable(SeqmarketError, ConnectionError):
 
 class PortInUse(SeqmarketError, OSError):
     """The port a local testnet should listen on is taken by another program."""
+
+
+class OperatorStateError(SeqmarketError, RuntimeError):
+    """The operator service's state file cannot be used (unreadable, or made for another market)."""

@@ -10,6 +10,7 @@ from seqmarket import __version__
 from seqmarket.cli.bidding import bids_command, commit_command, deposit_command, reveal_command
 from seqmarket.cli.lottery import buy_command, draw_command, quote_command, refund_command
 from seqmarket.cli.offline import clear_command, generate_command
+from seqmarket.cli.operator import operator_group
 from seqmarket.cli.settle import (
     claim_command,
     finalize_command,
@@ -57,6 +58,7 @@ for command in (
     release_command,
     refund_command,
     withdraw_command,
+    operator_group,
     clear_command,
     generate_command,
 ):
