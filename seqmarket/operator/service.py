@@ -25,16 +25,19 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from ape import chain
 from ape.api import AccountAPI, ReceiptAPI
 from ape.exceptions import ContractLogicError
+from eth_utils import keccak, to_checksum_address
 
 from seqmarket.chain.client import MarketClient
 from seqmarket.chain.lottery_client import LotteryClient
 from seqmarket.chain.reverts import decode_revert
 from seqmarket.chain.sealed_bid_client import SealedBidClient
+from seqmarket.clearing import Bid, Instance
 from seqmarket.errors import SeqmarketError
 from seqmarket.operator.events import EventLog
 from seqmarket.operator.planner import (
@@ -65,6 +68,14 @@ URGENCY = {
     ActionKind.DISTRIBUTE: 4,
     ActionKind.RELEASE: 5,
 }
+
+#: Event signatures the service reads with eth_getLogs (round is the first indexed field of each).
+COMMITTED = "Committed(uint256,address,bytes32,uint256,uint256)"
+REVEALED = "Revealed(uint256,address,uint256,uint256,bytes32)"
+TICKETS_BOUGHT = "TicketsBought(uint256,uint256,address,uint256,uint256,uint256)"
+
+#: Which rounds are served first in a look, by phase (others after).
+ROUND_URGENCY = {Phase.CHALLENGE: 0, Phase.SETTLE: 1}
 
 #: The environment variable naming a crash point for fault-injection tests: ``KIND:WHEN[:N]``, e.g.
 #: ``propose:sent`` (SIGKILL right after the proposal's receipt, before recording it) or ``release:intent:3``
@@ -131,6 +142,14 @@ def is_connection_error(err: BaseException) -> bool:
     return False
 
 
+class Outcome(Enum):
+    """What became of one action the planner asked for."""
+
+    SKIPPED = "skipped"  # not sent: its intent is still pending, it landed already, or it was given up
+    LANDED = "landed"
+    REFUSED = "refused"  # the market refused it (at estimation, or mined and reverted)
+
+
 @dataclass
 class _RoundMemo:
     """What the service read of a round that can no longer change (bidders once commits closed...)."""
@@ -141,6 +160,10 @@ class _RoundMemo:
     released: set[str] = field(default_factory=set)
     stage: Stage | None = None
     saw_challenge: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.stage is not None and self.stage.finished
 
 
 class OperatorService:
@@ -245,7 +268,7 @@ class OperatorService:
     def tick(self) -> bool:
         """One look at the chain: settle open intents, plan every round in flight, send. Returns whether
         anything was sent (the chain then moved: look again at once)."""
-        height = int(chain.blocks.height)
+        height = self._height()
         if height == self._last_height:
             return False
         self._last_height = height
@@ -253,37 +276,45 @@ class OperatorService:
             if not self._resolve(record.action, record.nonce, record.head):
                 return False  # still in the node's mempool: wait for it
         next_block = height + 1
-        current = self.client.schedule.round_at(next_block)
+        schedule = self.client.schedule
+        current = schedule.round_at(next_block)
         low = self._first_round(current)
-        wanted: list[Action] = []
-        for round_ in range(low, current + 1):
+        open_rounds = [
+            r for r in range(low, current + 1) if not (self._memo.get(r) and self._memo[r].finished)
+        ]
+        self.in_flight = len(open_rounds)
+        # Rounds in their challenge phase first (a few blocks to propose and claim), then those settling
+        # (a draw window; the settlement window), then the rest; within a round the most urgent action
+        # first. One round's actions are independent of each other, so they go out back to back; a refusal
+        # (someone else got there, or a phase closed) ends the look, and the next one plans afresh.
+        sent = False
+        for round_ in sorted(
+            open_rounds, key=lambda r: (ROUND_URGENCY.get(schedule.phase_at(r, next_block), 2), r)
+        ):
             memo = self._memo.setdefault(round_, _RoundMemo())
-            if memo.stage is not None and memo.stage.finished:
-                continue
             plan = self._plan(round_, next_block, memo)
             if plan.stage != memo.stage:
                 self.store.set_stage(round_, plan.stage)
                 if plan.stage.finished:
                     self.log.emit("round-" + plan.stage.value, round=round_)
                 memo.stage = plan.stage
-            wanted.extend(plan.actions)
-        while self._low is not None and self._memo.get(self._low, _RoundMemo()).stage in (
-            Stage.DONE,
-            Stage.SKIPPED,
-        ):
-            self._memo.pop(self._low, None)
+            for action in sorted(plan.actions, key=self._priority):
+                if self.stopping:
+                    return sent
+                outcome = self._execute(action)
+                sent |= outcome is not Outcome.SKIPPED
+                if outcome is Outcome.REFUSED:
+                    return sent
+        while self._low is not None and self._low in self._memo and self._memo[self._low].finished:
+            self._memo.pop(self._low)
             self._low += 1
-        self.in_flight = sum(
-            1 for memo in self._memo.values() if memo.stage is not None and not memo.stage.finished
-        )
-        # The most urgent first (a challenge phase is short; releases can wait), one per look: each
-        # transaction moves the chain, so the next one is planned from what the chain then shows.
-        for action in sorted(wanted, key=lambda a: (URGENCY[a.kind], a.round)):
-            if self.stopping:
-                break
-            if self._execute(action):
-                return True
-        return False
+        return sent
+
+    def _priority(self, action: Action) -> tuple[int, int, bytes]:
+        """Urgency, then round; releases in an order of this account's own (a hash of account and bidder),
+        so two operators releasing the same round seldom collide on the same bidder."""
+        spread = keccak(text=self.address + action.bidder) if action.kind is ActionKind.RELEASE else b""
+        return URGENCY[action.kind], action.round, spread
 
     def _first_round(self, current: int) -> int:
         if self._low is None:
@@ -330,8 +361,10 @@ class OperatorService:
         if phase < Phase.CHALLENGE:
             return SealedRound(round_, phase, next_block, deadline)
         if memo.bidders is None:
-            memo.bidders = tuple(dict.fromkeys(c.bidder for c in client.commitments(round_)))
-            memo.revealed = bool(client.revealed_bids(round_)) if memo.bidders else False
+            memo.bidders = tuple(
+                dict.fromkeys(_address(log["topics"][2]) for log in self._logs(COMMITTED, round_))
+            )
+            memo.revealed = bool(self._revealed_bundles(round_)) if memo.bidders else False
         if not memo.bidders:
             return SealedRound(round_, phase, next_block, deadline)
         if phase is Phase.CHALLENGE:
@@ -383,7 +416,7 @@ class OperatorService:
         if phase < Phase.CHALLENGE:
             return LotteryRound(round_, phase, next_block)
         if memo.sold is None:
-            memo.sold = bool(client.purchases(round_))
+            memo.sold = bool(self._logs(TICKETS_BOUGHT, round_))
         if not memo.sold:
             return LotteryRound(round_, phase, next_block)
         if phase is Phase.CHALLENGE:
@@ -411,9 +444,20 @@ class OperatorService:
     def _solve(self, round_: int) -> Solution:
         client = self.client
         if isinstance(client, SealedBidClient):
-            solution = solve(client.reserves(round_), client.bids(round_), self._vcg)
+            bids = [
+                Bid(stored.bidder, bundle, stored.amount, stored.order)
+                for bundle in sorted(self._revealed_bundles(round_))
+                for stored in client.top_bids(round_, bundle)
+                if stored.amount
+            ]
+            solution = solve(client.reserves(round_), bids, self._vcg)
         else:
-            solution = solve_instance(client.instance(round_))
+            assert isinstance(client, LotteryClient)
+            bundles = sorted(
+                {int.from_bytes(log["topics"][2], "big") for log in self._logs(TICKETS_BOUGHT, round_)}
+            )
+            revenues = {b: client.revenue_of(round_, b) for b in bundles}
+            solution = solve_instance(Instance(client.reserves(round_), revenues))
         self.store.save_solution(round_, solution)
         self.log.emit(
             "cleared",
@@ -426,25 +470,55 @@ class OperatorService:
         return solution
 
     # ------------------------------------------------------------------ sending
+    def _logs(self, signature: str, round_: int) -> list[Any]:
+        """The market's ``signature`` events of ``round_`` (indexed first), asked of the node with eth_getLogs:
+        an error is raised, never an empty answer (ape's event queries can answer [] when the node does not
+        answer, and a round wrongly seen without bids would be skipped for good)."""
+        web3 = chain.provider.web3  # type: ignore[attr-defined]
+        return list(
+            web3.eth.get_logs(
+                {
+                    "address": self.client.address,
+                    "fromBlock": self.client.round_start(round_),
+                    "toBlock": self._height(),
+                    "topics": ["0x" + keccak(text=signature).hex(), "0x" + round_.to_bytes(32, "big").hex()],
+                }
+            )
+        )
+
+    def _revealed_bundles(self, round_: int) -> set[int]:
+        """Bundles with a bid revealed in ``round_`` (a zero amount opens a decoy: no bid)."""
+        bundles = set()
+        for log in self._logs(REVEALED, round_):
+            data = bytes(log["data"])
+            if int.from_bytes(data[32:64], "big"):
+                bundles.add(int.from_bytes(data[0:32], "big"))
+        return bundles
+
+    def _height(self) -> int:
+        """The chain's height, asked of the node (ape's chain.blocks.height answers a cached value when the
+        node does not answer, which would hide an outage)."""
+        return int(chain.provider.web3.eth.block_number)  # type: ignore[attr-defined]
+
     def _nonce(self, block: str) -> int:
         web3 = chain.provider.web3  # type: ignore[attr-defined]
         return int(web3.eth.get_transaction_count(self.address, block))
 
-    def _execute(self, action: Action) -> bool:
-        """Send ``action`` unless its intent is still open or it was given up; True if something was sent."""
+    def _execute(self, action: Action) -> Outcome:
+        """Send ``action`` unless its intent is still open or it was given up."""
         record = self.store.record(action.key)
         if record is not None:
             if record.status is Status.INTENT and not self._resolve(action, record.nonce, record.head):
-                return False
+                return Outcome.SKIPPED
             record = self.store.record(action.key)
             assert record is not None
             if record.status in (Status.LANDED, Status.FAILED):
-                return False  # landed: the chain will show it at the next look; failed: given up
+                return Outcome.SKIPPED  # landed: the chain will show it at the next look; failed: given up
             if record.attempts >= self.config.max_attempts:
                 self.store.settle(action.key, Status.FAILED, error=record.error)
                 self.log.error("gave-up", key=action.key, attempts=record.attempts, error=record.error)
-                return False
-        nonce, head = self._nonce("pending"), int(chain.blocks.height)
+                return Outcome.SKIPPED
+        nonce, head = self._nonce("pending"), self._height()
         self.store.intend(action, nonce, head)
         self.crash.reached(action.kind, "intent")
         try:
@@ -456,10 +530,10 @@ class OperatorService:
             else:
                 self.store.settle(action.key, Status.REVERTED, error=refused)
             self.log.warning("refused", key=action.key, error=refused, **_details(action))
-            return True
+            return Outcome.REFUSED
         self.crash.reached(action.kind, "sent")
         self._landed(action, receipt)
-        return True
+        return Outcome.LANDED
 
     def _send(self, action: Action, nonce: int) -> ReceiptAPI:
         client, sender, round_ = self.client, self.account, action.round
@@ -565,6 +639,10 @@ def _details(action: Action) -> dict[str, Any]:
     if action.kind is ActionKind.PROPOSE:
         details["replaces"] = action.replaces
     return details
+
+
+def _address(topic: Any) -> str:
+    return str(to_checksum_address(bytes(topic)[-20:]))
 
 
 def _hex(value: Any) -> str:
