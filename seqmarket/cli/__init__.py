@@ -11,6 +11,7 @@ from seqmarket.cli.bidding import bids_command, commit_command, deposit_command,
 from seqmarket.cli.lottery import buy_command, draw_command, quote_command, refund_command
 from seqmarket.cli.offline import clear_command, generate_command
 from seqmarket.cli.operator import operator_group
+from seqmarket.cli.soak import soak_command
 from seqmarket.cli.settle import (
     claim_command,
     finalize_command,
@@ -59,6 +60,7 @@ for command in (
     refund_command,
     withdraw_command,
     operator_group,
+    soak_command,
     clear_command,
     generate_command,
 ):

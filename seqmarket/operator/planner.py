@@ -294,8 +294,9 @@ def plan_lottery(view: LotteryRound, solution: Solution | None, mode: Mode = Mod
     if view.phase is Phase.CHALLENGE:
         if solution is None:
             return Plan(Stage.CHALLENGE, needs_solution=True)
+        partition = Solution(solution.bundles, solution.value)  # the lottery has no W(-i) claims
         return Plan(
-            Stage.CHALLENGE, tuple(_challenge(view.round, view.standing, view.proposed, solution, {}, mode))
+            Stage.CHALLENGE, tuple(_challenge(view.round, view.standing, view.proposed, partition, {}, mode))
         )
     if mode is Mode.WATCH or view.finalized:
         return Plan(Stage.DONE)

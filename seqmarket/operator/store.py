@@ -371,6 +371,15 @@ class Store:
             propose_latency_seconds=(statistics.median(seconds), max(seconds)) if seconds else None,
         )
 
+    def propose_seconds(self) -> list[float]:
+        """Per proposal that landed: seconds from the service seeing its round's reveals closed to the landing."""
+        rows = self._db.execute(
+            "SELECT a.landed_at - r.seen_challenge_at AS s FROM actions a JOIN rounds r ON a.round = r.round "
+            "WHERE a.kind = ? AND a.status = ? AND r.seen_challenge_at IS NOT NULL ORDER BY a.round",
+            (ActionKind.PROPOSE.value, Status.LANDED.value),
+        )
+        return [float(row["s"]) for row in rows]
+
     def actions(self, round_: int | None = None) -> list[ActionRecord]:
         """Every action recorded (of ``round_``), in the order first intended."""
         if round_ is None:

@@ -339,9 +339,11 @@ def test_watcher_beats_a_malicious_operator(net, tmp_path):
     client.advance_to(0, Phase.CHALLENGE)
     expected = solve(client.reserves(0), client.bids(0), True)
     worse = sorted(expected.bundles)[:-1]
-    client.propose(malicious, 0, worse)
+    # Understated claims first (a claim worth more than the standing partition would also replace it), then
+    # the worse partition.
     for c in expected.counterfactuals:
         client.claim_counterfactual(malicious, 0, c.bidder, [])
+    client.propose(malicious, 0, worse)
     assert client.best_partition(0)[1] < expected.value
     pacer = Pacer(net.url, PACE, lambda: scenario.operators)
     pacer.running.set()
