@@ -125,7 +125,7 @@ def test_lottery_draws_inside_the_window_then_finalizes():
     draw = plan_lottery(lottery(Phase.SETTLE, next_block=61), SOLUTION).actions
     assert draw == (Action(ActionKind.DRAW, 2, target=60),)
     assert draw[0].key == "2/draw/60"
-    rearm = plan_lottery(lottery(Phase.SETTLE, next_block=80, draw_target=90), SOLUTION).actions
+    rearm = plan_lottery(lottery(Phase.SETTLE, next_block=91, draw_target=90), SOLUTION).actions
     assert rearm[0].key == "2/draw/90"  # a re-armed draw is a new action
     assert kinds(plan_lottery(lottery(Phase.SETTLE, drawn=True), SOLUTION)) == [ActionKind.FINALIZE]
     assert kinds(plan_lottery(lottery(Phase.SETTLE, voided=True), SOLUTION)) == [ActionKind.FINALIZE]
