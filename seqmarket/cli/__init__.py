@@ -11,7 +11,6 @@ from seqmarket.cli.bidding import bids_command, commit_command, deposit_command,
 from seqmarket.cli.lottery import buy_command, draw_command, quote_command, refund_command
 from seqmarket.cli.offline import clear_command, generate_command
 from seqmarket.cli.operator import operator_group
-from seqmarket.cli.soak import soak_command
 from seqmarket.cli.settle import (
     claim_command,
     finalize_command,
@@ -19,6 +18,7 @@ from seqmarket.cli.settle import (
     release_command,
     withdraw_command,
 )
+from seqmarket.cli.soak import soak_command
 from seqmarket.cli.status import status_command
 from seqmarket.cli.testnet import chain_command, deploy_group
 

@@ -114,14 +114,15 @@ class SoakReport:
             f"rounds: {self.rounds} consecutive, {self.settled} finalized by the operator",
             f"bidders: {sum(self.seats.values())} ({', '.join(f'{k} {v}' for k, v in self.seats.items())})",
             f"wall time: {self.seconds:.1f} s: {self.rounds_per_minute:.1f} rounds per minute "
-            f"(phases of {self.phase_blocks} blocks, an empty block every {self.pace} s besides transactions)",
+            f"(phases of {self.phase_blocks} blocks; an empty block after {self.pace} s without one)",
             f"bidder transactions: {self.bidder_transactions} (refused by the market: {refusals})",
             f"reveal close -> proposal landed: {spread(self.propose_blocks, 'blocks')}; "
             f"{spread(self.propose_seconds, 's', 3)}",
             f"settle opens -> finalized: {spread(self.finalize_blocks, 'blocks')}",
             f"operator: {s.transactions} transactions ({s.proposals} proposals, {s.claims} W(-i) claims, "
             f"{s.finalized} finalizes, {s.released} releases), {s.reverted} refused, gas {s.gas_used} "
-            f"({s.gas_wei} wei), solve time {s.solve_seconds_total:.3f} s total, {s.solve_seconds_max:.4f} s max",
+            f"({s.gas_wei} wei), solve time {s.solve_seconds_total:.3f} s total, "
+            f"{s.solve_seconds_max:.4f} s max",
             f"funds: market balance {self.balance} wei, owed to everyone {self.owed} wei: "
             + ("conserved to the wei" if self.balance == self.owed else "NOT CONSERVED"),
         ]
@@ -136,8 +137,8 @@ def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 class _Pacer(threading.Thread):
-    """Mines an empty block whenever none came for ``pace`` seconds (as `seqmarket chain`'s ticker does, faster):
-    phases advance while nobody sends anything, and bursts of transactions are not stretched."""
+    """Mines an empty block whenever none came for ``pace`` seconds (as `seqmarket chain`'s ticker does,
+    faster), and none while paused: phases advance while nobody sends anything, bursts are not stretched."""
 
     def __init__(self, url: str, pace: float) -> None:
         super().__init__(daemon=True)
@@ -299,7 +300,7 @@ class _Driver:
     transactions: int = 0
     sent: dict[str, int] = field(default_factory=dict)
     refusals: dict[str, int] = field(default_factory=dict)
-    own: dict[tuple[str, int], list[tuple[OwnCommit, SealedBid | None]]] = field(default_factory=dict)
+    own: dict[tuple[str, int], list[tuple[OwnCommit, SealedBid]]] = field(default_factory=dict)
     commitments: dict[int, list[Commit]] = field(default_factory=dict)
     revealed: dict[int, list[Bid]] = field(default_factory=dict)
     openings: dict[int, list[Opening]] = field(default_factory=dict)
@@ -310,7 +311,8 @@ class _Driver:
             if r == 0:
                 self.client.advance_to_block(schedule.round_start(r))
             else:
-                _wait(lambda r=r: int(chain.blocks.height) + 1 >= schedule.round_start(r), 600, f"round {r}")
+                start = schedule.round_start(r)
+                _wait(lambda: int(chain.blocks.height) + 1 >= start, 600, f"round {r}")
             self.pacer.paused.set()  # the burst's own transactions make its blocks
             if r < rounds:
                 self._step(r, Step.COMMIT)
@@ -381,9 +383,8 @@ class _Driver:
                     Commit(str(account.address), action.commitment, action.lock)
                 )
             elif action.act == Act.REVEAL:
-                own, sealed = self.own[(seat.label, round_)][action.ref]
-                assert sealed is not None
-                client.reveal(account, sealed)
+                own, opened = self.own[(seat.label, round_)][action.ref]
+                client.reveal(account, opened)
                 self.revealed.setdefault(round_, []).append(Bid(str(account.address), own.bundle, own.amount))
                 self.openings.setdefault(round_, []).append(
                     Opening(str(account.address), own.bundle, own.amount, own.salt)

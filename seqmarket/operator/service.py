@@ -471,7 +471,7 @@ class OperatorService:
 
     # ------------------------------------------------------------------ sending
     def _logs(self, signature: str, round_: int) -> list[Any]:
-        """The market's ``signature`` events of ``round_`` (indexed first), asked of the node with eth_getLogs:
+        """The market's ``signature`` events of ``round_`` (indexed first), asked of the node (eth_getLogs):
         an error is raised, never an empty answer (ape's event queries can answer [] when the node does not
         answer, and a round wrongly seen without bids would be skipped for good)."""
         web3 = chain.provider.web3  # type: ignore[attr-defined]

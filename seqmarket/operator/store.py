@@ -372,7 +372,7 @@ class Store:
         )
 
     def propose_seconds(self) -> list[float]:
-        """Per proposal that landed: seconds from the service seeing its round's reveals closed to the landing."""
+        """Per proposal landed: seconds from the service seeing its round's reveals closed to the landing."""
         rows = self._db.execute(
             "SELECT a.landed_at - r.seen_challenge_at AS s FROM actions a JOIN rounds r ON a.round = r.round "
             "WHERE a.kind = ? AND a.status = ? AND r.seen_challenge_at IS NOT NULL ORDER BY a.round",

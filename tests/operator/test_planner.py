@@ -31,7 +31,9 @@ SOLUTION = Solution((3,), 10, (Counterfactual(A, 7, (1,)), Counterfactual(B, 4, 
 
 
 def sealed(phase: Phase, **fields) -> SealedRound:
-    base = dict(round=5, phase=phase, next_block=100, deadline=200, bidders=(A, B, C), revealed=True, vcg=True)
+    base = dict(
+        round=5, phase=phase, next_block=100, deadline=200, bidders=(A, B, C), revealed=True, vcg=True
+    )
     base.update(fields)
     return SealedRound(**base)
 
@@ -80,7 +82,9 @@ def test_first_price_market_makes_no_claims():
 
 def test_watcher_only_corrects_others():
     fresh = sealed(Phase.CHALLENGE)
-    assert plan_sealed(fresh, SOLUTION, Mode.WATCH).actions == ()  # nobody proposed or claimed: nothing to fix
+    assert (
+        plan_sealed(fresh, SOLUTION, Mode.WATCH).actions == ()
+    )  # nobody proposed or claimed: nothing to fix
     worse = sealed(Phase.CHALLENGE, standing=((), 9), proposed=True, claims={B: 1})
     plan = plan_sealed(worse, SOLUTION, Mode.WATCH)
     assert [(a.kind, a.bidder) for a in plan.actions] == [(ActionKind.PROPOSE, ""), (ActionKind.CLAIM, B)]
@@ -190,6 +194,6 @@ def test_log_lines_are_one_line_each(capsys):
     EventLog(as_json=True).emit("claim", value=10**30)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
-    assert "event=propose mode=operate round=3 bundles=[3,12] error=\"Not Better\"" in lines[0]
+    assert 'event=propose mode=operate round=3 bundles=[3,12] error="Not Better"' in lines[0]
     assert "level=warning" in lines[1]
     assert '"value": 1000000000000000000000000000000' in lines[2]
