@@ -247,6 +247,11 @@ def run_soak(config: SoakConfig, say: Callable[[str], None]) -> SoakReport:
                     process.kill()
 
 
+def _reached(block: int) -> Callable[[], bool]:
+    """Whether the next transaction lands in ``block`` or later."""
+    return lambda: int(chain.blocks.height) + 1 >= block
+
+
 def _answers(url: str) -> bool:
     try:
         block_number(url)
@@ -311,8 +316,7 @@ class _Driver:
             if r == 0:
                 self.client.advance_to_block(schedule.round_start(r))
             else:
-                start = schedule.round_start(r)
-                _wait(lambda: int(chain.blocks.height) + 1 >= start, 600, f"round {r}")
+                _wait(_reached(schedule.round_start(r)), 600, f"round {r}")
             self.pacer.paused.set()  # the burst's own transactions make its blocks
             if r < rounds:
                 self._step(r, Step.COMMIT)
