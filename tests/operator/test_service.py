@@ -33,7 +33,8 @@ from tests.support.operator_harness import Anvil, OperatorProcess, Pacer, RpcPro
 E = 10**15
 N = 4
 PACE = 0.15  # seconds per block the pacer mines
-PHASE = 16  # blocks of each phase: room for the test's bids and the operator's transactions together
+PHASE = 16  # blocks of the commit and reveal phases: room for the test's bids and the operator's transactions
+CHALLENGE = 3 * PHASE  # the challenge phase: time to propose and claim on a loaded CI machine
 DEPLOYER, PAYOUTS, BIDDERS = 0, (4, 5, 6, 7), tuple(range(10, 16))
 
 #: Each round's bids: (bidder index into BIDDERS, bundle, amount in E); the last round leaves one commitment
@@ -75,7 +76,7 @@ def deploy_sealed(rule: PaymentRule = PaymentRule.VCG) -> SealedBidClient:
         start_block=chain.blocks.height + 3,
         commit_blocks=PHASE,
         reveal_blocks=PHASE,
-        challenge_blocks=PHASE,
+        challenge_blocks=CHALLENGE,
         settle_blocks=3 * PHASE,
         min_lock=E,
         payment_rule=rule,
@@ -292,7 +293,7 @@ def test_rpc_outage_is_ridden_out(net, tmp_path):
     assert not any("Traceback" in line for line in process.errors + process.lines)
     proposal = process.events("propose")[0]
     challenge = client.phase_start(0, Phase.CHALLENGE)
-    assert challenge + 4 <= int(proposal["block"]) < challenge + PHASE
+    assert challenge + 4 <= int(proposal["block"]) < challenge + CHALLENGE
     for r in range(2):
         assert client.is_finalized(r)
         expected = solve(client.reserves(r), client.bids(r), True)
@@ -368,9 +369,9 @@ def test_lottery_is_drawn_inside_the_window_and_finalized(net, tmp_path):
         start_block=chain.blocks.height + 3,
         chain_id=chain.chain_id,
         sale_blocks=PHASE,
-        challenge_blocks=PHASE // 2,
-        lookahead=PHASE // 2 + 4,
-        draw_window=4,
+        challenge_blocks=PHASE,
+        lookahead=PHASE + 4,
+        draw_window=12,
         target_tickets=4,
         price_floor=10**12,
     )
