@@ -197,3 +197,31 @@ def test_log_lines_are_one_line_each(capsys):
     assert 'event=propose mode=operate round=3 bundles=[3,12] error="Not Better"' in lines[0]
     assert "level=warning" in lines[1]
     assert '"value": 1000000000000000000000000000000' in lines[2]
+
+
+def test_stats_command_reads_the_store(tmp_path):
+    """`seqmarket operator stats` prints the counters from a state file (one line, or JSON), and a missing
+    file is one `Error:` line."""
+    import json
+
+    from click.testing import CliRunner
+
+    from seqmarket.cli import main
+
+    store = Store(tmp_path / "state.sqlite")
+    store.bind({"market": "0xM", "account": "0xO", "mode": "operate"})
+    propose = Action(ActionKind.PROPOSE, 1, (3,), value=10)
+    store.intend(propose, nonce=0, head=1)
+    store.settle(propose.key, Status.LANDED, tx="0xT", block=2, gas_used=21, gas_wei=42)
+    store.close()
+    runner = CliRunner(mix_stderr=False)
+    line = runner.invoke(main, ["operator", "stats", "--state", str(tmp_path / "state.sqlite")])
+    assert line.exit_code == 0 and "proposals=1" in line.stdout and "gas_wei=42" in line.stdout
+    document = json.loads(
+        runner.invoke(main, ["operator", "stats", "--state", str(tmp_path / "state.sqlite"), "--json"]).stdout
+    )
+    assert document["market"] == "0xM" and document["transactions"] == 1 and document["gas_wei"] == "42"
+    missing = runner.invoke(main, ["operator", "stats", "--state", str(tmp_path / "none.sqlite")])
+    assert (
+        missing.exit_code == 1 and missing.stderr.startswith("Error:") and "Traceback" not in missing.stderr
+    )
