@@ -23,7 +23,7 @@ $(shell rm -rf $(VENV))
 endif
 endif
 
-.PHONY: help setup chain round arena deploy test lint fuzz fuzz-long slither compile clean bench-clearing
+.PHONY: help setup chain round arena deploy test lint fuzz fuzz-long slither compile clean bench-clearing soak
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -95,6 +95,9 @@ lint: setup ## ruff and mypy
 	@$(BIN)/ruff check seqmarket scripts tests benchmarks toolchain docs
 	@$(BIN)/ruff format --check seqmarket scripts tests benchmarks toolchain docs
 	@$(BIN)/mypy
+
+soak: setup ## 50 consecutive rounds, 20 bidders, settled by the operator service (SOAK_ARGS)
+	@$(BIN)/seqmarket soak $(SOAK_ARGS)
 
 fuzz: setup ## forge fuzz and invariant tests of the contracts (FORGE_ARGS)
 	@forge test --show-progress $(FORGE_ARGS)

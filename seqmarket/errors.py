@@ -73,3 +73,7 @@ class PortInUse(SeqmarketError, OSError):
 
 class StateInUse(SeqmarketError, RuntimeError):
     """A local testnet's state file is held by another running testnet (two would overwrite each other's)."""
+
+
+class OperatorStateError(SeqmarketError, RuntimeError):
+    """The operator service's state file cannot be used (unreadable, or made for another market)."""

@@ -17,11 +17,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "seqmarket"
-LAYERS = ["errors", "protocol", "clearing", "agents", "chain", "rounds", "jobs", "cli"]
+LAYERS = ["errors", "protocol", "clearing", "agents", "chain", "rounds", "operator", "jobs", "cli"]
 PURE = {"errors", "protocol", "clearing", "agents"}
 # Pure modules in a layer that may use the chain: the arena's records and its scoring are plain data and
-# the same clearing code, so a round can be scored again without a chain.
-PURE_MODULES = ["seqmarket.rounds.record", "seqmarket.rounds.scoring"]
+# the same clearing code, so a round can be scored again without a chain; the operator service's planner,
+# state store and log lines, so its decisions are tested without a node.
+PURE_MODULES = [
+    "seqmarket.rounds.record",
+    "seqmarket.rounds.scoring",
+    "seqmarket.operator.planner",
+    "seqmarket.operator.store",
+    "seqmarket.operator.events",
+]
 # Third-party packages allowed only from a layer up: chain access, and terminal output.
 ALLOWED_FROM = {"ape": "chain", "web3": "chain", "rich": "jobs", "click": "cli"}
 

@@ -109,6 +109,15 @@ class MarketClient(ABC):
         self.gas_log.append(GasRecord(action, sender.address, _gas(receipt)))
         return receipt
 
+    def transact(
+        self, action: str, sender: AccountAPI, method: str, *args: Any, nonce: int | None = None
+    ) -> ReceiptAPI:
+        """Send ``method(*args)`` from ``sender``, under ``nonce`` when given: for a caller that must know
+        which nonce a transaction used (the operator service records it before sending, so a restart can
+        tell whether the transaction landed and never sends it twice)."""
+        extra = {} if nonce is None else {"nonce": nonce}
+        return self._send(action, sender, method, *args, **extra)
+
     def _logs(self, event: str, round_: int) -> list[Any]:
         """Logs of ``event`` for ``round_`` (indexed by round) since the round opened."""
         return list(

@@ -170,6 +170,10 @@ class LotteryClient(MarketClient):
             bought.setdefault(int(log.round), set()).add(int(log.bundle))
         return bought
 
+    def revenue_of(self, round_: int, bundle: int) -> int:
+        """Ticket revenue of one bundle in ``round_`` (its value in the clearing)."""
+        return int(self.contract.revenueOf(round_, bundle))
+
     def revenues(self, round_: int) -> dict[int, int]:
         """Ticket revenue per bundle: each bundle's value in the clearing."""
         return {

@@ -10,6 +10,7 @@ from seqmarket import __version__
 from seqmarket.cli.bidding import bids_command, commit_command, deposit_command, reveal_command
 from seqmarket.cli.lottery import buy_command, draw_command, quote_command, refund_command
 from seqmarket.cli.offline import clear_command, generate_command
+from seqmarket.cli.operator import operator_group
 from seqmarket.cli.settle import (
     claim_command,
     finalize_command,
@@ -17,6 +18,7 @@ from seqmarket.cli.settle import (
     release_command,
     withdraw_command,
 )
+from seqmarket.cli.soak import soak_command
 from seqmarket.cli.status import status_command
 from seqmarket.cli.testnet import chain_command, deploy_group
 
@@ -57,6 +59,8 @@ for command in (
     release_command,
     refund_command,
     withdraw_command,
+    operator_group,
+    soak_command,
     clear_command,
     generate_command,
 ):
