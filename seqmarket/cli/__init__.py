@@ -7,6 +7,7 @@ from __future__ import annotations
 import click
 
 from seqmarket import __version__
+from seqmarket.cli.agents import agents_command
 from seqmarket.cli.bidding import bids_command, commit_command, deposit_command, reveal_command
 from seqmarket.cli.lottery import buy_command, draw_command, quote_command, refund_command
 from seqmarket.cli.offline import clear_command, generate_command
@@ -60,6 +61,7 @@ for command in (
     refund_command,
     withdraw_command,
     operator_group,
+    agents_command,
     soak_command,
     clear_command,
     generate_command,

@@ -25,23 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from ape import chain
-from ape.api import AccountAPI
-from ape.exceptions import ApeException, ContractLogicError
 
-from seqmarket.agents.strategies import REGISTRY, Act, Action, Mechanism, Strategy, Timing, View
-from seqmarket.agents.strategies.base import Commit, Opening, OwnCommit, Step
-from seqmarket.agents.valuation import SynergyValuation
 from seqmarket.chain.client import CHECKOUT
 from seqmarket.chain.config import SealedBidConfig
 from seqmarket.chain.connection import Endpoint, connected, local_account
 from seqmarket.chain.deployment import deploy, record
-from seqmarket.chain.reverts import decode_revert
 from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.chain.testnet import block_number, check_port_free, rpc_call
-from seqmarket.clearing import Bid
 from seqmarket.errors import ChainUnavailable, RoundCheckFailed
+from seqmarket.jobs.bidders import Bidders, seats, wait_for
 from seqmarket.operator.store import Stats, Store
-from seqmarket.protocol.commitment import SealedBid
 from seqmarket.protocol.rules import PaymentRule
 from seqmarket.protocol.schedule import Phase
 
@@ -63,14 +56,6 @@ class SoakConfig:
     seed: int = 7
     folder: Path = CHECKOUT / ".cache" / "soak"
     port: int = 8651
-
-
-@dataclass
-class Seat:
-    label: str
-    strategy: Strategy
-    account: AccountAPI
-    valuation: SynergyValuation
 
 
 @dataclass
@@ -128,14 +113,6 @@ class SoakReport:
         ]
 
 
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RoundCheckFailed(f"soak: timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.02)
-
-
 class _Pacer(threading.Thread):
     """Mines an empty block whenever none came for ``pace`` seconds (as `seqmarket chain`'s ticker does,
     faster), and none while paused: phases advance while nobody sends anything, bursts are not stretched."""
@@ -187,7 +164,7 @@ def run_soak(config: SoakConfig, say: Callable[[str], None]) -> SoakReport:
     url = f"http://127.0.0.1:{config.port}"
     operator: subprocess.Popen[bytes] | None = None
     try:
-        _wait(lambda: _answers(url), 60, "the testnet to start")
+        wait_for(lambda: _answers(url), 60, "the testnet to start")
         say(f"testnet on {url} (state {state})")
         with connected(Endpoint(rpc=url)):
             client, deployment = _deploy(config, url, folder)
@@ -216,15 +193,18 @@ def run_soak(config: SoakConfig, say: Callable[[str], None]) -> SoakReport:
                 stdout=operator_log,
                 stderr=subprocess.STDOUT,
             )
-            _wait(lambda: "event=start" in (folder / "operator.log").read_text(), 60, "the operator to start")
+            wait_for(
+                lambda: "event=start" in (folder / "operator.log").read_text(), 60, "the operator to start"
+            )
             say(f"operator started (log {folder / 'operator.log'})")
             pacer = _Pacer(url, config.pace)
-            driver = _Driver(client, _seats(config, client), config, pacer)
+            seated = seats(MIX, config.rollups, config.seed, FIRST_BIDDER)
+            driver = Bidders(client, seated, config.seed, config.phase_blocks, pacer.paused)
             pacer.start()
             started = time.monotonic()
             try:
                 driver.play(config.rounds, say)
-                _wait(
+                wait_for(
                     lambda: operator is not None and operator.poll() is not None,
                     600,
                     "the operator to finish",
@@ -245,11 +225,6 @@ def run_soak(config: SoakConfig, say: Callable[[str], None]) -> SoakReport:
                     process.wait(30)
                 except subprocess.TimeoutExpired:
                     process.kill()
-
-
-def _reached(block: int) -> Callable[[], bool]:
-    """Whether the next transaction lands in ``block`` or later."""
-    return lambda: int(chain.blocks.height) + 1 >= block
 
 
 def _answers(url: str) -> bool:
@@ -282,138 +257,8 @@ def _deploy(config: SoakConfig, url: str, folder: Path) -> tuple[SealedBidClient
     return SealedBidClient.at(deployed.address), path
 
 
-def _seats(config: SoakConfig, client: SealedBidClient) -> list[Seat]:
-    rng = random.Random(config.seed)
-    seats, index = [], FIRST_BIDDER
-    for name, count in MIX:
-        for k in range(count):
-            valuation = SynergyValuation.random(rng, config.rollups, interest_size=(2, 3))
-            seats.append(Seat(f"{name}-{k}", REGISTRY[name](), local_account(index), valuation))
-            index += 1
-    return seats
-
-
-@dataclass
-class _Driver:
-    """Sends the seats' commits and reveals round after round (rounds overlap: r's reveals go out with
-    r + 1's commits)."""
-
-    client: SealedBidClient
-    seats: list[Seat]
-    config: SoakConfig
-    pacer: _Pacer
-    transactions: int = 0
-    sent: dict[str, int] = field(default_factory=dict)
-    refusals: dict[str, int] = field(default_factory=dict)
-    own: dict[tuple[str, int], list[tuple[OwnCommit, SealedBid]]] = field(default_factory=dict)
-    commitments: dict[int, list[Commit]] = field(default_factory=dict)
-    revealed: dict[int, list[Bid]] = field(default_factory=dict)
-    openings: dict[int, list[Opening]] = field(default_factory=dict)
-
-    def play(self, rounds: int, say: Callable[[str], None]) -> None:
-        schedule = self.client.schedule
-        for r in range(rounds + 1):
-            if r == 0:
-                self.client.advance_to_block(schedule.round_start(r))
-            else:
-                _wait(_reached(schedule.round_start(r)), 600, f"round {r}")
-            self.pacer.paused.set()  # the burst's own transactions make its blocks
-            if r < rounds:
-                self._step(r, Step.COMMIT)
-            if r > 0:
-                self._step(r - 1, Step.REVEAL)
-            self.pacer.paused.clear()
-            if r > 0:
-                phase = schedule.phase_at(r - 1, int(chain.blocks.height) + 1)
-                if phase != Phase.REVEAL:
-                    raise RoundCheckFailed(
-                        f"round {r - 1}'s reveals overran the phase ({self.sent} bidder transactions so "
-                        f"far): give --phase-blocks more than {self.config.phase_blocks}"
-                    )
-            if r and r % 10 == 0:
-                say(f"round {r} open; {self.transactions} bidder transactions so far")
-
-    def _view(self, seat: Seat, round_: int, timing: Timing) -> View:
-        own = self.own.get((seat.label, round_), [])
-        return View(
-            mechanism=Mechanism.SEALED,
-            market=self.client.address,
-            round=round_,
-            timing=timing,
-            reserves=self._reserves,
-            split_rule=self._split,
-            identities=(str(seat.account.address),),
-            valuation=seat.valuation,
-            rng=random.Random(f"{self.config.seed}/{round_}/{seat.label}"),
-            payment_rule=PaymentRule.VCG,
-            min_lock=self._min_lock,
-            max_commits=self._max_commits,
-            commitments=tuple(self.commitments.get(round_, ())),
-            own_commits=tuple(c for c, _ in own),
-            revealed=tuple(self.revealed.get(round_, ())),
-            openings=tuple(self.openings.get(round_, ())),
-        )
-
-    def __post_init__(self) -> None:
-        self._reserves = self.client.reserves(0)
-        self._split = self.client.split_rule
-        self._min_lock = self.client.min_lock
-        self._max_commits = self.client.max_commits_per_bidder
-
-    def _step(self, round_: int, step: Step) -> None:
-        for timing in (Timing.ON_TIME, Timing.LAST_BLOCK):
-            for seat in self.seats:
-                for action in seat.strategy.act(step, self._view(seat, round_, timing)):
-                    if action.timing == timing:
-                        self._send(seat, round_, action)
-
-    def _send(self, seat: Seat, round_: int, action: Action) -> None:
-        client, account = self.client, seat.account
-        self.transactions += 1
-        self.sent[action.act.value] = self.sent.get(action.act.value, 0) + 1
-        try:
-            if action.act == Act.COMMIT:
-                sealed = client.seal(account, round_, action.bundle, action.amount, action.lock)
-                client.commit(account, sealed, value=self._top_up(account, action.lock))
-                own = OwnCommit(0, action.bundle, action.amount, action.lock, sealed.salt, sealed.commitment)
-                self.own.setdefault((seat.label, round_), []).append((own, sealed))
-                self.commitments.setdefault(round_, []).append(
-                    Commit(str(account.address), sealed.commitment, action.lock)
-                )
-            elif action.act == Act.COMMIT_HASH:
-                copy = SealedBid(round_, str(account.address), 0, 0, action.lock, b"", action.commitment)
-                client.commit(account, copy, value=self._top_up(account, action.lock))
-                self.commitments.setdefault(round_, []).append(
-                    Commit(str(account.address), action.commitment, action.lock)
-                )
-            elif action.act == Act.REVEAL:
-                own, opened = self.own[(seat.label, round_)][action.ref]
-                client.reveal(account, opened)
-                self.revealed.setdefault(round_, []).append(Bid(str(account.address), own.bundle, own.amount))
-                self.openings.setdefault(round_, []).append(
-                    Opening(str(account.address), own.bundle, own.amount, own.salt)
-                )
-            elif action.act == Act.REVEAL_RAW:
-                raw = SealedBid(
-                    round_, str(account.address), action.bundle, action.amount, 0, action.salt, b""
-                )
-                client.reveal(account, raw)
-            else:
-                self.transactions -= 1  # not a bidder's action in this soak
-        except ContractLogicError as err:
-            name = decode_revert(err).name
-            self.refusals[name] = self.refusals.get(name, 0) + 1
-        except ApeException as err:
-            name = type(err).__name__
-            self.refusals[name] = self.refusals.get(name, 0) + 1
-
-    def _top_up(self, account: AccountAPI, lock: int) -> int:
-        total, locked = self.client.collateral(str(account.address))
-        return max(0, lock - (total - locked))
-
-
 def _check(
-    config: SoakConfig, client: SealedBidClient, driver: _Driver, store: Store, seconds: float
+    config: SoakConfig, client: SealedBidClient, driver: Bidders, store: Store, seconds: float
 ) -> SoakReport:
     schedule = client.schedule
     settled, finalize_blocks = 0, []
