@@ -53,7 +53,7 @@ def test_agents_and_a_person_bid_while_the_operator_settles(tmp_path):
         assert deployed.returncode == 0, deployed.stderr
         where: list[object] = ["--deployment", deployment]
         operator = subprocess.Popen(
-            [SEQMARKET, "operator", "--account", "1", "--state", str(tmp_path / "op.sqlite"), "--poll", "0.2"]
+            [SEQMARKET, "operator", "--account", "5", "--state", str(tmp_path / "op.sqlite"), "--poll", "0.2"]
             + [str(w) for w in where],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
