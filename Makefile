@@ -112,13 +112,21 @@ fuzz-long: setup ## the invariant campaigns at 1,000 runs x depth 50, outside CI
 slither: setup ## slither static analysis of the contracts
 	@FOUNDRY_OUT=.cache/forge/slither/out FOUNDRY_CACHE_PATH=.cache/forge/slither/cache $(BIN)/slither .
 
-# The forge campaigns run beside pytest (stages.sh's "&"): forge keeps both cores busy, pytest mostly one.
-test: setup ## everything CI runs: lint, slither, forge fuzz beside the pytest suite (stages timed)
+# Tests that drive real processes (anvil, `seqmarket chain`, the operator service) and mostly wait on them.
+E2E_TESTS := tests/operator/test_service.py tests/cli/test_agents.py tests/cli/test_testnet.py \
+  tests/rounds/test_arena.py tests/jobs
+
+# Three stages at once (stages.sh's "&"): the forge campaigns and the end-to-end tests run in the background
+# beside the rest of pytest. Forge keeps the cores busy, pytest mostly one, the end-to-end tests mostly wait;
+# the contracts are compiled first so the two pytest sessions do not both compile them.
+test: setup ## everything CI runs: lint, slither, forge fuzz and the pytest suite (stages timed)
 	@toolchain/stages.sh \
 	  lint "$(MAKE) --no-print-directory lint" \
 	  slither "$(MAKE) --no-print-directory slither" \
+	  compile "$(BIN)/ape compile" \
 	  "&fuzz" "forge test $(FORGE_ARGS)" \
-	  pytest "$(BIN)/ape test tests $(TEST_ARGS)"
+	  "&e2e" "$(BIN)/ape test $(E2E_TESTS) --basetemp .cache/pytest-e2e $(TEST_ARGS)" \
+	  pytest "$(BIN)/ape test tests $(addprefix --ignore=,$(E2E_TESTS)) $(TEST_ARGS)"
 
 clean: ## remove everything set-up made in this checkout
 	rm -rf $(VENV) node_modules .build .cache build dist
