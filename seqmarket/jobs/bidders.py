@@ -49,13 +49,13 @@ def seats(mix: Sequence[tuple[str, int]], rollups: int, seed: int, first_account
     return made
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll ``condition`` until true; RoundCheckFailed naming ``what`` after ``timeout`` seconds."""
+def wait_for(condition: Callable[[], bool], timeout: float, what: str, poll: float = 0.02) -> None:
+    """Poll ``condition`` every ``poll`` seconds until true; RoundCheckFailed after ``timeout``."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise RoundCheckFailed(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.02)
+        time.sleep(poll)
 
 
 def reached(block: int) -> Callable[[], bool]:
@@ -86,7 +86,9 @@ class Bidders:
         """Bid in rounds ``first`` .. ``first + rounds - 1``; ``say`` a line every ``every`` rounds."""
         schedule = self.client.schedule
         for r in range(first, first + rounds + 1):
-            wait_for(reached(schedule.round_start(r)), 600, f"round {r}")
+            # The soak's blocks come every few hundredths of a second; a person's chain, every 2 s at most.
+            poll = 0.02 if self.paused is not None else 0.2
+            wait_for(reached(schedule.round_start(r)), 600, f"round {r}", poll)
             if self.paused is not None:
                 self.paused.set()  # the burst's own transactions make its blocks
             if r < first + rounds:
@@ -172,7 +174,7 @@ class Bidders:
                 )
                 client.reveal(account, raw)
             else:
-                self.transactions -= 1  # not a bidder's action in this soak
+                self.transactions -= 1  # not a bidder's action here
         except ContractLogicError as err:
             name = decode_revert(err).name
             self.refusals[name] = self.refusals.get(name, 0) + 1
