@@ -25,17 +25,23 @@ LAST_ACCOUNT = 39
 
 
 def parse_mix(given: tuple[str, ...]) -> list[tuple[str, int]]:
-    """NAME[:COUNT] entries as (strategy, count); a one-line error for a strategy the agents cannot play."""
+    """NAME[:COUNT] entries, read as the arena reads its cast, as (strategy, count); a one-line error for a
+    strategy the agents cannot play."""
+    from seqmarket.agents.strategies import Role
+    from seqmarket.errors import InvalidInput
+    from seqmarket.jobs.arena import Casting
+
     mix = []
     for text in given:
-        name, _, count = text.partition(":")
-        if name not in PLAYABLE:
-            raise click.BadParameter(f"{name!r}: agents play {', '.join(PLAYABLE)}", param_hint="--bidder")
-        if count and not (count.isdecimal() and int(count) > 0):
+        try:
+            casting = Casting.parse(Role.BIDDER, text)
+        except InvalidInput as err:
+            raise click.BadParameter(str(err), param_hint="--bidder") from err
+        if casting.strategy not in PLAYABLE:
             raise click.BadParameter(
-                f"{text!r}: the count after ':' is a positive number", param_hint="--bidder"
+                f"{casting.strategy!r}: agents play {', '.join(PLAYABLE)}", param_hint="--bidder"
             )
-        mix.append((name, int(count or 1)))
+        mix.append((casting.strategy, casting.count))
     return mix
 
 

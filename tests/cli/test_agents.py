@@ -110,3 +110,15 @@ def test_agents_and_a_person_bid_while_the_operator_settles(tmp_path):
         log = operator.stdout.read() if operator.stdout else ""
         for event in ("propose", "claim", "finalize", "release"):
             assert f"event={event} " in log, log
+
+
+def test_a_cast_the_agents_cannot_play_is_refused_before_any_chain():
+    """The arena's cast syntax and errors, and strategies the driver cannot send for: one line each."""
+    from tests.cli.commands import fails
+
+    assert "no strategy named 'nobody'" in fails("agents", "--bidder", "nobody")
+    assert "'sybil': agents play copycat, honest" in fails("agents", "--bidder", "sybil")
+    assert "the count in 'honest:0' must be a positive whole number" in fails(
+        "agents", "--bidder", "honest:0"
+    )
+    assert "need accounts up to 43; the last is 39" in fails("agents", "--bidder", "honest:20")
