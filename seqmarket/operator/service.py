@@ -38,7 +38,7 @@ from seqmarket.chain.lottery_client import LotteryClient
 from seqmarket.chain.reverts import decode_revert
 from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.clearing import Bid, Instance
-from seqmarket.errors import SeqmarketError
+from seqmarket.errors import SeqmarketError, SolverError
 from seqmarket.operator.events import EventLog
 from seqmarket.operator.planner import (
     Action,
@@ -160,6 +160,8 @@ class _RoundMemo:
     released: set[str] = field(default_factory=set)
     stage: Stage | None = None
     saw_challenge: bool = False
+    #: Why the round's clearing failed (the engine could not prove an optimum): it is not tried again.
+    unsolved: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -340,7 +342,8 @@ class OperatorService:
             view = self._sealed_view(self.client, round_, next_block, memo)
             plan = plan_sealed(view, self.store.solution(round_), self.config.mode)
             if plan.needs_solution:
-                self._solve(round_)
+                if not self._cleared(round_, memo):
+                    return Plan(plan.stage)
                 view = self._sealed_view(self.client, round_, next_block, memo)
                 plan = plan_sealed(view, self.store.solution(round_), self.config.mode)
             return plan
@@ -348,9 +351,28 @@ class OperatorService:
         view_l = self._lottery_view(self.client, round_, next_block, memo)
         plan = plan_lottery(view_l, self.store.solution(round_), self.config.mode)
         if plan.needs_solution:
-            self._solve(round_)
+            if not self._cleared(round_, memo):
+                return Plan(plan.stage)
             plan = plan_lottery(view_l, self.store.solution(round_), self.config.mode)
         return plan
+
+    def _cleared(self, round_: int, memo: _RoundMemo) -> bool:
+        """Clear the round; False when the engine cannot prove an optimum (SolverError).
+
+        The round then settles with the standing partition (the singletons' unless someone proposed), and
+        the service goes on to the next rounds: a round whose bids defeat the engine (thousands of
+        exactly tied packings at wei scale, say) must not stop it, nor stall it on that round for ever
+        after every restart.
+        """
+        if memo.unsolved is not None:
+            return False
+        try:
+            self._solve(round_)
+        except SolverError as err:
+            memo.unsolved = str(err)
+            self.log.error("clearing-failed", round=round_, error=memo.unsolved)
+            return False
+        return True
 
     def _sealed_view(
         self, client: SealedBidClient, round_: int, next_block: int, memo: _RoundMemo

@@ -25,6 +25,7 @@ from seqmarket.chain.config import LotteryConfig, SealedBidConfig
 from seqmarket.chain.connection import Endpoint, connected, local_account
 from seqmarket.chain.lottery_client import LotteryClient
 from seqmarket.chain.sealed_bid_client import SealedBidClient
+from seqmarket.errors import SolverError
 from seqmarket.operator.planner import ActionKind, Solution, solve, solve_instance
 from seqmarket.operator.store import Status, Store
 from seqmarket.protocol.commitment import SealedBid
@@ -403,3 +404,70 @@ def test_lottery_is_drawn_inside_the_window_and_finalized(net, tmp_path):
     draws = process.events("draw")
     assert len(draws) == 2
     assert client.balance() == client.owed_to(everyone())
+
+
+def test_a_round_that_defeats_the_engine_is_settled_and_the_next_one_served(net, tmp_path):
+    """The attack: nine pairs of equal wei bids on interchangeable bundles (2**9 optimal packings of equal
+    W, each inside the others' rounding) make the engine give up (SolverError after 256 solves). Before,
+    that error stopped the operator, and a restart stalled on the same round for ever. Now the operator
+    logs it, lets that round settle with the standing partition (nothing proposed: the singletons), and
+    clears, proposes and finalizes the next round as usual; the books balance to the wei."""
+    phase = 40  # the attack's 26 commits and 26 reveals each mine a block
+    rollups = 27
+    payouts = tuple(local_account(i).address for i in (2, 3, 8, *range(16, 40)))
+    client = SealedBidClient.deploy(
+        SealedBidConfig(
+            payouts=payouts,
+            reserves=(E,) * rollups,
+            start_block=chain.blocks.height + 3,
+            commit_blocks=phase,
+            reveal_blocks=phase,
+            challenge_blocks=CHALLENGE,
+            settle_blocks=3 * phase,
+            min_lock=E,
+            payment_rule=PaymentRule.FIRST_PRICE,
+        ),
+        local_account(DEPLOYER),
+    )
+    attack: list[tuple[int, int]] = []  # (bundle, amount in wei): no common factor, equal within a pair
+    for j in range(9):
+        amount = (10 + 3 * j) * 10 * E + 7919 * j + 1
+        attack += [((1 << 3 * j) | (1 << 3 * j + 1), amount), ((1 << 3 * j + 1) | (1 << 3 * j + 2), amount)]
+    attack += [((1 << 3 * j + 1) | (1 << 3 * j + 4), 5 * E + j) for j in range(8)]  # links: one component
+    honest = [(0b0011, 9 * E), (0b0001, 4 * E), (0b1100, 6 * E)]
+    rounds = [attack, honest]
+    process = operator(net, client, 1, tmp_path, "--from-round", "0", "--until-round", "1").start()
+    pacer = Pacer(net.url, PACE, lambda: [process])
+    sealed: dict[int, list[tuple[int, SealedBid]]] = {}
+    try:
+        for r in range(len(rounds) + 1):
+            with pacer.paused():
+                if r < len(rounds):
+                    client.advance_to(r, Phase.COMMIT)
+                    for k, (bundle, amount) in enumerate(rounds[r]):
+                        who = BIDDERS[k % 5]  # five identities: at most 6 commits each
+                        bid = client.seal(local_account(who), r, bundle, amount, amount)
+                        client.commit(local_account(who), bid, value=amount)
+                        sealed.setdefault(r, []).append((who, bid))
+                if r > 0:
+                    for who, bid in sealed[r - 1]:
+                        client.reveal(local_account(who), bid)
+            pacer.running.set()
+            wait_until(lambda r=r: chain.blocks.height + 1 >= client.schedule.round_start(r + 1), 90, "round")
+        wait_until(lambda: not process.alive, 120, "the operator to finish")
+    finally:
+        pacer.close()
+    assert process.returncode == 0, process.tail()
+    with pytest.raises(SolverError):  # the attack is real: the engine cannot prove round 0's optimum
+        solve(client.reserves(0), client.bids(0), False)
+    failed = process.events("clearing-failed")
+    assert [int(e["round"]) for e in failed] == [0], failed
+    # nothing proposed: the singletons stand (no singleton bids, so every rollup at its reserve)
+    assert client.is_finalized(0) and client.best_partition(0) == ((), rollups * E)
+    expected = solve(client.reserves(1), client.bids(1), False)
+    assert client.is_finalized(1) and client.best_partition(1) == (expected.bundles, expected.value)
+    for r in range(2):
+        for who, _ in sealed[r]:
+            assert client.participation(r, local_account(who).address).released
+    accounts = [local_account(i).address for i in (DEPLOYER, 1, *BIDDERS)] + list(payouts)
+    assert client.balance() == client.owed_to(accounts)
