@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from seqmarket.clearing.certificate import proves_optimal, search
 from seqmarket.clearing.exact import (
     SAFE,
     Component,
@@ -170,6 +171,8 @@ def _scaled(
     cost, shift = scaled_costs(component)
     best, best_weight = columns, component.weight_of(columns)  # the start packing, exact
     excluded: list[tuple[int, ...]] = []
+    tried = None  # the best W the LP certificate was last tried on
+    searched = False  # whether the branch and bound on LP certificates ran (once: it may take a while)
     for _ in range(MAX_EXCLUDED):
         # A packing beating best_weight has W > best_weight, so rounded-up cost >= this threshold.
         threshold = (best_weight >> shift) + 1 if best else 1
@@ -182,7 +185,8 @@ def _scaled(
         solution = outcome.solution
         chosen = solution.chosen if sum(cost[k] for k in solution.chosen) >= threshold else []
         component.check_disjoint(chosen)
-        if chosen and component.weight_of(chosen) > best_weight:
+        improved = bool(chosen) and component.weight_of(chosen) > best_weight
+        if improved:
             best, best_weight = chosen, component.weight_of(chosen)
         if not solution.finished:
             factor = component.factor
@@ -193,7 +197,20 @@ def _scaled(
             return component.packing(best)
         if not chosen:
             raise SolverError(f"HiGHS bound {solution.bound} proves nothing and it returned no packing")
+        if best_weight != tried and proves_optimal(component, best):  # LP-tight: no proof solve
+            if trace is not None:
+                trace.certified += 1
+            return component.packing(best)
+        tried = best_weight
         excluded.append(tuple(chosen))
+        if not improved and not searched:  # a packing within the rounding and no better: ties, maybe many
+            searched = True
+            found = search(component, best)
+            best, best_weight = list(found.chosen), component.weight_of(list(found.chosen))
+            if found.proven:
+                if trace is not None:
+                    trace.certified += 1
+                return component.packing(best)
     raise SolverError(f"could not separate near-optimal packings within {MAX_EXCLUDED} solves")
 
 

@@ -12,11 +12,16 @@ from hypothesis import strategies as st
 
 from seqmarket.clearing import Instance, Method, clear
 from seqmarket.clearing.brute_force import clear_brute_force
+from seqmarket.clearing.certificate import proves_optimal
 from seqmarket.clearing.counterfactual import LocalCounterfactuals
 from seqmarket.clearing.dp import SubsetTable, dp_packing
+from seqmarket.clearing.exact import Component
 from seqmarket.clearing.generators import generate
+from seqmarket.clearing.milp import solve_packing
 from seqmarket.clearing.preprocess import positive_bundles
+from seqmarket.clearing.racing import NEVER
 from seqmarket.clearing.solver import table_clearing
+from seqmarket.clearing.trace import Trace
 from seqmarket.clearing.vcg import vcg
 
 LIMIT = 2**128  # the markets refuse amounts from 2**128 on
@@ -77,6 +82,84 @@ def test_the_table_never_overflows_int64() -> None:
     ref = dp_packing(dict(zip(candidates, gains, strict=True)))
     assert found[0].value == baseline + ref.gain
     assert sum(b.bit_count() for b in found[0].bundles) == sum(b.bit_count() for b in ref.bundles)
+
+
+def interchangeable_pairs(
+    levels: list[int], jitter: list[tuple[int, int]], links: list[int], unit: int
+) -> Instance:
+    """A chain of slots of 3 rollups, each with two bundles {3j, 3j+1} and {3j+1, 3j+2} worth
+    levels[j] * unit plus a few wei of jitter (equal jitter: the pair ties exactly); bundles {3j+1, 3j+4}
+    worth links[j] * unit / 3 join neighbouring slots into one component. With m exact pairs there are
+    2**m optimal packings of equal W, every one inside the MILP's rounding of the others."""
+    bids = {}
+    for j, (level, (left, right)) in enumerate(zip(levels, jitter, strict=True)):
+        bids[(1 << 3 * j) | (1 << 3 * j + 1)] = level * unit + left
+        bids[(1 << 3 * j + 1) | (1 << 3 * j + 2)] = level * unit + right
+    for j, link in enumerate(links):
+        bids[(1 << 3 * j + 1) | (1 << 3 * j + 4)] = link * unit // 3 + j
+    return Instance((0,) * (3 * len(levels)), bids)
+
+
+def test_many_exact_ties_are_proven_by_the_lp_certificate_not_one_by_one() -> None:
+    """14 interchangeable pairs (16,384 optimal packings): leaving them out one solve at a time ran out
+    of its 256 solves (SolverError); the LP's exact dual bound proves the first optimum found."""
+    m = 14
+    instance = interchangeable_pairs(
+        [10 + 3 * j for j in range(m)], [(j, j) for j in range(m)], [5] * (m - 1), 10**17
+    )
+    _, bundles, gains, _ = positive_bundles(instance)
+    trace = Trace()
+    got = solve_packing(dict(zip(bundles, gains, strict=True)), instance.n, racing=NEVER, trace=trace)
+    ref = dp_packing(dict(zip(bundles, gains, strict=True)))
+    assert (got.gain, sum(b.bit_count() for b in got.bundles)) == (
+        ref.gain,
+        sum(b.bit_count() for b in ref.bundles),
+    )
+    assert trace.certified == 1 and len(trace.tolerances) == 1  # one MILP solve, then the certificate
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2, 10).flatmap(
+        lambda m: st.tuples(
+            st.lists(st.integers(1, 40), min_size=m, max_size=m),
+            st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=m, max_size=m),
+            st.lists(st.integers(1, 120), min_size=m - 1, max_size=m - 1),
+        )
+    ),
+    st.sampled_from([10**15, 10**18, 2**100, 2**120]),
+)
+def test_ties_and_one_wei_near_ties_clear_exactly(
+    drawn: tuple[list[int], list[tuple[int, int]], list[int]], unit: int
+) -> None:
+    """Chains of pairs that tie exactly or differ by a few wei, with links that sometimes win: the MILP
+    (certificate or proof solves) gives the subset DP's optimum, tie rule included."""
+    instance = interchangeable_pairs(*drawn, unit)
+    ref = clear(instance, method=Method.DP)
+    got = clear(instance, method=Method.MILP)
+    assert (got.value, got.covered) == (ref.value, ref.covered)
+    assert instance.value(got.bundles) == got.value
+
+
+@settings(max_examples=150, deadline=None)
+@given(big_instances(max_n=8))
+def test_the_lp_certificate_never_proves_a_packing_that_is_not_optimal(instance: Instance) -> None:
+    """Soundness, against brute force: the certificate proves the optimum at most, and never a packing
+    one bundle short of it or the optimum of the round without its best bundle."""
+    _, bundles, gains, _ = positive_bundles(instance)
+    if not bundles:
+        return
+    component = Component.of(dict(zip(bundles, gains, strict=True)), instance.n)
+    best = component.weight_of(component.columns(dp_packing(dict(zip(bundles, gains, strict=True))).bundles))
+    candidates = [component.columns(dp_packing(dict(zip(bundles, gains, strict=True))).bundles)]
+    candidates += [c[:k] + c[k + 1 :] for c in candidates for k in range(len(c))]
+    for drop in range(len(bundles)):
+        rest = {b: g for j, (b, g) in enumerate(zip(bundles, gains, strict=True)) if j != drop}
+        if rest:
+            candidates.append(component.columns(dp_packing(rest).bundles))
+    for chosen in candidates:
+        if proves_optimal(component, chosen):
+            assert component.weight_of(chosen) == best, (chosen, best)
 
 
 @settings(max_examples=12, deadline=None)
