@@ -8,9 +8,10 @@ For any y >= 0 over the rollups, every packing Q satisfies
 (W is lexicographic), once L(y) < W(P) + 1 for some y: W is an integer. HiGHS solves the LP relaxation
 on rounded costs; its optimal basis names the rollups whose rows are tight and the bundles whose columns
 are basic, and the duals on that basis solve sum_{r in B} y_r = W(B) for the basic bundles. They are
-solved again here in floating point, one 24-bit digit of W at a time, and rounded to rationals of a
-small common denominator; then L(y) is evaluated exactly in Python integers. Floating point only
-proposes y: a wrong guess gives a bound too weak to prove anything, never a wrong proof.
+solved again here in floating point, one 16-bit digit of W at a time, and rounded to rationals whose
+common denominator is the basis's determinant; then L(y) is evaluated exactly in Python integers.
+Floating point only proposes y: a wrong guess gives a bound too weak to prove anything, never a wrong
+proof.
 
 Where the LP is tight (paths and scheduling rounds, a chain of equally priced pairs), this proves
 the optimum however many packings tie with it: the loop of scaled solves would leave out each tied
@@ -29,8 +30,8 @@ from scipy.sparse import csc_matrix
 from seqmarket.clearing.exact import Component
 from seqmarket.clearing.highs import silence_banner
 
-DIGIT = 24  # bits of W per float solve: D * 2**24 * |M^-1| stays far inside a double's 53 bits
-DENOMINATORS = (1, 2, 3, 4, 6, 8, 12)  # common denominators of y tried (set-packing bases: mostly 1 or 2)
+DIGIT = 16  # bits of W per float solve: det * 2**16 * |M^-1| stays inside a double's 53 bits
+MAX_DENOMINATOR = 2**20  # bases with a larger determinant are not used
 MAX_ROWS = 512  # tight rows solved densely at most
 
 
@@ -101,28 +102,35 @@ def _relaxation(member: np.ndarray, weight: list[int]) -> _Relaxed | None:
 
 
 def _duals(system: np.ndarray, weight: list[int]) -> tuple[list[int], int] | None:
-    """Exact y with system @ y = weight (square, 0/1), as (numerators, common denominator), if found."""
+    """Exact y with system @ y = weight (square, 0/1), as (numerators, common denominator), if found.
+
+    The denominator of the inverse of an integer matrix divides its determinant, so det * y is an
+    integer vector; it is read from floating-point solves, one DIGIT of W at a time, and kept only when
+    every entry is that close to an integer (the exact evaluation of L(y) does not trust it anyway).
+    """
+    matrix = system.astype(np.float64)
     try:
-        inverse = np.linalg.inv(system.astype(np.float64))
+        inverse = np.linalg.inv(matrix)
     except np.linalg.LinAlgError:
         return None
-    digits = []
+    determinant = abs(float(np.linalg.det(matrix)))
+    denominator = round(determinant)
+    if not 1 <= denominator <= MAX_DENOMINATOR or abs(determinant - denominator) > 1e-6 * denominator:
+        return None
+    exact = [0] * len(weight)
     rest = list(weight)
+    place = 0
     while any(rest):
-        digits.append(inverse @ np.array([w & ((1 << DIGIT) - 1) for w in rest], dtype=np.float64))
+        digit = np.array([w & ((1 << DIGIT) - 1) for w in rest], dtype=np.float64)
+        scaled = (inverse @ digit) * denominator
+        rounded = np.rint(scaled)
+        if np.abs(scaled - rounded).max(initial=0.0) > 1e-6:
+            return None
+        for j, value in enumerate(rounded.tolist()):
+            exact[j] += int(value) << (DIGIT * place)
         rest = [w >> DIGIT for w in rest]
-    for denominator in DENOMINATORS:
-        exact = [0] * len(weight)
-        for place, solved in enumerate(digits):
-            scaled = solved * denominator
-            rounded = np.rint(scaled)
-            if np.abs(scaled - rounded).max(initial=0.0) > 1e-6:
-                break
-            for j, value in enumerate(rounded.tolist()):
-                exact[j] += int(value) << (DIGIT * place)
-        else:
-            return exact, denominator
-    return None
+        place += 1
+    return exact, denominator
 
 
 def _bound_times(member: np.ndarray, weight: list[int], numerators: list[int], denominator: int) -> int:

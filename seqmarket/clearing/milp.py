@@ -77,7 +77,12 @@ def solve_packing(
         return _certify_lexicographic(component, outcome.solution, known, deadline)
     best = _certify_stage1(component, outcome.solution, known, deadline)
     covered = component.covered(best)
-    if tie_rule and covered > 2:  # a positive gain needs a bundle of >= 2 rollups: 2 cannot be beaten
+    # A positive gain needs a bundle of >= 2 rollups: 2 cannot be beaten. Where the LP is tight, its exact
+    # certificate on W (gain first, then fewest rollups) settles the tie rule without the tie-break solve.
+    if tie_rule and covered > 2 and outcome.tie is None and proves_optimal(component, best):
+        if trace is not None:
+            trace.certified += 1
+    elif tie_rule and covered > 2:
         best = _fewest_covered(component, best, covered, outcome.tie, deadline, trace)
     return component.packing(best)
 

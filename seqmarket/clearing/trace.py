@@ -18,4 +18,4 @@ class Trace:
     tolerances: list[float] = field(default_factory=list)  # HiGHS feasibility tolerance per model built
     raced: list[tuple[Racer, ...]] = field(default_factory=list)  # racers started together, per race
     interrupted: int = 0  # stage 0 solves stopped by a racer's complete proof
-    certified: int = 0  # wei-sized components proven by the LP certificate (certificate.py), no proof solve
+    certified: int = 0  # components proven by the LP certificate (certificate.py) instead of a HiGHS solve
