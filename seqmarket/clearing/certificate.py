@@ -92,7 +92,7 @@ def _relaxation(member: np.ndarray, weight: list[int]) -> _Relaxed | None:
     numerators = [0] * len(used)
     denominator = 1
     if tight:
-        solved = _duals(member[np.ix_(bundles, used[tight])], [weight[k] for k in bundles])
+        solved = _duals(member[np.ix_(np.array(bundles), used[tight])], [weight[k] for k in bundles])
         if solved is None:
             return None
         exact, denominator = solved

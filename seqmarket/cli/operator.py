@@ -49,6 +49,12 @@ def default_state(chain_id: int, market: str, account: str, watch: bool) -> Path
 )
 @click.option("--log-json", is_flag=True, help="Log JSON lines instead of key=value lines.")
 @click.option(
+    "--clearing-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a round's clearing may take; a round not cleared in time is left to settle with the "
+    "standing partition. [default: no limit]",
+)
+@click.option(
     "--account", envvar="SEQMARKET_ACCOUNT", metavar="INDEX|ALIAS", help="Who signs (required to run)."
 )
 @where_options
@@ -61,6 +67,7 @@ def operator_group(
     from_round: int | None,
     until_round: int | None,
     log_json: bool,
+    clearing_limit: float | None,
     account: str | None,
     where: Where,
 ) -> None:
@@ -99,7 +106,13 @@ def operator_group(
             }
         )
         log = EventLog(as_json=log_json, fields={"mode": mode.value})
-        config = ServiceConfig(mode=mode, poll_seconds=poll, from_round=from_round, until_round=until_round)
+        config = ServiceConfig(
+            mode=mode,
+            poll_seconds=poll,
+            from_round=from_round,
+            until_round=until_round,
+            clearing_limit=clearing_limit,
+        )
         service = OperatorService(target.client, signer, store, log, config)
         service.install_signals()
         log.emit("state", path=str(path))

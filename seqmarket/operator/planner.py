@@ -151,26 +151,29 @@ class Solution:
         )
 
 
-def solve(reserves: Sequence[int], bids: Sequence[Bid], with_counterfactuals: bool) -> Solution:
+def solve(
+    reserves: Sequence[int], bids: Sequence[Bid], with_counterfactuals: bool, time_limit: float | None = None
+) -> Solution:
     """Clear a round exactly; with ``with_counterfactuals`` (VCG markets) also every winner's W(-i), through
-    ``vcg`` (one computation for all winners, reusing the round's own solve)."""
+    ``vcg`` (one computation for all winners, reusing the round's own solve). ``time_limit`` bounds each
+    solve (ClearingTimeout past it)."""
     started = time.perf_counter()
     if with_counterfactuals:
-        outcome = vcg(reserves, bids)
+        outcome = vcg(reserves, bids, time_limit=time_limit)
         clearing = outcome.clearing
         counterfactuals = tuple(
             Counterfactual(p.bidder, p.welfare_without, tuple(p.counterfactual)) for p in outcome.payments
         )
     else:
-        clearing = clear(Instance.from_bids(reserves, bids))
+        clearing = clear(Instance.from_bids(reserves, bids), time_limit=time_limit)
         counterfactuals = ()
     return Solution(clearing.bundles, clearing.value, counterfactuals, time.perf_counter() - started)
 
 
-def solve_instance(instance: Instance) -> Solution:
+def solve_instance(instance: Instance, time_limit: float | None = None) -> Solution:
     """Clear a round given as an instance (the lottery's: ticket revenue per bundle)."""
     started = time.perf_counter()
-    clearing = clear(instance)
+    clearing = clear(instance, time_limit=time_limit)
     return Solution(clearing.bundles, clearing.value, (), time.perf_counter() - started)
 
 

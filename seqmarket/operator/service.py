@@ -38,7 +38,7 @@ from seqmarket.chain.lottery_client import LotteryClient
 from seqmarket.chain.reverts import decode_revert
 from seqmarket.chain.sealed_bid_client import SealedBidClient
 from seqmarket.clearing import Bid, Instance
-from seqmarket.errors import SeqmarketError, SolverError
+from seqmarket.errors import ClearingTimeout, SeqmarketError, SolverError
 from seqmarket.operator.events import EventLog
 from seqmarket.operator.planner import (
     Action,
@@ -98,6 +98,8 @@ class ServiceConfig:
     max_attempts: int = 3
     #: Longest wait between retries while the RPC does not answer.
     backoff_max: float = 4.0
+    #: Seconds a round's clearing may take (None: no limit); past it the round is left unsolved.
+    clearing_limit: float | None = None
 
 
 @dataclass
@@ -357,18 +359,18 @@ class OperatorService:
         return plan
 
     def _cleared(self, round_: int, memo: _RoundMemo) -> bool:
-        """Clear the round; False when the engine cannot prove an optimum (SolverError).
+        """Clear the round; False when the engine cannot prove an optimum (SolverError), or not within
+        ``clearing_limit`` seconds (ClearingTimeout).
 
         The round then settles with the standing partition (the singletons' unless someone proposed), and
-        the service goes on to the next rounds: a round whose bids defeat the engine (thousands of
-        exactly tied packings at wei scale, say) must not stop it, nor stall it on that round for ever
-        after every restart.
+        the service goes on to the next rounds: a round whose bids defeat the engine must not stop it,
+        nor stall it on that round for ever after every restart.
         """
         if memo.unsolved is not None:
             return False
         try:
             self._solve(round_)
-        except SolverError as err:
+        except (SolverError, ClearingTimeout) as err:
             memo.unsolved = str(err)
             self.log.error("clearing-failed", round=round_, error=memo.unsolved)
             return False
@@ -472,14 +474,14 @@ class OperatorService:
                 for stored in client.top_bids(round_, bundle)
                 if stored.amount
             ]
-            solution = solve(client.reserves(round_), bids, self._vcg)
+            solution = solve(client.reserves(round_), bids, self._vcg, self.config.clearing_limit)
         else:
             assert isinstance(client, LotteryClient)
             bundles = sorted(
                 {int.from_bytes(log["topics"][2], "big") for log in self._logs(TICKETS_BOUGHT, round_)}
             )
             revenues = {b: client.revenue_of(round_, b) for b in bundles}
-            solution = solve_instance(Instance(client.reserves(round_), revenues))
+            solution = solve_instance(Instance(client.reserves(round_), revenues), self.config.clearing_limit)
         self.store.save_solution(round_, solution)
         self.log.emit(
             "cleared",

@@ -25,7 +25,6 @@ from seqmarket.chain.config import LotteryConfig, SealedBidConfig
 from seqmarket.chain.connection import Endpoint, connected, local_account
 from seqmarket.chain.lottery_client import LotteryClient
 from seqmarket.chain.sealed_bid_client import SealedBidClient
-from seqmarket.errors import SolverError
 from seqmarket.operator.planner import ActionKind, Solution, solve, solve_instance
 from seqmarket.operator.store import Status, Store
 from seqmarket.protocol.commitment import SealedBid
@@ -406,19 +405,23 @@ def test_lottery_is_drawn_inside_the_window_and_finalized(net, tmp_path):
     assert client.balance() == client.owed_to(everyone())
 
 
-def test_a_round_that_defeats_the_engine_is_settled_and_the_next_one_served(net, tmp_path):
-    """The attack: nine pairs of equal wei bids on interchangeable bundles (2**9 optimal packings of equal
-    W, each inside the others' rounding) make the engine give up (SolverError after 256 solves). Before,
-    that error stopped the operator, and a restart stalled on the same round for ever. Now the operator
-    logs it, lets that round settle with the standing partition (nothing proposed: the singletons), and
-    clears, proposes and finalizes the next round as usual; the books balance to the wei."""
+ATTACK_ROLLUPS = 27
+
+
+def play_tie_attack(net, tmp_path, *extra: str):
+    """A 27-rollup first-price market, round 0 the ties attack, round 1 three honest bids, served by one
+    operator (``extra``: its options) until both rounds are settled.
+
+    The attack: nine pairs of equal wei bids on interchangeable bundles, chained into one component by
+    low bids (2**9 optimal packings of equal W, each inside the others' rounding). Leaving them out one
+    solve at a time, the engine gave up after 256 solves (SolverError), which stopped the operator, and
+    every restart stopped again on that round; the LP certificate now proves the optimum at once."""
     phase = 40  # the attack's 26 commits and 26 reveals each mine a block
-    rollups = 27
     payouts = tuple(local_account(i).address for i in (2, 3, 8, *range(16, 40)))
     client = SealedBidClient.deploy(
         SealedBidConfig(
             payouts=payouts,
-            reserves=(E,) * rollups,
+            reserves=(E,) * ATTACK_ROLLUPS,
             start_block=chain.blocks.height + 3,
             commit_blocks=phase,
             reveal_blocks=phase,
@@ -436,7 +439,7 @@ def test_a_round_that_defeats_the_engine_is_settled_and_the_next_one_served(net,
     attack += [((1 << 3 * j + 1) | (1 << 3 * j + 4), 5 * E + j) for j in range(8)]  # links: one component
     honest = [(0b0011, 9 * E), (0b0001, 4 * E), (0b1100, 6 * E)]
     rounds = [attack, honest]
-    process = operator(net, client, 1, tmp_path, "--from-round", "0", "--until-round", "1").start()
+    process = operator(net, client, 1, tmp_path, "--from-round", "0", "--until-round", "1", *extra).start()
     pacer = Pacer(net.url, PACE, lambda: [process])
     sealed: dict[int, list[tuple[int, SealedBid]]] = {}
     try:
@@ -458,12 +461,6 @@ def test_a_round_that_defeats_the_engine_is_settled_and_the_next_one_served(net,
     finally:
         pacer.close()
     assert process.returncode == 0, process.tail()
-    with pytest.raises(SolverError):  # the attack is real: the engine cannot prove round 0's optimum
-        solve(client.reserves(0), client.bids(0), False)
-    failed = process.events("clearing-failed")
-    assert [int(e["round"]) for e in failed] == [0], failed
-    # nothing proposed: the singletons stand (no singleton bids, so every rollup at its reserve)
-    assert client.is_finalized(0) and client.best_partition(0) == ((), rollups * E)
     expected = solve(client.reserves(1), client.bids(1), False)
     assert client.is_finalized(1) and client.best_partition(1) == (expected.bundles, expected.value)
     for r in range(2):
@@ -471,3 +468,24 @@ def test_a_round_that_defeats_the_engine_is_settled_and_the_next_one_served(net,
             assert client.participation(r, local_account(who).address).released
     accounts = [local_account(i).address for i in (DEPLOYER, 1, *BIDDERS)] + list(payouts)
     assert client.balance() == client.owed_to(accounts)
+    return client, process
+
+
+def test_the_ties_attack_is_cleared_exactly(net, tmp_path):
+    """The attacker loses: the operator proposes round 0's optimum (the LP certificate proves it among
+    its 512 ties) and finalizes it, then serves the next round; the books balance to the wei."""
+    client, process = play_tie_attack(net, tmp_path)
+    assert process.events("clearing-failed") == []
+    expected = solve(client.reserves(0), client.bids(0), False)
+    assert expected.value > ATTACK_ROLLUPS * E  # the attack's pairs are worth more than the singletons
+    assert client.is_finalized(0) and client.best_partition(0) == (expected.bundles, expected.value)
+
+
+def test_a_round_not_cleared_in_time_is_left_to_settle(net, tmp_path):
+    """With --clearing-limit too short for round 0's MILP, the operator logs `clearing-failed`, proposes
+    nothing for it (the singletons stand: every rollup at its reserve) and still clears, finalizes and
+    releases round 1, instead of stopping."""
+    client, process = play_tie_attack(net, tmp_path, "--clearing-limit", "0.001")
+    failed = process.events("clearing-failed")
+    assert [int(e["round"]) for e in failed] == [0], failed
+    assert client.is_finalized(0) and client.best_partition(0) == ((), ATTACK_ROLLUPS * E)
