@@ -20,6 +20,7 @@ packing one solve at a time (docs/attacks.md #31).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -153,9 +154,12 @@ class Search:
 NODE_BUDGET = 400  # LPs a search solves at most (each a few milliseconds on these components)
 
 
-def search(component: Component, best: list[int], budget: int = NODE_BUDGET) -> Search:
+def search(
+    component: Component, best: list[int], budget: int = NODE_BUDGET, stop: Callable[[], bool] | None = None
+) -> Search:
     """Depth-first branch and bound from ``best`` whose every bound is the exact L(y) above: returns the
-    packing with the largest W, proven, or the best found when ``budget`` LPs did not suffice.
+    packing with the largest W, proven, or the best found when ``budget`` LPs did not suffice or ``stop``
+    (asked before each LP: a deadline) said so.
 
     For rounds the LP certificate alone cannot prove (the LP is fractional, say where cheap bids link
     the pairs of a tie) and whose near-optimal packings are too many to leave out one solve at a time:
@@ -175,7 +179,7 @@ def search(component: Component, best: list[int], budget: int = NODE_BUDGET) -> 
                 incumbent, target = tuple(chosen), base + 1
             continue
         nodes += 1
-        if nodes > budget:
+        if nodes > budget or (stop is not None and stop()):
             return Search(incumbent, False)
         relaxed = _relaxation(member[free], [weight[k] for k in free])
         if relaxed is None:

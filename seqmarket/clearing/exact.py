@@ -92,6 +92,11 @@ class Deadline:
         """Seconds left (None: no limit); negative once passed."""
         return None if self.limit is None else self.limit - self.elapsed()
 
+    def passed(self) -> bool:
+        """Whether the limit has passed (never without one)."""
+        left = self.left()
+        return left is not None and left <= 0
+
     def elapsed(self) -> float:
         """Seconds since the solve started."""
         return time.perf_counter() - self.started

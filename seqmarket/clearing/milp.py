@@ -1,7 +1,8 @@
 """Exact max-weight set packing with HiGHS: which solves run, in what order, and the certificate at the end.
 
 The modules behind it: highs.py (the HiGHS model), exact.py (the rules that make its answers exact),
-racing.py (the racing policy), race.py (racers in forked processes), scaled.py (wei-sized totals).
+racing.py (the racing policy), race.py (racers in forked processes), scaled.py (wei-sized totals),
+certificate.py (an exact LP-duality proof, where the LP relaxation is tight, instead of a proof solve).
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ def _scaled(
         excluded.append(tuple(chosen))
         if not improved and not searched:  # a packing within the rounding and no better: ties, maybe many
             searched = True
-            found = search(component, best)
+            found = search(component, best, stop=deadline.passed)
             best, best_weight = list(found.chosen), component.weight_of(list(found.chosen))
             if found.proven:
                 if trace is not None:
