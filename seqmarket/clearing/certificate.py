@@ -33,7 +33,6 @@ from seqmarket.clearing.highs import silence_banner
 
 DIGIT = 16  # bits of W per float solve: det * 2**16 * |M^-1| stays inside a double's 53 bits
 MAX_DENOMINATOR = 2**20  # bases with a larger determinant are not used
-MAX_ROWS = 512  # tight rows solved densely at most
 
 
 def proves_optimal(component: Component, chosen: list[int]) -> bool:
@@ -58,9 +57,7 @@ class _Relaxed:
 
 def _relaxation(member: np.ndarray, weight: list[int]) -> _Relaxed | None:
     """The LP of these columns (rows: the rollups they use), its exact dual bound; None if unsolved."""
-    used = np.flatnonzero(member.any(axis=0))
-    if len(used) > MAX_ROWS:
-        return None
+    used = np.flatnonzero(member.any(axis=0))  # at most 256 rollups: the tight rows are solved densely
     top = max(weight)
     scale = 2.0 ** max(0, top.bit_length() - 40)  # costs near 2**40: well inside a double
     matrix = csc_matrix(member[:, used].T.astype(np.float64))
@@ -197,9 +194,9 @@ def search(
                 incumbent, target = (*chosen, *taken), base + sum(weight[k] for k in taken) + 1
                 stack.append((chosen, free))  # look again: the node may still hold something better
                 continue
-            if not picked:
-                continue  # the LP takes nothing: no packing here gains
-            pick = max(picked, key=lambda j: weight[free[j]])  # a bound too weak to prove: branch on it
+            # A bound too weak to prove (an LP point with positive costs takes something, but the basis's
+            # duals may be clipped): branch on its heaviest bundle, or the node's, never prune unproven.
+            pick = max(picked or range(len(free)), key=lambda j: weight[free[j]])
         column = free[pick]
         stack.append((chosen, [k for k in free if k != column]))
         stack.append(([*chosen, column], [k for k in free if not bundles[k] & bundles[column]]))
@@ -207,6 +204,7 @@ def search(
 
 
 def _disjoint(bundles: list[int], columns: list[int]) -> bool:
+    """Whether these columns' bundles share no rollup (an LP point read at 1/2 may not be a packing)."""
     covered = 0
     for k in columns:
         if bundles[k] & covered:
