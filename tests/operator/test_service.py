@@ -275,8 +275,9 @@ def test_rpc_outage_is_ridden_out(net, tmp_path):
                     scenario._commit(r)
                 if r > 0:
                     scenario._reveal(r - 1)
-                if r == 2:  # round 0's challenge phase opens now: cut the RPC for 4 blocks
-                    net.proxy.stop()
+                if r == 1:  # round 0's reveals are in: cut the RPC before its challenge phase opens (cut
+                    net.proxy.stop()  # later, the operator may propose in the phase's first block first)
+                if r == 2:  # round 0's challenge phase is open: 4 more blocks without the RPC
                     for _ in range(4):
                         chain.mine(1)
                     wait_until(
