@@ -51,8 +51,8 @@ def default_state(chain_id: int, market: str, account: str, watch: bool) -> Path
 @click.option(
     "--clearing-limit",
     type=click.FloatRange(min=0, min_open=True),
-    help="Seconds a round's clearing may take; a round not cleared in time is left to settle with the "
-    "standing partition. [default: no limit]",
+    help="Seconds each clearing solve may take (in a VCG market the round's and each W(-i)); a round not "
+    "cleared in time is left to settle with the standing partition. [default: no limit]",
 )
 @click.option(
     "--account", envvar="SEQMARKET_ACCOUNT", metavar="INDEX|ALIAS", help="Who signs (required to run)."

@@ -98,7 +98,8 @@ class ServiceConfig:
     max_attempts: int = 3
     #: Longest wait between retries while the RPC does not answer.
     backoff_max: float = 4.0
-    #: Seconds a round's clearing may take (None: no limit); past it the round is left unsolved.
+    #: Seconds each clearing solve may take (VCG: each W(-i) too; None: no limit); past it the round is
+    #: left unsolved.
     clearing_limit: float | None = None
 
 
