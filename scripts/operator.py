@@ -33,8 +33,20 @@ ape_logs_to_stderr()
     "--until-round", type=click.IntRange(0), help="Exit once every round up to this one is settled."
 )
 @click.option("--log-json", is_flag=True, help="JSON log lines.")
+@click.option(
+    "--clearing-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds each clearing solve may take, as for `seqmarket operator`. [default: no limit]",
+)
 def cli(
-    address: str, account: str, state: Path, watch: bool, poll: float, until_round: int | None, log_json: bool
+    address: str,
+    account: str,
+    state: Path,
+    watch: bool,
+    poll: float,
+    until_round: int | None,
+    log_json: bool,
+    clearing_limit: float | None,
 ) -> None:
     """Serve a market as `seqmarket operator` does (docs/operator.md)."""
     try:
@@ -49,7 +61,9 @@ def cli(
             signer,
             store,
             EventLog(as_json=log_json, fields={"mode": mode.value}),
-            ServiceConfig(mode=mode, poll_seconds=poll, until_round=until_round),
+            ServiceConfig(
+                mode=mode, poll_seconds=poll, until_round=until_round, clearing_limit=clearing_limit
+            ),
         )
         service.install_signals()
         service.run()
