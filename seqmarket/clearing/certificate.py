@@ -26,10 +26,9 @@ from fractions import Fraction
 
 import highspy
 import numpy as np
-from scipy.sparse import csc_matrix
 
 from seqmarket.clearing.exact import Component
-from seqmarket.clearing.highs import silence_banner
+from seqmarket.clearing.highs import lp_solver, packing_lp
 
 DIGIT = 16  # bits of W per float solve: det * 2**16 * |M^-1| stays inside a double's 53 bits
 MAX_DENOMINATOR = 2**20  # bases with a larger determinant are not used
@@ -60,23 +59,9 @@ def _relaxation(member: np.ndarray, weight: list[int]) -> _Relaxed | None:
     used = np.flatnonzero(member.any(axis=0))  # at most 256 rollups: the tight rows are solved densely
     top = max(weight)
     scale = 2.0 ** max(0, top.bit_length() - 40)  # costs near 2**40: well inside a double
-    matrix = csc_matrix(member[:, used].T.astype(np.float64))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(weight), len(used)
-    lp.col_cost_ = -np.array([w / scale for w in weight], dtype=np.float64)  # HiGHS minimises
-    lp.col_lower_ = np.zeros(len(weight))
-    lp.col_upper_ = np.full(len(weight), highspy.kHighsInf)  # the rows imply x <= 1; no bound duals
-    lp.row_lower_ = np.full(len(used), -highspy.kHighsInf)
-    lp.row_upper_ = np.ones(len(used))
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    silence_banner()
-    highs = highspy.Highs()
-    for option, value in (("output_flag", False), ("threads", 1), ("presolve", "off")):
-        highs.setOptionValue(option, value)
-    highs.passModel(lp)
+    costs = np.array([w / scale for w in weight], dtype=np.float64)
+    # No x <= 1 bounds (the rows imply them): the duals then live on the rows alone.
+    highs = lp_solver(packing_lp(member[:, used], costs, highspy.kHighsInf))
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None

@@ -22,9 +22,9 @@ from collections.abc import Mapping
 
 import highspy
 import numpy as np
-from scipy.sparse import csc_matrix, csr_matrix
+from scipy.sparse import csr_matrix
 
-from seqmarket.clearing.highs import silence_banner
+from seqmarket.clearing.highs import lp_solver, packing_lp
 from seqmarket.clearing.instance import Instance
 from seqmarket.clearing.preprocess import bundle_matrix
 
@@ -59,28 +59,12 @@ class Relaxation:
         self._in_lp = np.zeros(len(self._columns), dtype=bool)
         self._in_lp[self._lp] = True
         self._column = {k: j for j, k in enumerate(self._lp)}
-        matrix = csc_matrix(member[self._lp].T.astype(np.float64))
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(self._lp), n
-        lp.col_cost_ = -np.array([self._values[k] for k in self._lp], dtype=np.float64)  # HiGHS minimises
-        lp.col_lower_ = np.zeros(len(self._lp))
+        costs = np.array([self._values[k] for k in self._lp], dtype=np.float64)
         # No x <= 1 bounds (the rows imply them): their duals would let HiGHS price a rollup below its
-        # singleton value, and the bundles outside the LP would then loosen L(y).
-        lp.col_upper_ = np.full(len(self._lp), highspy.kHighsInf)
-        lp.row_lower_ = np.full(n, -highspy.kHighsInf)
-        lp.row_upper_ = np.ones(n)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr
-        lp.a_matrix_.index_ = matrix.indices
-        lp.a_matrix_.value_ = matrix.data
-        silence_banner()
-        self._highs = highspy.Highs()
-        self._highs.setOptionValue("output_flag", False)
-        self._highs.setOptionValue("threads", 1)
-        # Presolve off: 2x faster on these LPs (L2 64x2000: 17 ms against 35), and every re-solve per
-        # winner then starts from the last basis.
-        self._highs.setOptionValue("presolve", "off")
-        self._highs.passModel(lp)
+        # singleton value, and the bundles outside the LP would then loosen L(y). Presolve off: 2x faster
+        # on these LPs (L2 64x2000: 17 ms against 35), and every re-solve per winner then starts from
+        # the last basis.
+        self._highs = lp_solver(packing_lp(member[self._lp], costs, highspy.kHighsInf))
 
     @classmethod
     def for_round(cls, instance: Instance, welfare: int) -> Relaxation | None:
