@@ -71,15 +71,19 @@ def net() -> Iterator[Net]:
         anvil.stop()
 
 
-def deploy_sealed(rule: PaymentRule = PaymentRule.VCG) -> SealedBidClient:
+def deploy_sealed(
+    rule: PaymentRule = PaymentRule.VCG, payouts: tuple[int, ...] = PAYOUTS, phase: int = PHASE
+) -> SealedBidClient:
+    """A sealed market paying the test accounts ``payouts`` (a reserve of E each), commit and reveal
+    phases of ``phase`` blocks."""
     config = SealedBidConfig(
-        payouts=tuple(local_account(i).address for i in PAYOUTS),
-        reserves=(E,) * N,
+        payouts=tuple(local_account(i).address for i in payouts),
+        reserves=(E,) * len(payouts),
         start_block=chain.blocks.height + 3,
-        commit_blocks=PHASE,
-        reveal_blocks=PHASE,
+        commit_blocks=phase,
+        reveal_blocks=phase,
         challenge_blocks=CHALLENGE,
-        settle_blocks=3 * PHASE,
+        settle_blocks=3 * phase,
         min_lock=E,
         payment_rule=rule,
     )
@@ -417,22 +421,9 @@ def play_tie_attack(net, tmp_path, *extra: str):
     low bids (2**9 optimal packings of equal W, each inside the others' rounding). Leaving them out one
     solve at a time, the engine gave up after 256 solves (SolverError), which stopped the operator, and
     every restart stopped again on that round; the LP certificate now proves the optimum at once."""
-    phase = 40  # the attack's 26 commits and 26 reveals each mine a block
-    payouts = tuple(local_account(i).address for i in (2, 3, 8, *range(16, 40)))
-    client = SealedBidClient.deploy(
-        SealedBidConfig(
-            payouts=payouts,
-            reserves=(E,) * ATTACK_ROLLUPS,
-            start_block=chain.blocks.height + 3,
-            commit_blocks=phase,
-            reveal_blocks=phase,
-            challenge_blocks=CHALLENGE,
-            settle_blocks=3 * phase,
-            min_lock=E,
-            payment_rule=PaymentRule.FIRST_PRICE,
-        ),
-        local_account(DEPLOYER),
-    )
+    payouts = (2, 3, 8, *range(16, 40))  # ATTACK_ROLLUPS test accounts
+    # 40-block phases: the attack's 26 commits and 26 reveals each mine a block
+    client = deploy_sealed(PaymentRule.FIRST_PRICE, payouts, phase=40)
     attack: list[tuple[int, int]] = []  # (bundle, amount in wei): no common factor, equal within a pair
     for j in range(9):
         amount = (10 + 3 * j) * 10 * E + 7919 * j + 1
@@ -467,7 +458,7 @@ def play_tie_attack(net, tmp_path, *extra: str):
     for r in range(2):
         for who, _ in sealed[r]:
             assert client.participation(r, local_account(who).address).released
-    accounts = [local_account(i).address for i in (DEPLOYER, 1, *BIDDERS)] + list(payouts)
+    accounts = [local_account(i).address for i in (DEPLOYER, 1, *BIDDERS, *payouts)]
     assert client.balance() == client.owed_to(accounts)
     return client, process
 
